@@ -1,0 +1,9 @@
+import { registerJobKind } from './job-handlers.js';
+
+// Each stage registers its job kinds here (one line each), so every executor and worker knows them.
+registerJobKind('echo', async () => async (payload) => {
+  const p = payload as { value?: unknown; fail?: string; sleep_ms?: number };
+  if (p.sleep_ms) await new Promise((r) => setTimeout(r, p.sleep_ms));
+  if (p.fail) throw new Error(p.fail);
+  return p.value;
+});

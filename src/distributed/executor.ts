@@ -1,0 +1,30 @@
+/**
+ * The one interface every heavy stage runs its jobs through (tile pairs, fusion blocks, analysis
+ * blocks), in-process or on NATS workers. Jobs carry descriptors, never voxel data: a worker reads
+ * the store itself.
+ */
+export interface Job<P = unknown> {
+  /** Unique within a batch; stable across reruns (the resume key). */
+  id: string;
+  /** Handler name in the job registry (`src/distributed/job-handlers.ts`). */
+  kind: string;
+  /** JSON-serialisable descriptor. */
+  payload: P;
+}
+
+export type JobOutcome<R = unknown> =
+  | { id: string; ok: true; value: R; seconds: number }
+  | { id: string; ok: false; error: string; seconds: number };
+
+export interface RunOptions {
+  signal?: AbortSignal;
+  /** Called after every finished job with (done, total). */
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface Executor {
+  readonly name: string;
+  /** Run a batch; outcomes stream back as they finish, in any order. Per-job errors are outcomes, not throws. */
+  run<P, R>(jobs: Job<P>[], opts?: RunOptions): AsyncIterable<JobOutcome<R>>;
+  close(): Promise<void>;
+}
