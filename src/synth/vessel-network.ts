@@ -25,7 +25,7 @@ export interface VesselNetwork {
 export interface VesselNetworkOptions {
   shape: Vec3;
   seed: number;
-  /** Target centreline length per voxel of volume. @default 1/1000 */
+  /** Target centreline length per voxel of volume. @default 1/1000 (1/80 in a one-plane volume) */
   lengthDensity?: number;
   /** @default [1.5, 3.5] */
   radiusRange?: [number, number];
@@ -125,10 +125,11 @@ function turn(rng: Random, dir: Vec3, angle: number, flat: boolean): Vec3 {
  */
 export function generateVesselNetwork(opts: VesselNetworkOptions): VesselNetwork {
   const { shape, seed } = opts;
-  const lengthDensity = opts.lengthDensity ?? 1 / 1000;
+  const flat = shape[0] === 1;
+  // A plane needs far more length per voxel than a volume to look equally busy.
+  const lengthDensity = opts.lengthDensity ?? (flat ? 1 / 80 : 1 / 1000);
   const [rMin, rMax] = opts.radiusRange ?? [1.5, 3.5];
   const clearance = opts.clearance ?? 2;
-  const flat = shape[0] === 1;
   const rng = new Random(seed);
   const net: VesselNetwork = { shape, nodes: [], segments: [] };
   const volume = shape[0] * shape[1] * shape[2];
