@@ -47,8 +47,8 @@ ${xt}${yt}
 export function histogramSvg(values: number[], opts: { title: string; xlabel: string; bins?: number; range?: [number, number]; color?: string; marker?: { at: number; label: string } ; cls?: string }): string {
   const finite = values.filter(Number.isFinite);
   const bins = opts.bins ?? 20;
-  let [lo, hi] = opts.range ?? [Math.min(...finite, 0), Math.max(...finite, 1)];
-  if (!(hi > lo)) hi = lo + 1;
+  const [lo, hi0] = opts.range ?? [Math.min(...finite, 0), Math.max(...finite, 1)];
+  const hi = hi0 > lo ? hi0 : lo + 1;
   const counts = new Array<number>(bins).fill(0);
   for (const v of finite) counts[Math.min(bins - 1, Math.max(0, Math.floor(((v - lo) / (hi - lo)) * bins)))]++;
   const maxC = Math.max(1, ...counts);
