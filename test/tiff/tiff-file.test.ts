@@ -26,7 +26,7 @@ async function readStack(file: string) {
 }
 
 describe('TiffFile reads what tifffile / Pillow read', () => {
-  const names = Object.keys(expected.files).filter((n) => n.endsWith('.tif') && n !== 'rgb.tif');
+  const names = Object.keys(expected.files).filter((n) => n.endsWith('.tif') && n !== 'rgb.tif' && !n.includes('/'));
   it.each(names)('%s', async (name) => {
     const e = expected.files[name];
     const { t, shape, pages, bytes } = await readStack(join(DIR, name));
