@@ -1,6 +1,7 @@
 import * as zarr from 'zarrita';
 import { promisify } from 'node:util';
 import { inflate, deflate, gunzip, gzip } from 'node:zlib';
+import { sharedDecodePool, type PoolCodec } from './decode-pool.js';
 
 const inflateAsync = promisify(inflate);
 const deflateAsync = promisify(deflate);
@@ -56,7 +57,35 @@ async function loadBlosc(): Promise<{ fromConfig(config: BloscConfig): unknown }
   return {
     fromConfig(config: BloscConfig) {
       const shuffle = typeof config.shuffle === 'string' ? (SHUFFLE[config.shuffle] ?? 1) : config.shuffle;
-      return Blosc.fromConfig({ ...config, shuffle } as Parameters<typeof Blosc.fromConfig>[0]);
+      const fixed = { ...config, shuffle };
+      return pooled('blosc', fixed, Blosc.fromConfig(fixed as Parameters<typeof Blosc.fromConfig>[0]));
+    },
+  };
+}
+
+async function loadZstd(): Promise<{ fromConfig(config: object): unknown }> {
+  const Zstd = (await import('numcodecs/zstd')).default;
+  return {
+    fromConfig: (config: object) => pooled('zstd', config, Zstd.fromConfig(config as Parameters<typeof Zstd.fromConfig>[0])),
+  };
+}
+
+/** Compressed chunks smaller than this decode inline: a round trip to a worker costs more. */
+export const POOL_MIN_BYTES = 32 * 1024;
+
+interface BytesCodec {
+  encode(b: Uint8Array): Promise<Uint8Array>;
+  decode(b: Uint8Array): Promise<Uint8Array>;
+}
+
+/** A wasm codec whose large decodes run on the decode pool's worker threads. */
+function pooled(name: PoolCodec, config: object, local: BytesCodec): BytesCodec & { kind: 'bytes_to_bytes' } {
+  return {
+    kind: 'bytes_to_bytes',
+    encode: (b) => local.encode(b),
+    decode: (b) => {
+      const pool = b.byteLength >= POOL_MIN_BYTES ? sharedDecodePool() : null;
+      return pool ? pool.decode(name, config, b) : local.decode(b);
     },
   };
 }
@@ -64,8 +93,9 @@ async function loadBlosc(): Promise<{ fromConfig(config: BloscConfig): unknown }
 let registered = false;
 
 /**
- * Replace three of zarrita's codecs in its registry (v3 names and numcodecs v2 names): zlib and
- * gzip on node:zlib, blosc with the shuffle spelling fixed. Idempotent.
+ * Replace four of zarrita's codecs in its registry (v3 names and numcodecs v2 names): zlib and
+ * gzip on node:zlib; blosc (with the shuffle spelling fixed) and zstd decoding large chunks on
+ * the worker-thread decode pool. Idempotent.
  */
 export function registerCodecs(): void {
   if (registered) return;
@@ -81,4 +111,7 @@ export function registerCodecs(): void {
   const blosc = () => loadBlosc() as unknown as Promise<Entry>;
   zarr.registry.set('blosc', blosc);
   zarr.registry.set('numcodecs.blosc', blosc);
+  const zstd = () => loadZstd() as unknown as Promise<Entry>;
+  zarr.registry.set('zstd', zstd);
+  zarr.registry.set('numcodecs.zstd', zstd);
 }

@@ -241,3 +241,34 @@ describe('errors name the array and what is wrong', () => {
     expect(String(err)).toMatch(/S\.zarr\/tiles\/a.*c\/1\/0\/0/);
   });
 });
+
+describe('decode pool (worker threads)', () => {
+  it('decodes large blosc and zstd chunks off the main thread to the same values', async () => {
+    const { configureDecodePool } = await import('../../src/zarrio/decode-pool.js');
+    const dir = tempDir();
+    // Incompressible values so chunks stay above the pool's size threshold.
+    const shape = [2, 128, 128];
+    let seed = 12345;
+    const data = new Uint16Array(2 * 128 * 128).map(() => {
+      seed ^= seed << 13;
+      seed ^= seed >>> 17;
+      seed ^= seed << 5;
+      return seed & 0xffff;
+    });
+    for (const c of ['blosc-zstd', 'zstd'] as const) {
+      const arr = await createArray(dir, c, { shape, chunks: shape, dtype: 'uint16', compressor: c });
+      await writeRegion(arr, [0, 0, 0], shape, data);
+    }
+    const pool = configureDecodePool(2);
+    try {
+      for (const c of ['blosc-zstd', 'zstd']) {
+        const t = await openTileArray(openFileStore(dir), c, '', { cache: null });
+        const r = await t.readRegion({ start: [0, 0, 0], size: [2, 128, 128] });
+        expect(Array.from(r.data)).toEqual(Array.from(data));
+      }
+      expect(pool?.decoded).toBe(2);
+    } finally {
+      configureDecodePool(0);
+    }
+  });
+});
