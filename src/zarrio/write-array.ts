@@ -84,20 +84,22 @@ function boundedQueue(limit: number): { add(fn: () => Promise<void>): void; onId
   const all: Promise<void>[] = [];
   const waiting: (() => void)[] = [];
   let active = 0;
+  // A slot is taken when granted (synchronously), not when the task starts, so `add` called in a
+  // loop cannot hand out more than `limit`.
   const release = (): void => {
-    active--;
-    waiting.shift()?.();
+    const next = waiting.shift();
+    if (next) next();
+    else active--;
   };
   return {
     add(fn) {
       all.push(
-        new Promise<void>((resolve) => {
-          if (active < limit) resolve();
-          else waiting.push(resolve);
-        }).then(() => {
-          active++;
-          return fn().finally(release);
-        }),
+        new Promise<void>((grant) => {
+          if (active < limit) {
+            active++;
+            grant();
+          } else waiting.push(grant);
+        }).then(() => fn().finally(release)),
       );
     },
     onIdle: () => Promise.all(all),
