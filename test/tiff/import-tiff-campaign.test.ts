@@ -92,6 +92,25 @@ describe('importTiffCampaign', () => {
   });
 });
 
+describe('readTileList', () => {
+  it('reads id,file,z,y,x with files relative to the CSV; z and id optional', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'a.csv'), 'file,y,x\nsub/one.tif,5,-3.5\n\n# comment\ntwo.TIFF,0,10\n');
+    expect(await readTileList(join(dir, 'a.csv'))).toEqual([
+      { id: 'one', file: join(dir, 'sub/one.tif'), position: [0, 5, -3.5] },
+      { id: 'two', file: join(dir, 'two.TIFF'), position: [0, 0, 10] },
+    ]);
+  });
+  it('names the file, line and problem', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'b.csv'), 'id,file,y\na,a.tif,1\n');
+    await expect(readTileList(join(dir, 'b.csv'))).rejects.toThrow(/b\.csv line 1: no "x" column/);
+    writeFileSync(join(dir, 'c.csv'), 'id,file,y,x\na,a.tif,1,zz\n');
+    await expect(readTileList(join(dir, 'c.csv'))).rejects.toThrow(/c\.csv line 2: x "zz" is not a number/);
+    await expect(readTileList(join(dir, 'none.csv'))).rejects.toThrow(/none\.csv: no such file/);
+  });
+});
+
 describe('stitchgraph import (CLI)', () => {
   const cli = (args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/main.ts'), '--log-level', 'silent', 'import', ...args], { cwd: ROOT, encoding: 'utf8' });
 
@@ -113,6 +132,10 @@ describe('stitchgraph import (CLI)', () => {
     expect(res.status).not.toBe(0);
     expect(res.stderr.trim().split('\n')).toHaveLength(1);
     expect(res.stderr).toMatch(/missing\.tif: no such file/);
+    expect(existsSync(bad) ? readdirSync(bad) : []).toEqual([]);
+    const rgb = cli([join(bad, 'c.yaml'), '--grid', '1,1,2', files[0], join(FIX, 'rgb.tif')]);
+    expect(rgb.status).not.toBe(0);
+    expect(rgb.stderr).toMatch(/^stitchgraph: Cannot read TIFF .*rgb\.tif: .*3 samples per pixel/);
     expect(existsSync(bad) ? readdirSync(bad) : []).toEqual([]);
   }, 30_000);
 });
