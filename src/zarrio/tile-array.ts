@@ -2,14 +2,38 @@ import * as zarr from 'zarrita';
 import FileSystemStore from '@zarrita/storage/fs';
 import { StitchgraphError } from '../errors.js';
 import { isTileDtype, allocTyped, type TileDtype, type TileTypedArray } from './dtypes.js';
+import { ChunkCache, sharedChunkCache, type DecodedChunk } from './chunk-cache.js';
+import { registerCodecs } from './register-codecs.js';
+import { accumulateChunkBlocks, copyChunkIntoRegion, downsampledShape, finishBlockAverage, type Chunk3 } from './_region-assembly.js';
 import type { Box3, Vec3 } from '../geometry/box.js';
 
 export type Readable = zarr.Readable;
+
+registerCodecs();
 
 /** A region read from a tile: C-order voxels with shape (z, y, x). */
 export interface Region<T extends TileTypedArray = TileTypedArray> {
   data: T;
   shape: Vec3;
+}
+
+export interface ReadRegionOptions {
+  /**
+   * Block-average by (fz, fy, fx) while reading: the result has shape ceil(size / f) and float32
+   * voxels, each the mean of its block; blocks start at box.start, and the last block along an
+   * axis averages only the voxels that exist (it is not padded). Full-resolution data is never
+   * held for the whole region, only chunk by chunk.
+   * @default [1, 1, 1] (no downsampling: the tile's own dtype comes back)
+   */
+  downsample?: Vec3;
+  signal?: AbortSignal;
+}
+
+export interface OpenTileArrayOptions {
+  /** Decoded-chunk cache; `null` for none. @default sharedChunkCache() (256 MiB, process-wide) */
+  cache?: ChunkCache | null;
+  /** Chunks fetched and decoded at once per region read. @default 16 */
+  concurrency?: number;
 }
 
 /**
@@ -23,14 +47,108 @@ export interface TileArray {
   readonly dtype: TileDtype;
   readonly zarrVersion: 2 | 3;
   readonly fillValue: number | null;
-  /** Read a box (in the tile's own voxel coordinates, must lie inside the tile), touching only its chunks. */
-  readRegion(box: Box3): Promise<Region>;
-  /** The underlying zarrita array, for adapters (caching, writing). */
+  /** Codec names as stored, outermost last (e.g. ["bytes", "blosc"], ["sharding_indexed(bytes,zstd)"]). */
+  readonly codecs: string[];
+  /**
+   * Read a box (in the tile's own voxel coordinates, must lie inside the tile), fetching and
+   * decoding only the chunks it touches (in parallel, through the chunk cache).
+   */
+  readRegion(box: Box3, options?: ReadRegionOptions): Promise<Region>;
+  /** The underlying zarrita array, for adapters (writing). */
   readonly array: zarr.Array<zarr.DataType, Readable>;
 }
 
 export function openFileStore(root: string): FileSystemStore {
   return new FileSystemStore(root);
+}
+
+const V2_DTYPES: Record<string, TileDtype> = {
+  u1: 'uint8',
+  u2: 'uint16',
+  i2: 'int16',
+  u4: 'uint32',
+  i4: 'int32',
+  f4: 'float32',
+  f8: 'float64',
+};
+const V2_COMPRESSORS = new Set(['blosc', 'zlib', 'gzip', 'zstd', 'lz4']);
+const V2_FILTERS = new Set(['shuffle', 'delta']);
+const V3_CODECS = new Set(['bytes', 'transpose', 'zstd', 'blosc', 'gzip', 'zlib', 'crc32c', 'sharding_indexed']);
+
+interface CodecMeta {
+  name: string;
+  configuration?: { codecs?: CodecMeta[]; index_codecs?: CodecMeta[] };
+}
+
+interface RawMeta {
+  version: 2 | 3;
+  dtype: string;
+  codecs: string[];
+  /** Chunk key of chunk coordinates (for messages); undefined inside shards. */
+  chunkKey(coords: number[]): string | undefined;
+}
+
+function tileError(tag: 'TileNotFound' | 'UnsupportedDtype' | 'UnsupportedCodec' | 'ArrayShapeError', where: string, reason: string, extra: Record<string, unknown> = {}, cause?: unknown): StitchgraphError {
+  return new StitchgraphError(tag, `Cannot open tile array "${where}": ${reason}`, { cause, details: { path: where, ...extra } });
+}
+
+function parseJson(bytes: Uint8Array, where: string, file: string): Record<string, unknown> {
+  try {
+    return JSON.parse(new TextDecoder().decode(bytes)) as Record<string, unknown>;
+  } catch (err) {
+    throw tileError('TileNotFound', where, `${file} is not valid JSON (${(err as Error).message})`, {}, err);
+  }
+}
+
+/** Read the raw metadata ourselves: which format, and whether its dtype and codecs are ones we read. */
+async function readRawMeta(loc: zarr.Location<Readable>, where: string): Promise<RawMeta> {
+  const v3 = await loc.store.get(loc.resolve('zarr.json').path);
+  if (v3) {
+    const m = parseJson(v3, where, 'zarr.json');
+    if (m.node_type !== 'array') throw tileError('TileNotFound', where, `it is a Zarr ${String(m.node_type)}, not an array`);
+    const dtype = String(m.data_type);
+    if (!isTileDtype(dtype)) throw tileError('UnsupportedDtype', where, `data type ${dtype} is not supported (use uint8, uint16, int16, uint32, int32, float32 or float64)`, { dtype });
+    const describe = (cs: CodecMeta[]): string[] =>
+      cs.map((c) => {
+        if (!V3_CODECS.has(c.name)) throw tileError('UnsupportedCodec', where, `codec "${c.name}" is not supported (readable: ${[...V3_CODECS].join(', ')})`, { codec: c.name });
+        if (c.name === 'sharding_indexed') {
+          describe(c.configuration?.index_codecs ?? []);
+          return `sharding_indexed(${describe(c.configuration?.codecs ?? []).join(',')})`;
+        }
+        return c.name;
+      });
+    const codecs = describe((m.codecs as CodecMeta[] | undefined) ?? []);
+    const enc = (m.chunk_key_encoding as { name?: string; configuration?: { separator?: string } } | undefined) ?? {};
+    const sep = enc.configuration?.separator ?? (enc.name === 'v2' ? '.' : '/');
+    const sharded = codecs.some((c) => c.startsWith('sharding_indexed'));
+    return {
+      version: 3,
+      dtype,
+      codecs,
+      chunkKey: (c) => (sharded ? undefined : enc.name === 'v2' ? c.join(sep) : ['c', ...c].join(sep)),
+    };
+  }
+  const v2 = await loc.store.get(loc.resolve('.zarray').path);
+  if (!v2) {
+    const group = (await loc.store.get(loc.resolve('.zgroup').path)) ?? undefined;
+    throw tileError('TileNotFound', where, group ? 'it is a Zarr group, not an array' : 'no Zarr array at that path (neither zarr.json nor .zarray)');
+  }
+  const m = parseJson(v2, where, '.zarray');
+  const raw = String(m.dtype);
+  const dtype = V2_DTYPES[raw.slice(1)];
+  if (!dtype || !/^[<>|]/.test(raw)) throw tileError('UnsupportedDtype', where, `data type ${raw} is not supported (use |u1, <u2, <i2, <u4, <i4, <f4 or <f8)`, { dtype: raw });
+  const codecs: string[] = [];
+  for (const f of (m.filters as { id: string }[] | null) ?? []) {
+    if (!V2_FILTERS.has(f.id)) throw tileError('UnsupportedCodec', where, `filter "${f.id}" is not supported (readable: ${[...V2_FILTERS].join(', ')})`, { codec: f.id });
+    codecs.push(f.id);
+  }
+  const comp = m.compressor as { id: string } | null;
+  if (comp) {
+    if (!V2_COMPRESSORS.has(comp.id)) throw tileError('UnsupportedCodec', where, `compressor "${comp.id}" is not supported (readable: ${[...V2_COMPRESSORS].join(', ')}, none)`, { codec: comp.id });
+    codecs.push(comp.id);
+  }
+  const sep = typeof m.dimension_separator === 'string' ? m.dimension_separator : '.';
+  return { version: 2, dtype, codecs, chunkKey: (c) => c.join(sep) };
 }
 
 function to3(v: readonly number[], what: string, path: string): Vec3 {
@@ -41,66 +159,110 @@ function to3(v: readonly number[], what: string, path: string): Vec3 {
   });
 }
 
+const storeIds = new WeakMap<object, number>();
+let nextStoreId = 1;
+function storeId(store: Readable): number {
+  let id = storeIds.get(store);
+  if (id === undefined) {
+    id = nextStoreId++;
+    storeIds.set(store, id);
+  }
+  return id;
+}
+
+async function runPool(n: number, limit: number, task: (i: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < n) await task(next++);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, n) }, worker));
+}
+
 /** Open one array of a store as a tile. Errors name the array path. */
-export async function openTileArray(store: Readable, path: string, storeLabel = ''): Promise<TileArray> {
+export async function openTileArray(store: Readable, path: string, storeLabel = '', options: OpenTileArrayOptions = {}): Promise<TileArray> {
   const where = storeLabel ? `${storeLabel}/${path}` : path;
+  const loc = zarr.root(store).resolve(path);
+  const raw = await readRawMeta(loc, where);
   let arr: zarr.Array<zarr.DataType, Readable>;
   try {
-    arr = await zarr.open(zarr.root(store).resolve(path), { kind: 'array' });
+    arr = raw.version === 3 ? await zarr.open.v3(loc, { kind: 'array' }) : await zarr.open.v2(loc, { kind: 'array' });
   } catch (err) {
-    if (zarr.isZarritaError(err, 'NotFoundError') || (err instanceof Error && /not found|ENOENT/i.test(err.message))) {
-      throw new StitchgraphError('TileNotFound', `Cannot open tile array "${where}": no Zarr array at that path`, {
-        cause: err,
-        details: { path: where },
-      });
-    }
-    throw new StitchgraphError('TileNotFound', `Cannot open tile array "${where}": ${(err as Error).message}`, {
-      cause: err,
-      details: { path: where },
-    });
+    throw tileError('TileNotFound', where, (err as Error).message, {}, err);
   }
-  const dtype = arr.dtype as string;
-  if (!isTileDtype(dtype)) {
-    throw new StitchgraphError('UnsupportedDtype', `Cannot use array "${where}": data type ${dtype} is not supported (use uint8, uint16, int16, uint32, int32, float32 or float64)`, {
-      details: { path: where, dtype },
-    });
-  }
+  const dtype = raw.dtype as TileDtype;
   const ndim = arr.shape.length;
   const shape = to3(arr.shape, 'shape', where);
   const chunks = to3(arr.chunks, 'chunks', where);
   const fv = arr.fillValue;
   const fillValue = typeof fv === 'number' ? fv : null;
-  const zarrVersion: 2 | 3 = 'codecs' in (arr as unknown as { codecs?: unknown }) ? 3 : 3;
+  const cache = options.cache === undefined ? sharedChunkCache() : options.cache;
+  const concurrency = Math.max(1, options.concurrency ?? 16);
+  const keyPrefix = `${storeId(store)}\0${loc.path}\0`;
+
+  const loadChunk = async (coords: number[], signal?: AbortSignal): Promise<DecodedChunk> => {
+    try {
+      const c = await arr.getChunk(coords, { signal });
+      return c as DecodedChunk;
+    } catch (err) {
+      const key = raw.chunkKey(coords);
+      const what = zarr.isZarritaError(err, 'CodecPipelineError') ? 'cannot decode' : 'cannot read';
+      throw new StitchgraphError('ChunkDecodeError', `Cannot read tile array "${where}": ${what} chunk (${coords.join(', ')})${key ? ` (key ${key})` : ''} with codecs ${raw.codecs.join(', ')}: ${(err as Error).message}`, {
+        cause: err,
+        details: { path: where, chunk: coords, key },
+      });
+    }
+  };
+  const getChunk3 = async (c3: Vec3, signal?: AbortSignal): Promise<Chunk3> => {
+    const coords = ndim === 2 ? [c3[1], c3[2]] : [...c3];
+    const c = cache ? await cache.getOrLoad(keyPrefix + coords.join(','), () => loadChunk(coords, signal)) : await loadChunk(coords, signal);
+    if (ndim === 2) return { data: c.data, shape: [1, c.shape[0], c.shape[1]], stride: [0, c.stride[0], c.stride[1]] };
+    return { data: c.data, shape: [c.shape[0], c.shape[1], c.shape[2]], stride: [c.stride[0], c.stride[1], c.stride[2]] };
+  };
+
   return {
     path: where,
     shape,
     chunks,
     dtype,
-    zarrVersion,
+    zarrVersion: raw.version,
     fillValue,
+    codecs: raw.codecs,
     array: arr,
-    async readRegion(box: Box3): Promise<Region> {
+    async readRegion(box: Box3, opts: ReadRegionOptions = {}): Promise<Region> {
       for (let i = 0; i < 3; i++) {
-        if (box.start[i] < 0 || box.size[i] < 0 || box.start[i] + box.size[i] > shape[i]) {
-          throw new StitchgraphError('InputError', `Cannot read [${box.start}]+[${box.size}] from "${where}": outside the tile's shape [${shape}]`, {
+        if (!Number.isInteger(box.start[i]) || !Number.isInteger(box.size[i]) || box.start[i] < 0 || box.size[i] < 0 || box.start[i] + box.size[i] > shape[i]) {
+          throw new StitchgraphError('InputError', `Cannot read [${box.start}]+[${box.size}] from "${where}": outside the tile's shape [${shape}] (or not integer)`, {
             details: { path: where, box },
           });
         }
       }
-      const sel = [0, 1, 2].map((i) => zarr.slice(box.start[i], box.start[i] + box.size[i]));
-      const selection = ndim === 2 ? sel.slice(1) : sel;
-      if (box.size[0] * box.size[1] * box.size[2] === 0) {
-        return { data: allocTyped(dtype, 0), shape: [...box.size] };
+      const factor: Vec3 = opts.downsample ?? [1, 1, 1];
+      if (!factor.every((f) => Number.isInteger(f) && f >= 1)) {
+        throw new StitchgraphError('InputError', `Cannot read from "${where}": downsample factors must be integers >= 1, not [${factor}]`, { details: { path: where, downsample: factor } });
       }
-      try {
-        const out = await zarr.get(arr, selection);
-        return { data: out.data as TileTypedArray, shape: [...box.size] };
-      } catch (err) {
-        throw new StitchgraphError('ChunkDecodeError', `Cannot read [${box.start}]+[${box.size}] from "${where}": ${(err as Error).message}`, {
-          cause: err,
-          details: { path: where, box },
-        });
+      const downsampling = factor.some((f) => f > 1);
+      const n = box.size[0] * box.size[1] * box.size[2];
+      if (n === 0) {
+        return downsampling ? { data: new Float32Array(0), shape: downsampledShape(box.size, factor) } : { data: allocTyped(dtype, 0), shape: [...box.size] };
       }
+      const first = [0, 1, 2].map((a) => Math.floor(box.start[a] / chunks[a]));
+      const last = [0, 1, 2].map((a) => Math.floor((box.start[a] + box.size[a] - 1) / chunks[a]));
+      const list: Vec3[] = [];
+      for (let z = first[0]; z <= last[0]; z++) for (let y = first[1]; y <= last[1]; y++) for (let x = first[2]; x <= last[2]; x++) list.push([z, y, x]);
+      const out = downsampling ? undefined : allocTyped(dtype, n);
+      const sums = downsampling ? new Float64Array(downsampledShape(box.size, factor).reduce((a, b) => a * b, 1)) : undefined;
+      // Each chunk is folded into the output as soon as it arrives, so at most `concurrency`
+      // decoded chunks beyond the cache are alive at once.
+      await runPool(list.length, concurrency, async (i) => {
+        opts.signal?.throwIfAborted();
+        const c3 = list[i];
+        const chunk = await getChunk3(c3, opts.signal);
+        const origin: Vec3 = [c3[0] * chunks[0], c3[1] * chunks[1], c3[2] * chunks[2]];
+        if (out) copyChunkIntoRegion(chunk, origin, box, out);
+        else if (sums) accumulateChunkBlocks(chunk, origin, box, factor, sums);
+      });
+      if (sums) return { data: finishBlockAverage(sums, box.size, factor), shape: downsampledShape(box.size, factor) };
+      return { data: out as TileTypedArray, shape: [...box.size] };
     },
   };
 }

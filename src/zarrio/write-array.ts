@@ -2,8 +2,21 @@ import * as zarr from 'zarrita';
 import FileSystemStore from '@zarrita/storage/fs';
 import type { TileDtype, TileTypedArray } from './dtypes.js';
 import type { Vec3 } from '../geometry/box.js';
+import { registerCodecs } from './register-codecs.js';
 
-export type Compressor = 'zstd' | 'blosc-zstd' | 'blosc-lz4' | 'none';
+registerCodecs();
+
+/**
+ * Chunk codecs this project writes. gzip is encoded through node:zlib (zarrita alone cannot);
+ * zstd and blosc through numcodecs.js. Sharded arrays are read, never written (zarrita cannot
+ * `set` into them).
+ */
+export type Compressor = 'zstd' | 'blosc-zstd' | 'blosc-lz4' | 'gzip' | 'none';
+
+export const COMPRESSORS: readonly Compressor[] = ['zstd', 'blosc-zstd', 'blosc-lz4', 'gzip', 'none'];
+
+/** Chunks encoded and written at once by writeRegion: bounds memory on big writes. */
+export const DEFAULT_WRITE_CONCURRENCY = 8;
 
 export interface CreateArrayOptions {
   shape: number[];
@@ -28,9 +41,12 @@ export function codecsFor(compressor: Compressor, dtype: TileDtype): zarr.CodecM
       return [bytes];
     case 'zstd':
       return [bytes, { name: 'zstd', configuration: { level: 3, checksum: false } }];
+    case 'gzip':
+      return [bytes, { name: 'gzip', configuration: { level: 5 } }];
     case 'blosc-zstd':
     case 'blosc-lz4':
-      // numcodecs (JS and Python) honours the string form of shuffle in v3 metadata.
+      // The v3 spelling of shuffle (a string); register-codecs.ts maps it to the number numcodecs.js
+      // needs, which otherwise encodes silently without shuffle.
       return [
         bytes,
         {
@@ -63,8 +79,43 @@ export async function createGroup(storeRoot: string, path: string, attributes: R
   await zarr.create(zarr.root(store).resolve(path), { attributes });
 }
 
-/** Write a C-order block at `start` (z, y, x or y, x) into an array. */
-export async function writeRegion(arr: zarr.Array<zarr.DataType, FileSystemStore>, start: number[], shape: number[], data: TileTypedArray): Promise<void> {
+/** A p-queue-like queue for zarrita's `set`: it enqueues every chunk at once; at most `limit` run. */
+function boundedQueue(limit: number): { add(fn: () => Promise<void>): void; onIdle(): Promise<void[]> } {
+  const all: Promise<void>[] = [];
+  const waiting: (() => void)[] = [];
+  let active = 0;
+  // A slot is taken when granted (synchronously), not when the task starts, so `add` called in a
+  // loop cannot hand out more than `limit`.
+  const release = (): void => {
+    const next = waiting.shift();
+    if (next) next();
+    else active--;
+  };
+  return {
+    add(fn) {
+      all.push(
+        new Promise<void>((grant) => {
+          if (active < limit) {
+            active++;
+            grant();
+          } else waiting.push(grant);
+        }).then(() => fn().finally(release)),
+      );
+    },
+    onIdle: () => Promise.all(all),
+  };
+}
+
+export interface WriteRegionOptions {
+  /** Chunks encoded and written at once. @default DEFAULT_WRITE_CONCURRENCY (8) */
+  concurrency?: number;
+}
+
+/**
+ * Write a C-order block at `start` (z, y, x or y, x) into an array. Chunks the block covers only
+ * partly are read, merged and rewritten, so concurrent writeRegion calls must not share a chunk.
+ */
+export async function writeRegion(arr: zarr.Array<zarr.DataType, FileSystemStore>, start: number[], shape: number[], data: TileTypedArray, options: WriteRegionOptions = {}): Promise<void> {
   const selection = start.map((s, i) => zarr.slice(s, s + shape[i]));
   const stride: number[] = new Array(shape.length);
   let acc = 1;
@@ -72,7 +123,8 @@ export async function writeRegion(arr: zarr.Array<zarr.DataType, FileSystemStore
     stride[i] = acc;
     acc *= shape[i];
   }
-  await zarr.set(arr, selection, { data, shape, stride } as unknown as zarr.Chunk<zarr.DataType>);
+  const limit = Math.max(1, options.concurrency ?? DEFAULT_WRITE_CONCURRENCY);
+  await zarr.set(arr, selection, { data, shape, stride } as unknown as zarr.Chunk<zarr.DataType>, { createQueue: () => boundedQueue(limit) });
 }
 
 export type { Vec3 };
