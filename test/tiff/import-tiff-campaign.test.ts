@@ -9,10 +9,11 @@ import { readTileList } from '../../src/tiff/read-tile-list.js';
 import { openCampaign } from '../../src/campaign/open-campaign.js';
 import { isStitchgraphError } from '../../src/errors.js';
 import { pattern, tempDir } from '../zarrio/_helpers.js';
+import { REAL_2D_MOSAIC } from '../helpers/shared-data.js';
 
 const FIX = fileURLToPath(new URL('../fixtures/tiff/', import.meta.url));
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const REAL = '/work/shared/data/real-2d-mosaic';
+const REAL = REAL_2D_MOSAIC;
 const expected = JSON.parse(readFileSync(join(FIX, 'expected.json'), 'utf8')) as { files: Record<string, { shape: number[]; dtype: string; sha256: string; sum?: number }> };
 
 const sha = (a: ArrayBufferView) => createHash('sha256').update(new Uint8Array(a.buffer, a.byteOffset, a.byteLength)).digest('hex');
