@@ -56,7 +56,7 @@ export function addAnalyzeCommand(program: Command): void {
       } else ({ source, what } = await campaignVolumeSource(campaign!));
       const outDir = o.out ? resolve(o.out) : campaign ? join(campaign.workdir, 'network') : resolve('network');
       const executor = await createExecutor(
-        campaign?.config.distributed ?? DistributedSettingsSchema.parse({}),
+        campaign?.config.distributed ?? DistributedSettingsSchema.parse({ mode: 'local' }),
         { workers: o.workers !== undefined ? Number(o.workers) : undefined, servers: o.servers },
         { campaignFile: campaign?.file },
       );
