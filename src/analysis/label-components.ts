@@ -71,14 +71,17 @@ export function labelComponents(mask: Uint8Array, shape: Vec3, connectivity: Con
         for (let x = 0; x < w; x++, o++) {
           if (mask[o] === 0) continue;
           let l = 0;
-          if (x > 0 && labels[o - 1] !== 0) l = labels[o - 1];
+          const left = x > 0 && labels[o - 1] !== 0;
+          if (left) l = labels[o - 1];
+          // When the voxel diagonal between the left and the upper (or back) neighbour is
+          // foreground, those two are already joined through it: no union needed.
           if (y > 0) {
             const m = labels[o - sy];
-            if (m !== 0) l = l === 0 ? m : l === m ? l : union(parent, l, m);
+            if (m !== 0 && !(left && labels[o - sy - 1] !== 0)) l = l === 0 ? m : l === m ? l : union(parent, l, m);
           }
           if (z > 0) {
             const m = labels[o - sz];
-            if (m !== 0) l = l === 0 ? m : l === m ? l : union(parent, l, m);
+            if (m !== 0 && !(left && labels[o - sz - 1] !== 0)) l = l === 0 ? m : l === m ? l : union(parent, l, m);
           }
           if (l === 0) {
             if (next >= parent.length) grow();

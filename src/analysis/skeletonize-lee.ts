@@ -35,7 +35,7 @@ for (let i = 0; i < 128; i++) EULER_LUT[2 * i + 1] = EULER_ODD[i];
  * that set bits 128, 64, 32, 16, 8, 4, 2. Neighbourhood index = (dz+1)*9 + (dx+1)*3 + (dy+1), as in
  * Skeletonize3D (note x before y).
  */
-const OCTANTS = [
+const OCTANT_LISTS = [
   [2, 1, 11, 10, 5, 4, 14],
   [0, 9, 3, 12, 1, 10, 4],
   [8, 7, 17, 16, 5, 4, 14],
@@ -45,6 +45,8 @@ const OCTANTS = [
   [26, 23, 17, 14, 25, 22, 16],
   [24, 25, 15, 16, 21, 22, 12],
 ];
+
+const OCTANTS = Int8Array.from(OCTANT_LISTS.flat());
 
 /** For each of the 27 positions, its 26-adjacent positions inside the cube, centre (13) excluded. */
 const CUBE_ADJ: number[][] = [];
@@ -58,19 +60,22 @@ for (let i = 0; i < 27; i++) {
   }
   CUBE_ADJ.push(list);
 }
+/** CUBE_ADJ flattened: neighbours of position i are ADJ[ADJ_START[i] .. ADJ_START[i + 1]). */
+const ADJ_START = new Int16Array(28);
+for (let i = 0; i < 27; i++) ADJ_START[i + 1] = ADJ_START[i] + CUBE_ADJ[i].length;
+const ADJ = Int8Array.from(CUBE_ADJ.flat());
 
 function isEulerInvariant(nb: Uint8Array): boolean {
   let e = 0;
-  for (let k = 0; k < 8; k++) {
-    const oc = OCTANTS[k];
+  for (let k = 0; k < 56; k += 7) {
     let n = 1;
-    if (nb[oc[0]]) n |= 128;
-    if (nb[oc[1]]) n |= 64;
-    if (nb[oc[2]]) n |= 32;
-    if (nb[oc[3]]) n |= 16;
-    if (nb[oc[4]]) n |= 8;
-    if (nb[oc[5]]) n |= 4;
-    if (nb[oc[6]]) n |= 2;
+    if (nb[OCTANTS[k]]) n |= 128;
+    if (nb[OCTANTS[k + 1]]) n |= 64;
+    if (nb[OCTANTS[k + 2]]) n |= 32;
+    if (nb[OCTANTS[k + 3]]) n |= 16;
+    if (nb[OCTANTS[k + 4]]) n |= 8;
+    if (nb[OCTANTS[k + 5]]) n |= 4;
+    if (nb[OCTANTS[k + 6]]) n |= 2;
     e += EULER_LUT[n];
   }
   return e === 0;
@@ -97,9 +102,9 @@ function isSimplePoint(nb: Uint8Array): boolean {
     seen[i] = 1;
     while (top > 0) {
       const p = stack[--top];
-      const adj = CUBE_ADJ[p];
-      for (let t = 0; t < adj.length; t++) {
-        const q = adj[t];
+      const end = ADJ_START[p + 1];
+      for (let t = ADJ_START[p]; t < end; t++) {
+        const q = ADJ[t];
         if (nb[q] !== 0 && !seen[q]) {
           seen[q] = 1;
           stack[top++] = q;
