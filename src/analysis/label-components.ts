@@ -67,21 +67,24 @@ export function labelComponents(mask: Uint8Array, shape: Vec3, connectivity: Con
 
   if (connectivity === 6) {
     for (let z = 0, o = 0; z < d; z++)
-      for (let y = 0; y < h; y++)
+      for (let y = 0; y < h; y++) {
+        const up = y > 0, back = z > 0;
+        let prev = 0; // label of the left neighbour (0: background or row start)
         for (let x = 0; x < w; x++, o++) {
-          if (mask[o] === 0) continue;
-          let l = 0;
-          const left = x > 0 && labels[o - 1] !== 0;
-          if (left) l = labels[o - 1];
+          if (mask[o] === 0) {
+            prev = 0;
+            continue;
+          }
+          let l = prev;
           // When the voxel diagonal between the left and the upper (or back) neighbour is
           // foreground, those two are already joined through it: no union needed.
-          if (y > 0) {
+          if (up) {
             const m = labels[o - sy];
-            if (m !== 0 && !(left && labels[o - sy - 1] !== 0)) l = l === 0 ? m : l === m ? l : union(parent, l, m);
+            if (m !== 0 && !(l !== 0 && labels[o - sy - 1] !== 0)) l = l === 0 ? m : l === m ? l : union(parent, l, m);
           }
-          if (z > 0) {
+          if (back) {
             const m = labels[o - sz];
-            if (m !== 0 && !(left && labels[o - sz - 1] !== 0)) l = l === 0 ? m : l === m ? l : union(parent, l, m);
+            if (m !== 0 && !(prev !== 0 && labels[o - sz - 1] !== 0)) l = l === 0 ? m : l === m ? l : union(parent, l, m);
           }
           if (l === 0) {
             if (next >= parent.length) grow();
@@ -89,7 +92,9 @@ export function labelComponents(mask: Uint8Array, shape: Vec3, connectivity: Con
             l = next++;
           }
           labels[o] = l;
+          prev = l;
         }
+      }
   } else {
     for (let z = 0, o = 0; z < d; z++)
       for (let y = 0; y < h; y++)
