@@ -4,6 +4,7 @@ import { analyzeBlockData, haloBox, type BlockResult, type SegmentParams } from 
 import { gaussianFilter, gaussianRadius } from './gaussian-filter.js';
 import { accumulateHistogram } from './histogram-threshold.js';
 import type { Connectivity } from './label-components.js';
+import { writeJsonAtomic } from '../files/write-atomic.js';
 
 /** Descriptor of one `analyze-block` job (JSON: a worker reads the voxels itself). */
 export interface AnalyzeBlockPayload {
@@ -20,6 +21,9 @@ export interface AnalyzeBlockPayload {
   connectivity?: Connectivity;
   voxelSize?: Vec3;
   noSkeleton?: boolean;
+  /** When set, the result is also written here as `{ key, value }` (resume after a crash). */
+  resultPath?: string;
+  resultKey?: string;
 }
 
 /** Values of the core after the pre-filter (read with the smoothing halo). */
@@ -44,6 +48,12 @@ async function smoothedCore(p: AnalyzeBlockPayload): Promise<ArrayLike<number>> 
 /** The `analyze-block` job handler. */
 export async function runAnalyzeBlockJob(payload: unknown): Promise<unknown> {
   const p = payload as AnalyzeBlockPayload;
+  const value = await computeBlock(p);
+  if (p.resultPath) await writeJsonAtomic(p.resultPath, { key: p.resultKey, value });
+  return value;
+}
+
+async function computeBlock(p: AnalyzeBlockPayload): Promise<unknown> {
   if (p.phase === 'range') {
     const v = await smoothedCore(p);
     let min = Infinity, max = -Infinity;

@@ -128,7 +128,13 @@ export function analyzeBlockData(data: ArrayLike<number>, read: Box3, core: Box3
         for (let x = 0; x < cw; x++, o++, r++) {
           if (skel[r] === 0) continue;
           skelIndex.push(gidx(z, y, x));
-          skelRadius.push(dist[r]);
+          // No background anywhere in the box read: the radius is at least the distance to its faces.
+          const zz = z + oz, yy = y + oy, xx = x + ox;
+          skelRadius.push(
+            Number.isFinite(dist[r])
+              ? dist[r]
+              : Math.min(Math.min(zz + 1, rd - zz) * opts.voxelSize[0], Math.min(yy + 1, rh - yy) * opts.voxelSize[1], Math.min(xx + 1, rw - xx) * opts.voxelSize[2]),
+          );
           skelLabel.push(labels[o]);
         }
       }

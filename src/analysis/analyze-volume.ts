@@ -7,6 +7,9 @@
  * tables are merged here: labels by union-find across block faces, measures exactly, skeleton
  * voxels into one sparse set from which the skeleton graph is built.
  */
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Box3, Vec3 } from '../geometry/box.js';
 import type { Executor, Job } from '../distributed/executor.js';
 import { InlineExecutor } from '../distributed/inline-executor.js';
@@ -29,6 +32,8 @@ export interface AnalyzeVolumeOptions {
   onProgress?: (phase: string, done: number, total: number) => void;
   /** Skip thinning and the network (labelling and measures only). @default false */
   noSkeleton?: boolean;
+  /** Keep every block's result here (JSON per job) and reuse matching ones on a rerun. */
+  blockDir?: string;
 }
 
 export interface VolumeAnalysis {
@@ -58,9 +63,36 @@ export function volumeBlocks(shape: Vec3, block: Vec3): Box3[] {
   return out;
 }
 
+/**
+ * Run a batch of block jobs. With `blockDir`, each result is also kept on disk under the job's id
+ * with a key of everything that determines it; a rerun takes results whose key matches and runs
+ * only the rest, so an interrupted analysis resumes where it stopped.
+ */
 async function runJobs<R>(executor: Executor, jobs: Job<AnalyzeBlockPayload>[], phase: string, opts: AnalyzeVolumeOptions): Promise<R[]> {
   const out = new Map<string, R>();
-  for await (const o of executor.run<AnalyzeBlockPayload, R>(jobs, { signal: opts.signal, onProgress: (d, t) => opts.onProgress?.(phase, d, t) })) {
+  const todo: Job<AnalyzeBlockPayload>[] = [];
+  for (const job of jobs) {
+    const { source, ...rest } = job.payload;
+    // A local source's token changes every run: only its `id` (when given) names the volume.
+    if (!opts.blockDir || (source.kind === 'local' && !source.id)) {
+      todo.push(job);
+      continue;
+    }
+    const key = createHash('sha256').update(JSON.stringify({ source: source.kind === 'local' ? source.id : source, ...rest })).digest('hex');
+    const path = join(opts.blockDir, `${job.id}.json`);
+    try {
+      const saved = JSON.parse(await readFile(path, 'utf8')) as { key?: string; value: R };
+      if (saved.key === key) {
+        out.set(job.id, saved.value);
+        continue;
+      }
+    } catch {
+      // absent or unreadable: run the job
+    }
+    todo.push({ ...job, payload: { ...job.payload, resultPath: path, resultKey: key } });
+  }
+  const skipped = jobs.length - todo.length;
+  for await (const o of executor.run<AnalyzeBlockPayload, R>(todo, { signal: opts.signal, onProgress: (d, t) => opts.onProgress?.(phase, d + skipped, t + skipped) })) {
     if (!o.ok) throw new StitchgraphError('JobFailed', `Cannot analyse block ${o.id}: ${o.error}`, { details: { job: o.id } });
     out.set(o.id, o.value);
   }

@@ -12,7 +12,7 @@ export type BlockReader = (box: Box3) => Promise<ArrayLike<number>>;
  * - `local`: a reader registered in this process (`localBlockSource`), for the inline executor,
  *   tests, and the stitched view until it has a descriptor of its own.
  */
-export type BlockSourceSpec = { kind: 'zarr'; store: string; path: string } | { kind: 'local'; token: string };
+export type BlockSourceSpec = { kind: 'zarr'; store: string; path: string } | { kind: 'local'; token: string; id?: string };
 
 export interface BlockSource {
   spec: BlockSourceSpec;
@@ -22,9 +22,13 @@ export interface BlockSource {
 
 const local = new Map<string, BlockSource>();
 
-/** Register an in-process reader (e.g. over `campaign.getView`) as a block source. */
-export function localBlockSource(shape: Vec3, read: BlockReader): BlockSource {
-  const src: BlockSource = { spec: { kind: 'local', token: randomUUID() }, shape, read };
+/**
+ * Register an in-process reader (e.g. over `campaign.getView`) as a block source. `id` names the
+ * volume across runs (e.g. the campaign file and its positions' hash): without it, saved block
+ * results are never reused, since nothing tells two local volumes apart.
+ */
+export function localBlockSource(shape: Vec3, read: BlockReader, id?: string): BlockSource {
+  const src: BlockSource = { spec: { kind: 'local', token: randomUUID(), ...(id ? { id } : {}) }, shape, read };
   local.set((src.spec as { token: string }).token, src);
   return src;
 }

@@ -64,6 +64,7 @@ export function addAnalyzeCommand(program: Command): void {
       let bar: Progress | undefined, phase = '';
       try {
         const a = await analyzeVolume(source, source.shape, settings, voxelSize, executor, {
+          blockDir: join(outDir, 'blocks'),
           onProgress: (p, done, total) => {
             if (p !== phase) {
               bar?.stop();
