@@ -33,7 +33,7 @@ export interface BlockResult {
   count: number;
   /** STAT_STRIDE numbers per label, label 0 first (unused). */
   stats: number[];
-  /** Foreground voxels on the core's shell: global linear index and local label. */
+  /** Foreground voxels on the core's faces shared with other blocks: global linear index and local label. */
   shellIndex: number[];
   shellLabel: number[];
   /** Skeleton voxels of the core: global linear index, radius (µm), local label. */
@@ -112,7 +112,12 @@ export function analyzeBlockData(data: ArrayLike<number>, read: Box3, core: Box3
       for (let x = 0; x < cw; x++, o++) {
         const l = labels[o];
         if (l === 0) continue;
-        if (z === 0 || z === cd - 1 || y === 0 || y === ch - 1 || x === 0 || x === cw - 1) {
+        // Only faces shared with another block: the volume's own faces join nothing.
+        if (
+          (z === 0 && core.start[0] > 0) || (z === cd - 1 && core.start[0] + cd < volumeShape[0]) ||
+          (y === 0 && core.start[1] > 0) || (y === ch - 1 && core.start[1] + ch < volumeShape[1]) ||
+          (x === 0 && core.start[2] > 0) || (x === cw - 1 && core.start[2] + cw < volumeShape[2])
+        ) {
           shellIndex.push(gidx(z, y, x));
           shellLabel.push(l);
         }

@@ -90,3 +90,32 @@ describe('vessel network of synthetic phantoms against their centreline truth', 
     }
   });
 });
+
+describe('graph files', () => {
+  it('graph.graphml parses back (graphology-graphml) and graph.gexf (graphology-gexf) with the same nodes, edges and attributes', async () => {
+    const { parse: parseGraphml } = await import('graphology-graphml');
+    const { parse: parseGexf } = await import('graphology-gexf');
+    const { MultiUndirectedGraph } = await import('graphology');
+    const shape: Vec3 = [64, 64, 64];
+    const net = generateVesselNetwork({ shape, seed: 2 });
+    const mask = new PhantomRenderer(net, { seed: 2 }).mask([0, 0, 0], shape);
+    const a = await analyzeVolume(memoryReader(mask, shape), shape, { threshold: 0.5, min_size: 0 });
+    const dir = mkdtempSync(join(tmpdir(), 'sg-graphml-'));
+    try {
+      await writeNetwork(dir, a);
+      const xml = readFileSync(join(dir, 'graph.graphml'), 'utf8');
+      const gexf = readFileSync(join(dir, 'graph.gexf'), 'utf8');
+      const g1 = parseGraphml(MultiUndirectedGraph, xml);
+      expect(g1.order).toBe(a.graph.nodes.length);
+      expect(g1.size).toBe(a.graph.branches.length);
+      const b0 = a.graph.branches[0];
+      expect(g1.getEdgeAttribute(`e${b0.id}`, 'length_um')).toBeCloseTo(b0.length_um, 9);
+      expect(g1.getNodeAttribute(`n${b0.src}`, 'kind')).toBe(a.graph.nodes[b0.src].kind);
+      const g2 = parseGexf(MultiUndirectedGraph, gexf);
+      expect(g2.order).toBe(a.graph.nodes.length);
+      expect(g2.size).toBe(a.graph.branches.length);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
