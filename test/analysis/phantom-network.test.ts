@@ -44,6 +44,21 @@ describe('vessel network of synthetic phantoms against their centreline truth', 
     });
   }
 
+  it('a flat (2-D) network, with hole filling: counts exact, length within 5 %', async () => {
+    const flat: Vec3 = [1, 256, 256];
+    for (const seed of [1, 2, 3]) {
+      const net = generateVesselNetwork({ shape: flat, seed, lengthDensity: 1 / 100 });
+      const truth = networkTruth(net);
+      const mask = new PhantomRenderer(net, { seed }).mask([0, 0, 0], flat);
+      const a = await analyzeVolume(memoryReader(mask, flat), flat, { threshold: 0.5, min_size: 0, block: 64, fill_holes: true });
+      expect(truth.n_junctions).toBeGreaterThan(5);
+      expect(a.summary.n_components).toBe(truth.n_components);
+      expect(a.summary.n_junctions).toBe(truth.n_junctions);
+      expect(a.summary.n_endpoints).toBe(truth.n_endpoints);
+      expect(rel(a.summary.total_length_um, truth.total_length_voxels)).toBeLessThan(0.05);
+    }
+  });
+
   it('anisotropic voxels: lengths in µm follow voxel_size per axis', async () => {
     const net = generateVesselNetwork({ shape, seed: 5 });
     const voxelSize: Vec3 = [2, 0.65, 0.65];
