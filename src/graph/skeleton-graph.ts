@@ -101,33 +101,33 @@ export function skeletonGraph(sk: SkeletonVoxels, shape: Vec3, voxelSize: Vec3, 
     yc[i] = y;
     xc[i] = x;
   }
-  // Adjacency (CSR) over the 26-neighbourhood.
+  // Adjacency (CSR) over the 26-neighbourhood: one pass counts, the second fills.
   const start = new Int32Array(n + 1);
-  const tmp: number[] = [];
-  const adjList: number[][] = [];
-  for (let i = 0; i < n; i++) {
-    tmp.length = 0;
-    const z = zc[i], y = yc[i], x = xc[i];
-    for (let dz = -1; dz <= 1; dz++) {
-      const zz = z + dz;
-      if (zz < 0 || zz >= d) continue;
-      for (let dy = -1; dy <= 1; dy++) {
-        const yy = y + dy;
-        if (yy < 0 || yy >= h) continue;
-        for (let dx = -1; dx <= 1; dx++) {
-          const xx = x + dx;
-          if (xx < 0 || xx >= w || (dz === 0 && dy === 0 && dx === 0)) continue;
-          const j = where.get((zz * h + yy) * w + xx);
-          if (j !== undefined) tmp.push(j);
+  let adj = new Int32Array(0);
+  for (let pass = 0; pass < 2; pass++) {
+    for (let i = 0; i < n; i++) {
+      const z = zc[i], y = yc[i], x = xc[i];
+      let k = pass === 0 ? 0 : start[i];
+      for (let dz = -1; dz <= 1; dz++) {
+        const zz = z + dz;
+        if (zz < 0 || zz >= d) continue;
+        for (let dy = -1; dy <= 1; dy++) {
+          const yy = y + dy;
+          if (yy < 0 || yy >= h) continue;
+          for (let dx = -1; dx <= 1; dx++) {
+            const xx = x + dx;
+            if (xx < 0 || xx >= w || (dz === 0 && dy === 0 && dx === 0)) continue;
+            const j = where.get((zz * h + yy) * w + xx);
+            if (j === undefined) continue;
+            if (pass === 1) adj[k] = j;
+            k++;
+          }
         }
       }
+      if (pass === 0) start[i + 1] = start[i] + k;
     }
-    adjList.push(tmp.slice());
-    start[i + 1] = start[i] + tmp.length;
+    if (pass === 0) adj = new Int32Array(start[n]);
   }
-  const adj = new Int32Array(start[n]);
-  for (let i = 0; i < n; i++) adj.set(adjList[i], start[i]);
-  adjList.length = 0;
   const deg = (i: number) => start[i + 1] - start[i];
   const step = (a: number, b: number) => Math.hypot((zc[a] - zc[b]) * vz, (yc[a] - yc[b]) * vy, (xc[a] - xc[b]) * vx);
 
