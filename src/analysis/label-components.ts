@@ -59,6 +59,9 @@ export function labelComponents(mask: Uint8Array, shape: Vec3, connectivity: Con
   let parent = new Int32Array(Math.max(16, Math.min(n + 1, 1 << 16)));
   let next = 1;
   const sy = w, sz = h * w;
+  // Background is skipped four voxels at a time where the mask's bytes allow a 32-bit view.
+  const words = mask.byteOffset % 4 === 0 ? new Uint32Array(mask.buffer, mask.byteOffset, n >>> 2) : new Uint32Array(0);
+  const nw = words.length;
   const grow = () => {
     const p = new Int32Array(Math.min(n + 1, parent.length * 2));
     p.set(parent);
@@ -73,6 +76,10 @@ export function labelComponents(mask: Uint8Array, shape: Vec3, connectivity: Con
         for (let x = 0; x < w; x++, o++) {
           if (mask[o] === 0) {
             prev = 0;
+            if ((o & 3) === 0 && x + 4 <= w && o >>> 2 < nw && words[o >>> 2] === 0) {
+              o += 3;
+              x += 3;
+            }
             continue;
           }
           let l = prev;
@@ -99,7 +106,13 @@ export function labelComponents(mask: Uint8Array, shape: Vec3, connectivity: Con
     for (let z = 0, o = 0; z < d; z++)
       for (let y = 0; y < h; y++)
         for (let x = 0; x < w; x++, o++) {
-          if (mask[o] === 0) continue;
+          if (mask[o] === 0) {
+            if ((o & 3) === 0 && x + 4 <= w && o >>> 2 < nw && words[o >>> 2] === 0) {
+              o += 3;
+              x += 3;
+            }
+            continue;
+          }
           const xl = x > 0, xr = x < w - 1, yu = y > 0, yd = y < h - 1, zb = z > 0;
           let l = 0;
           // Joins label m into the running label l (m may be 0: nothing to join).
@@ -152,8 +165,11 @@ export function labelComponents(mask: Uint8Array, shape: Vec3, connectivity: Con
     final[i] = p === i ? ++count : final[find(parent, p)];
   }
   for (let o = 0; o < n; o++) {
-    const l = labels[o];
-    if (l !== 0) labels[o] = final[l];
+    if (mask[o] === 0) {
+      if ((o & 3) === 0 && o >>> 2 < nw && words[o >>> 2] === 0) o += 3;
+      continue;
+    }
+    labels[o] = final[labels[o]];
   }
   return { labels, count };
 }
