@@ -5,6 +5,7 @@ import type { SkeletonGraph } from './skeleton-graph.js';
  * A graphology graph of skeleton tables (undirected multigraph with self-loops: parallel branches
  * and loops are real). One graphology graph holds at most about 16.7 M edges (a V8 Map limit):
  * build it for a region or for the reduced network, keep the tables as the source of truth.
+ * Attributes are plain numbers for GEXF: `on_border` 0/1, undefined tortuosity (loops) −1.
  */
 export function skeletonGraphology(g: SkeletonGraph): MultiUndirectedGraph {
   const graph = new MultiUndirectedGraph({ allowSelfLoops: true });
