@@ -29,11 +29,11 @@ export async function writeNetwork(dir: string, a: VolumeAnalysis): Promise<stri
   await put(
     'branches.csv',
     csv(
-      ['branch_id', 'node_src', 'node_dst', 'branch_type', 'length_um', 'euclidean_um', 'tortuosity', 'mean_radius_um', 'min_radius_um', 'max_radius_um', 'on_border', 'steps_length_um', 'voxels'],
-      g.branches.map((b) => [b.id, b.src, b.dst, b.type, b.length_um, b.euclidean_um, b.tortuosity, b.mean_radius_um, b.min_radius_um, b.max_radius_um, b.on_border, b.steps_length_um, b.voxels]),
+      ['branch_id', 'node_src', 'node_dst', 'branch_type', 'length_um', 'euclidean_um', 'tortuosity', 'mean_radius_um', 'min_radius_um', 'max_radius_um', 'on_border', 'steps_length_um', 'voxels', 'component'],
+      g.branches.map((b) => [b.id, b.src, b.dst, b.type, b.length_um, b.euclidean_um, b.tortuosity, b.mean_radius_um, b.min_radius_um, b.max_radius_um, b.on_border, b.steps_length_um, b.voxels, b.component]),
     ),
   );
-  await put('nodes.csv', csv(['node_id', 'z', 'y', 'x', 'degree', 'kind', 'radius_um', 'voxels'], g.nodes.map((n) => [n.id, n.z, n.y, n.x, n.degree, n.kind, n.radius_um, n.voxels])));
+  await put('nodes.csv', csv(['node_id', 'z', 'y', 'x', 'degree', 'kind', 'radius_um', 'voxels', 'component'], g.nodes.map((n) => [n.id, n.z, n.y, n.x, n.degree, n.kind, n.radius_um, n.voxels, n.component])));
   const cols = ['label', 'voxels', 'volume_um3', 'surface_um2', 'centroid_z', 'centroid_y', 'centroid_x', 'bbox_z0', 'bbox_y0', 'bbox_x0', 'bbox_z1', 'bbox_y1', 'bbox_x1', 'radius_major_um', 'radius_mid_um', 'radius_minor_um', 'axis_major_z', 'axis_major_y', 'axis_major_x', 'sphericity'] as const;
   await put('components.csv', csv([...cols], a.components.map((c) => cols.map((k) => c[k]))));
   await writeJsonAtomic(join(dir, 'summary.json'), a.summary);

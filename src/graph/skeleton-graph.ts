@@ -47,6 +47,8 @@ export interface SkeletonNode {
   radius_um: number;
   /** Voxels merged into the node (1 except junction clusters). */
   voxels: number;
+  /** Connected component of the graph (1..n, in node order). */
+  component: number;
 }
 
 /** 0 endpoint–endpoint, 1 junction–endpoint, 2 junction–junction, 3 loop (same node at both ends). */
@@ -69,6 +71,8 @@ export interface SkeletonBranch {
   on_border: boolean;
   /** Skeleton voxels along the branch (ends included). */
   voxels: number;
+  /** Connected component of the graph, as its nodes'. */
+  component: number;
 }
 
 export interface SkeletonGraphOptions {
@@ -171,11 +175,11 @@ export function skeletonGraph(sk: SkeletonVoxels, shape: Vec3, voxelSize: Vec3, 
     cr[c] = Math.max(cr[c], sk.radii[i]);
     nodeOf[i] = c;
   }
-  for (let c = 0; c < nClusters; c++) nodes.push({ id: c, z: cz[c] / cn[c], y: cy[c] / cn[c], x: cx[c] / cn[c], degree: 0, kind: 'junction', radius_um: cr[c], voxels: cn[c] });
+  for (let c = 0; c < nClusters; c++) nodes.push({ id: c, z: cz[c] / cn[c], y: cy[c] / cn[c], x: cx[c] / cn[c], degree: 0, kind: 'junction', radius_um: cr[c], voxels: cn[c], component: 0 });
   for (let i = 0; i < n; i++) {
     if (nodeOf[i] >= 0 || deg(i) >= 2) continue;
     nodeOf[i] = nodes.length;
-    nodes.push({ id: nodes.length, z: zc[i], y: yc[i], x: xc[i], degree: 0, kind: deg(i) === 0 ? 'isolated' : 'endpoint', radius_um: sk.radii[i], voxels: 1 });
+    nodes.push({ id: nodes.length, z: zc[i], y: yc[i], x: xc[i], degree: 0, kind: deg(i) === 0 ? 'isolated' : 'endpoint', radius_um: sk.radii[i], voxels: 1, component: 0 });
   }
   const nodeDist = (node: number, v: number) => {
     const nd = nodes[node];
@@ -310,7 +314,7 @@ export function skeletonGraph(sk: SkeletonVoxels, shape: Vec3, voxelSize: Vec3, 
   for (let s = 0; s < n; s++) {
     if (nodeOf[s] >= 0 || visited[s]) continue;
     const id = nodes.length;
-    nodes.push({ id, z: zc[s], y: yc[s], x: xc[s], degree: 0, kind: 'loop', radius_um: sk.radii[s], voxels: 1 });
+    nodes.push({ id, z: zc[s], y: yc[s], x: xc[s], degree: 0, kind: 'loop', radius_um: sk.radii[s], voxels: 1, component: 0 });
     path.length = 0;
     let prev = adj[start[s]], cur = s;
     for (;;) {
@@ -412,6 +416,21 @@ function finishGraph(
     const m = (c: number, size: number, s: number) => Math.min(c, size - 1 - c) * s <= nd.radius_um + s;
     return (d > 1 && m(nd.z, d, voxelSize[0])) || m(nd.y, h, voxelSize[1]) || m(nd.x, w, voxelSize[2]);
   };
+  // Components, numbered in node order.
+  const root = outNodes.map((_, i) => i);
+  const findRoot = (a: number): number => {
+    while (root[a] !== a) a = root[a] = root[root[a]];
+    return a;
+  };
+  raw.forEach((e, i) => {
+    if (alive[i]) root[findRoot(newId[e.src])] = findRoot(newId[e.dst]);
+  });
+  const compOf = new Map<number, number>();
+  for (const nd of outNodes) {
+    const r = findRoot(nd.id);
+    if (!compOf.has(r)) compOf.set(r, compOf.size + 1);
+    nd.component = compOf.get(r)!;
+  }
   const branches: SkeletonBranch[] = [];
   raw.forEach((e, i) => {
     if (!alive[i]) return;
@@ -433,6 +452,7 @@ function finishGraph(
       max_radius_um: e.rMax,
       on_border: border,
       voxels: e.voxels,
+      component: s.component,
     });
   });
   return { nodes: outNodes, branches };

@@ -7,10 +7,10 @@ const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replac
  * attributes are those of nodes.csv and branches.csv; undefined tortuosity (loops) is omitted.
  */
 export function skeletonGraphml(g: SkeletonGraph): string {
-  const nodeKeys: [string, string][] = [['z', 'double'], ['y', 'double'], ['x', 'double'], ['degree', 'int'], ['kind', 'string'], ['radius_um', 'double']];
+  const nodeKeys: [string, string][] = [['z', 'double'], ['y', 'double'], ['x', 'double'], ['degree', 'int'], ['kind', 'string'], ['radius_um', 'double'], ['component', 'int']];
   const edgeKeys: [string, string][] = [
     ['branch_type', 'int'], ['length_um', 'double'], ['steps_length_um', 'double'], ['euclidean_um', 'double'], ['tortuosity', 'double'],
-    ['mean_radius_um', 'double'], ['min_radius_um', 'double'], ['max_radius_um', 'double'], ['on_border', 'boolean'], ['voxels', 'int'],
+    ['mean_radius_um', 'double'], ['min_radius_um', 'double'], ['max_radius_um', 'double'], ['on_border', 'boolean'], ['voxels', 'int'], ['component', 'int'],
   ];
   const out: string[] = [
     '<?xml version="1.0" encoding="UTF-8"?>',

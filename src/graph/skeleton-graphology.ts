@@ -9,7 +9,7 @@ import type { SkeletonGraph } from './skeleton-graph.js';
  */
 export function skeletonGraphology(g: SkeletonGraph): MultiUndirectedGraph {
   const graph = new MultiUndirectedGraph({ allowSelfLoops: true });
-  for (const n of g.nodes) graph.addNode(String(n.id), { z: n.z, y: n.y, x: n.x, degree: n.degree, kind: n.kind, radius_um: n.radius_um });
+  for (const n of g.nodes) graph.addNode(String(n.id), { z: n.z, y: n.y, x: n.x, degree: n.degree, kind: n.kind, radius_um: n.radius_um, component: n.component });
   for (const b of g.branches) {
     const { id, src, dst, ...attrs } = b;
     graph.addEdgeWithKey(String(id), String(src), String(dst), { ...attrs, tortuosity: Number.isFinite(attrs.tortuosity) ? attrs.tortuosity : -1, on_border: attrs.on_border ? 1 : 0 });

@@ -97,6 +97,8 @@ describe('skeletonGraph on hand-made skeletons', () => {
   it('two separate lines are two components', () => {
     const g = build([...line([3, 3, 3], [0, 0, 1], 5), ...line([12, 12, 3], [0, 1, 0], 5)]);
     expect(counts(g)).toMatchObject({ branches: 2, endpoints: 4, components: 2 });
+    expect(g.branches.map((b) => b.component).sort()).toEqual([1, 2]);
+    for (const b of g.branches) expect(g.nodes[b.src].component).toBe(b.component);
   });
 
   it('prunes a short spur and joins the two branches left at its junction', () => {
