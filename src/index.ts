@@ -16,3 +16,11 @@ export { synthCampaign, type SynthOptions, type SynthTruth } from './synth/synth
 export { readPairsFile, writePairsFile, type PairRecord, type PairsFile } from './formats/pairs.js';
 export { readPositionsFile, writePositionsFile, type PositionsFile, type TilePosition } from './formats/positions.js';
 export type { Executor, Job, JobOutcome } from './distributed/executor.js';
+export { analyzeVolume, type VolumeAnalysis, type AnalyzeVolumeOptions } from './analysis/analyze-volume.js';
+export { writeNetwork } from './analysis/write-network.js';
+export { localBlockSource, zarrBlockSource, type BlockSource, type BlockReader } from './analysis/block-source.js';
+export { labelComponents, type Connectivity } from './analysis/label-components.js';
+export { skeletonizeLee } from './analysis/skeletonize-lee.js';
+export { distanceTransform } from './analysis/distance-transform.js';
+export { skeletonGraph, type SkeletonGraph, type SkeletonNode, type SkeletonBranch } from './graph/skeleton-graph.js';
+export { skeletonGraphology } from './graph/skeleton-graphology.js';

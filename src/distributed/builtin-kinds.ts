@@ -7,3 +7,4 @@ registerJobKind('echo', async () => async (payload) => {
   if (p.fail) throw new Error(p.fail);
   return p.value;
 });
+registerJobKind('analyze-block', async () => (await import('../analysis/analyze-block-job.js')).runAnalyzeBlockJob);

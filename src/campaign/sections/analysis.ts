@@ -11,10 +11,21 @@ export const AnalysisSettingsSchema = z
     max_size: z.number().int().positive().optional(),
     connectivity: z.union([z.literal(6), z.literal(26)]).default(26),
     fill_holes: z.boolean().default(false),
+    /** Binary opening / closing by the 6-connected cross, repeated this many times (0: none). */
+    open_radius: z.number().int().min(0).default(0),
+    close_radius: z.number().int().min(0).default(0),
     /** Terminal branches shorter than this (µm) are pruned. */
     prune_length_um: z.number().min(0).default(0),
+    /** Terminal branches shorter than this multiple of their junction's radius are pruned (0: off): thinning leaves short spurs on surface bumps. */
+    prune_radius_factor: z.number().min(0).default(1.5),
+    /** Half-width (voxels) of the moving average over a branch's voxels before measuring its length (0: 26-neighbour steps). */
+    length_smoothing: z.number().int().min(0).default(2),
     /** Block edge (voxels) for block-wise analysis of large volumes. */
     block: z.number().int().positive().default(128),
+    /** Extra voxels read around each block so thinning and radii near its faces match the whole volume. */
+    halo: z.number().int().min(1).default(16),
+    /** Bins of the intensity histogram behind Otsu and percentile thresholds. */
+    histogram_bins: z.number().int().min(16).default(4096),
     enabled: z.boolean().default(true),
   })
   .prefault({});

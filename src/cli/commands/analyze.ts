@@ -1,6 +1,86 @@
 import type { Command } from 'commander';
-import { notBuilt } from './not-built.js';
+import { join, resolve } from 'node:path';
+import { openCampaign } from '../../campaign/open-campaign.js';
+import { AnalysisSettingsSchema, type AnalysisSettings } from '../../campaign/sections/analysis.js';
+import { DistributedSettingsSchema } from '../../campaign/sections/distributed.js';
+import { createExecutor } from '../../distributed/create-executor.js';
+import { analyzeVolume } from '../../analysis/analyze-volume.js';
+import { writeNetwork } from '../../analysis/write-network.js';
+import { zarrBlockSource, type BlockSource } from '../../analysis/block-source.js';
+import { campaignVolumeSource } from '../../analysis/campaign-volume-source.js';
+import { StitchgraphError } from '../../errors.js';
+import { getLogger } from '../../log.js';
+import { progressBar, type Progress } from '../progress.js';
+import { parseVec3 } from '../parse-args.js';
+import type { Vec3 } from '../../geometry/box.js';
+
+function parseArraySpec(spec: string): { store: string; path: string } {
+  const i = spec.indexOf('#');
+  if (i <= 0 || i === spec.length - 1) throw new StitchgraphError('InputError', `Cannot read --array "${spec}": expected store.zarr#path/in/store`);
+  return { store: resolve(spec.slice(0, i)), path: spec.slice(i + 1) };
+}
+
+function parseThreshold(t: string): AnalysisSettings['threshold'] {
+  return /^-?\d+(\.\d+)?(e-?\d+)?$/i.test(t) ? Number(t) : t;
+}
 
 export function addAnalyzeCommand(program: Command): void {
-  notBuilt(program, 'analyze', 'segmentation, skeleton, network statistics → workdir/network/', 'issue #7');
+  program
+    .command('analyze [campaign]')
+    .description('segmentation, labelling, skeleton and vessel network statistics → workdir/network/')
+    .option('--array <store#path>', 'analyse this Zarr array instead of the campaign volume')
+    .option('--out <dir>', 'output folder (default: workdir/network, or ./network with --array alone)')
+    .option('--voxel-size <z,y,x>', 'voxel size in µm (default: the campaign\'s, else 1,1,1)')
+    .option('--threshold <rule>', 'otsu | a number | pNN (overrides the campaign)')
+    .option('--min-size <voxels>', 'smallest component kept (overrides the campaign)')
+    .option('--block <voxels>', 'block edge (overrides the campaign)')
+    .option('--workers <n>', 'local worker pool size')
+    .option('--servers <url>', 'NATS servers: run blocks on workers')
+    .action(async (campaignFile: string | undefined, o: Record<string, string | undefined>) => {
+      const log = getLogger();
+      if (!campaignFile && !o.array) throw new StitchgraphError('InputError', 'Cannot analyse: give a campaign YAML or --array store.zarr#path');
+      const campaign = campaignFile ? await openCampaign(resolve(campaignFile)) : undefined;
+      const settingsIn: Record<string, unknown> = { ...(campaign?.config.analysis ?? {}) };
+      if (o.threshold !== undefined) settingsIn.threshold = parseThreshold(o.threshold);
+      if (o.minSize !== undefined) settingsIn.min_size = Number(o.minSize);
+      if (o.block !== undefined) settingsIn.block = Number(o.block);
+      const parsed = AnalysisSettingsSchema.safeParse(settingsIn);
+      if (!parsed.success) throw new StitchgraphError('ConfigError', `Cannot analyse: invalid analysis settings: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+      const settings = parsed.data;
+      const voxelSize: Vec3 = o.voxelSize ? parseVec3(o.voxelSize, '--voxel-size') : (campaign?.voxelSize ?? [1, 1, 1]);
+      let source: BlockSource, what: string;
+      if (o.array) {
+        const { store, path } = parseArraySpec(o.array);
+        source = await zarrBlockSource(store, path);
+        what = `${store}#${path}`;
+      } else ({ source, what } = await campaignVolumeSource(campaign!));
+      const outDir = o.out ? resolve(o.out) : campaign ? join(campaign.workdir, 'network') : resolve('network');
+      const executor = await createExecutor(
+        campaign?.config.distributed ?? DistributedSettingsSchema.parse({ mode: 'local' }),
+        { workers: o.workers !== undefined ? Number(o.workers) : undefined, servers: o.servers },
+        { campaignFile: campaign?.file },
+      );
+      log.info({ input: what, shape: source.shape, voxelSize, out: outDir }, 'analyze');
+      let bar: Progress | undefined, phase = '';
+      try {
+        const a = await analyzeVolume(source, source.shape, settings, voxelSize, executor, {
+          blockDir: join(outDir, 'blocks'),
+          onProgress: (p, done, total) => {
+            if (p !== phase) {
+              bar?.stop();
+              phase = p;
+              bar = progressBar(`analyze ${p}`, total);
+            }
+            bar?.update(done, total);
+          },
+        });
+        bar?.stop();
+        await writeNetwork(outDir, a);
+        const s = a.summary;
+        log.info({ components: a.components.length, branches: s.n_branches, junctions: s.n_junctions, endpoints: s.n_endpoints, total_length_um: s.total_length_um, threshold: a.threshold }, 'network written');
+        process.stdout.write(`${outDir}\n`);
+      } finally {
+        await executor.close();
+      }
+    });
 }
