@@ -3,9 +3,11 @@ import { solveGraphOffsets, type DifferenceEdge } from './solve-graph-offsets.js
 /**
  * Per-tile intensity correction, value' = gain·value + offset, estimated from the overlaps:
  * for each overlapping pair the moments of both tiles' voxels over their common valid voxels.
- * Gains make the spreads agree (log σ differences, a least-squares problem on the tile graph),
- * then offsets make the means agree (a second one), one tile per connected group held at
- * gain 1, offset 0. This is the linear model of the "global intensity correction" of BigStitcher
+ * The gain ratio of a pair is the slope of a Deming (orthogonal) regression of one tile on the
+ * other (Deming, Statistical Adjustment of Data, 1943), which, unlike a ratio of spreads or an
+ * ordinary regression, is not biased by the noise both tiles carry; log gains then follow from a
+ * least-squares problem on the tile graph, and offsets make the means agree (a second one), one
+ * tile per connected group held at gain 1, offset 0. This is the linear model of the "global intensity correction" of BigStitcher
  * (Hörl et al., Nat. Methods 16, 2019, doi:10.1038/s41592-019-0501-0), in closed form.
  */
 export interface OverlapMoments {
@@ -30,6 +32,9 @@ export interface IntensityModel {
   helps: boolean;
 }
 
+/** Pairs whose overlap correlates less than this carry no gain information. */
+export const MIN_CORRELATION = 0.2;
+
 /** Applying it must cut the seam RMS by at least this fraction. */
 export const HELPS_RATIO = 0.9;
 
@@ -50,15 +55,16 @@ export function intensityModel(nTiles: number, moments: OverlapMoments[]): Inten
   const stats = moments.map((p) => {
     const mx = p.sx / p.n, my = p.sy / p.n;
     const vx = Math.max(0, p.sxx / p.n - mx * mx), vy = Math.max(0, p.syy / p.n - my * my);
-    return { mx, my, sdx: Math.sqrt(vx), sdy: Math.sqrt(vy) };
+    const cxy = p.sxy / p.n - mx * my;
+    return { mx, my, vx, vy, cxy };
   });
   moments.forEach((p, k) => {
     const s = stats[k];
-    const scale = Math.max(Math.abs(s.mx), Math.abs(s.my), 1e-30);
-    // A flat overlap (blank tile) says nothing about gain.
-    if (s.sdx <= 1e-6 * scale || s.sdy <= 1e-6 * scale) return;
-    // gain_a·σ_a = gain_b·σ_b  ⇒  log gain_a − log gain_b = log σ_b − log σ_a
-    gainEdges.push({ a: p.a, b: p.b, value: Math.log(s.sdy / s.sdx), weight: p.n });
+    // A flat or uncorrelated overlap (blank tile, noise only) says nothing about gain.
+    if (!(s.cxy > MIN_CORRELATION * Math.sqrt(s.vx * s.vy))) return;
+    // y ≈ β·x + c with β = raw gain ratio b/a; correcting: gain_a = β·gain_b  ⇒  log gain_a − log gain_b = log β
+    const beta = (s.vy - s.vx + Math.sqrt((s.vy - s.vx) ** 2 + 4 * s.cxy * s.cxy)) / (2 * s.cxy);
+    gainEdges.push({ a: p.a, b: p.b, value: Math.log(beta), weight: p.n });
   });
   const logGain = solveGraphOffsets(nTiles, gainEdges);
   const gain = logGain.map(Math.exp);

@@ -268,13 +268,15 @@ export class StitchedVolume {
 
   private async estimateIntensity(): Promise<IntensityModel> {
     const moments: OverlapMoments[] = [];
-    const single = { blend: 'first' as const, blendWidth: 0, interpolation: 'nearest' as const, fillValue: NaN };
+    // Both tiles sampled at the same global points (trilinear), so that sub-voxel offsets between
+    // them do not read as a difference in contrast.
+    const single = { blend: 'first' as const, blendWidth: 0, interpolation: 'linear' as const, fillValue: NaN };
     for (const [a, b, box] of this.overlappingPairs()) {
       // The central part of the overlap is plenty for two means and two spreads.
       const size = box.size.map((s) => Math.min(s, MOMENT_BOX)) as Vec3;
       const start = box.start.map((s, ax) => s + Math.floor((box.size[ax] - size[ax]) / 2)) as Vec3;
       const sample = async (t: PlacedTile) => {
-        const tb = this.tileBoxFor(t, start, size, 'nearest');
+        const tb = this.tileBoxFor(t, start, size, 'linear');
         if (!tb) return undefined;
         const data = await this.readTileBlock(t, tb);
         const block: TileBlock = { position: t.position, tileShape: t.info.shape, lo: tb.start, size: tb.size, data, cylinder: false, gain: 1, offset: 0 };
