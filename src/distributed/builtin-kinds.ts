@@ -7,3 +7,4 @@ registerJobKind('echo', async () => async (payload) => {
   if (p.fail) throw new Error(p.fail);
   return p.value;
 });
+registerJobKind('fuse-block', async () => (await import('../stitch/fuse-block-job.js')).fuseBlockHandler);

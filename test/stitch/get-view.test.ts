@@ -143,7 +143,7 @@ describe('StitchedVolume.getView', () => {
     const a = await volume.getView(start, [4, 4, 4], { intensityCorrection: false });
     expect(volume.cache.stats().misses).toBe(1);
     const views = await Promise.all(Array.from({ length: 6 }, (_, k) => volume.getView([start[0] + k, start[1], start[2]], [10, 30, 30], { intensityCorrection: false })));
-    const serial = [];
+    const serial: Awaited<ReturnType<typeof volume.getView>>[] = [];
     for (let k = 0; k < 6; k++) serial.push(await volume.getView([start[0] + k, start[1], start[2]], [10, 30, 30], { intensityCorrection: false }));
     views.forEach((v, k) => expect(Array.from(v.data)).toEqual(Array.from(serial[k].data)));
     expect(Array.from(a.data)).toEqual(Array.from((await volume.getView(start, [4, 4, 4], { intensityCorrection: false })).data));
