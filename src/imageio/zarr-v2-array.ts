@@ -27,7 +27,7 @@ export function zarrayDocument(meta: ZarrV2Meta): Record<string, unknown> {
     shape: meta.shape,
     chunks: meta.chunks,
     dtype: NUMPY_DTYPE[meta.dtype],
-    compressor: (meta.compressor ?? 'zlib') === 'zlib' ? { id: 'zlib', level: 1 } : null,
+    compressor: meta.compressor === null ? null : { id: 'zlib', level: 1 },
     fill_value: meta.fillValue,
     order: 'C',
     filters: null,
