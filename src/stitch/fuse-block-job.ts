@@ -38,7 +38,7 @@ async function volumeFor(p: FuseBlockPayload): Promise<StitchedVolume> {
       } catch {
         intensity = undefined;
       }
-      return openStitchedVolume(campaign, p.positions ?? undefined, { intensity, cacheBytes: 256 * 2 ** 20 });
+      return openStitchedVolume(campaign, p.positions ?? undefined, { intensity });
     })();
     v.catch(() => volumes.delete(key));
     volumes.set(key, v);

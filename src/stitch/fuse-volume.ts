@@ -89,6 +89,8 @@ export async function fuseVolume(volume: StitchedVolume, executor: Executor, opt
     const m = await volume.intensity();
     intensity = { gain: Array.from(m.gain), offset: Array.from(m.offset), helps: m.helps };
     log.info({ rmsBefore: m.rmsBefore, rmsAfter: m.rmsAfter, applied: m.helps }, 'intensity correction');
+    // The overlaps read for the model are not what the blocks need: give the memory back to the jobs.
+    volume.cache.clear();
   }
   await writeJsonAtomic(join(out, '.zgroup'), { zarr_format: 2 });
   await writeJsonAtomic(join(out, '.zattrs'), multiscalesMetadata(volume, levels, campaign.name, { stitchgraph: { blend: options.blend, blend_width: options.blendWidth, intensity_correction: intensity?.helps ?? false, origin: volume.origin } }));

@@ -45,7 +45,7 @@ export interface View<T extends TileTypedArray = TileTypedArray> {
 }
 
 export interface StitchedVolumeOptions {
-  /** Bytes of decoded chunks kept between views. @default 512 MiB */
+  /** Bytes of decoded chunks kept between views. @default fusion.cache_mb (512) MiB */
   cacheBytes?: number;
   /** A precomputed intensity model (e.g. sent to fusion workers), instead of estimating it. */
   intensity?: { gain: number[]; offset: number[]; helps: boolean };
@@ -85,7 +85,7 @@ export class StitchedVolume {
     opts: StitchedVolumeOptions = {},
   ) {
     if (tiles.length === 0) throw new StitchgraphError('InputError', `Cannot build the stitched volume of ${campaign.file}: it has no tiles`);
-    this.cache = new ChunkCache(opts.cacheBytes ?? DEFAULT_CACHE_BYTES);
+    this.cache = new ChunkCache(opts.cacheBytes ?? (campaign.config.fusion.cache_mb === undefined ? DEFAULT_CACHE_BYTES : campaign.config.fusion.cache_mb * 2 ** 20));
     const lo: Vec3 = [Infinity, Infinity, Infinity], hi: Vec3 = [-Infinity, -Infinity, -Infinity];
     for (const t of tiles)
       for (let a = 0; a < 3; a++) {
