@@ -1,5 +1,7 @@
 import { describe, it, expect } from 'vitest';
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import { promisify } from 'node:util';
+import { ZarrV2Array } from '../../src/imageio/zarr-v2-array.js';
 import { join } from 'node:path';
 import { readFile, writeFile, rm } from 'node:fs/promises';
 import { makeCampaign } from './helpers.js';
@@ -63,5 +65,18 @@ describe('fuse', () => {
     const resumed = await fuseVolume(volume, new InlineExecutor(), opts);
     expect(resumed.skipped).toBe(resumed.blocks - 3);
     expect(check().max0).toBe(0);
+  });
+
+  it('`stitchgraph fuse` writes workdir/fused.ome.zarr through the campaign executor', async () => {
+    const { volume, synth, campaign } = await makeCampaign({ seed: 15, tileShape: [10, 20, 20] });
+    await promisify(execFile)(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'fuse', synth.configPath, '--levels', '2', '--chunk', '8,16,16', '--dtype', 'tile', '--log-level', 'warn']);
+    const out = join(campaign.workdir, 'fused.ome.zarr');
+    const a0 = await ZarrV2Array.open(join(out, '0'));
+    expect(a0.meta.dtype).toBe('uint16');
+    expect(a0.meta.shape).toEqual(volume.shape);
+    const got = await a0.readRegion([0, 0, 0], volume.shape);
+    const want = await volume.getView(volume.origin, volume.shape, { dtype: 'tile' });
+    expect(Array.from(got)).toEqual(Array.from(want.data));
+    expect((await ZarrV2Array.open(join(out, '1'))).meta.shape).toEqual(volume.levelExtent(1).shape);
   });
 });

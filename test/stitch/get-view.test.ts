@@ -110,6 +110,18 @@ describe('StitchedVolume.getView', () => {
     }
   });
 
+  it('handles 2-D campaigns (tiles of one plane): views equal the brute force, levels do not halve z', async () => {
+    const { volume } = await makeCampaign({ seed: 14, grid: [1, 2, 2], tileShape: [1, 40, 36], overlap: 0.3 });
+    expect(volume.shape[0]).toBe(1);
+    expect(volume.levelStep(1)).toEqual([1, 2, 2]);
+    const start: Vec3 = [0, volume.origin[1] - 3, volume.origin[2] + 10];
+    for (const blend of ['cosine', 'max'] as BlendMode[]) {
+      const view = await volume.getView(start, [1, 60, 40], { blend, blendWidth: 5, interpolation: 'linear', intensityCorrection: false });
+      const ref = await bruteForceView(volume, start, [1, 60, 40], blend, 5, 'linear', 0);
+      expect(maxRelDiff(view.data, ref), blend).toBeLessThan(1e-5);
+    }
+  });
+
   it('equals the phantom exactly on a noise-free campaign at its true integer positions with `first`', async () => {
     const { volume, synth } = await makeCampaign({ seed: 11, integerPositions: true, noise: 0, gainRange: [1, 1], tileShape: [16, 24, 24] });
     const { scale, offset } = synth.truth.appearance;
