@@ -47,6 +47,8 @@ export interface View<T extends TileTypedArray = TileTypedArray> {
 export interface StitchedVolumeOptions {
   /** Bytes of decoded chunks kept between views. @default fusion.cache_mb (512) MiB */
   cacheBytes?: number;
+  /** Level-0 voxels computed at once; bigger views are done in pieces. @default MAX_PIECE_VOXELS (4 Mi) */
+  maxPieceVoxels?: number;
   /** A precomputed intensity model (e.g. sent to fusion workers), instead of estimating it. */
   intensity?: { gain: number[]; offset: number[]; helps: boolean };
 }
@@ -65,6 +67,8 @@ interface CachedChunk {
 }
 
 export const DEFAULT_CACHE_BYTES = 512 * 2 ** 20;
+/** Level-0 voxels one piece of a view computes at once (about 20 bytes each while composing). */
+export const MAX_PIECE_VOXELS = 4 * 2 ** 20;
 /** Largest overlap edge (voxels) sampled per pair to estimate the intensity model. */
 const MOMENT_BOX = 48;
 
@@ -78,6 +82,7 @@ export class StitchedVolume {
   readonly shape: Vec3;
   readonly cache: ChunkCache<CachedChunk>;
   private intensityPromise: Promise<IntensityModel> | undefined;
+  private readonly maxPieceVoxels: number;
 
   constructor(
     readonly campaign: Campaign,
@@ -92,6 +97,7 @@ export class StitchedVolume {
         lo[a] = Math.min(lo[a], Math.floor(t.position[a]));
         hi[a] = Math.max(hi[a], Math.ceil(t.position[a] + t.info.shape[a]));
       }
+    this.maxPieceVoxels = opts.maxPieceVoxels ?? MAX_PIECE_VOXELS;
     this.origin = lo;
     this.shape = [hi[0] - lo[0], hi[1] - lo[1], hi[2] - lo[2]];
     if (opts.intensity) {
@@ -154,10 +160,35 @@ export class StitchedVolume {
     return { data: convertDtype(data, o.dtype), shape: [...size], dtype: o.dtype };
   }
 
-  /** Float view at a level: level 0 composed from the tiles, higher levels the mean of the level below. */
+  /**
+   * Float view at a level: level 0 composed from the tiles, higher levels the mean of the level
+   * below. Big regions are computed piece by piece (along their longest axis), so that working
+   * memory stays near `maxPieceVoxels` level-0 voxels besides the result, at any level.
+   */
   async viewFloat(level: number, position: Vec3, size: Vec3, o: ResolvedViewOptions): Promise<Float32Array> {
-    if (level === 0) return this.compose(position, size, o);
     const f = this.levelStep(level);
+    const cost = size[0] * f[0] * size[1] * f[1] * size[2] * f[2];
+    const axis = size.indexOf(Math.max(...size));
+    if (cost > this.maxPieceVoxels && size[axis] > 1) {
+      const pieces = Math.min(size[axis], Math.ceil(cost / this.maxPieceVoxels));
+      const len = Math.ceil(size[axis] / pieces);
+      const out = new Float32Array(size[0] * size[1] * size[2]);
+      for (let s0 = 0; s0 < size[axis]; s0 += len) {
+        const pPos = [...position] as Vec3, pSize = [...size] as Vec3;
+        pPos[axis] += s0;
+        pSize[axis] = Math.min(len, size[axis] - s0);
+        const part = await this.viewFloat(level, pPos, pSize, o);
+        // Copy the piece in: rows of the piece are contiguous runs of the output.
+        const [, ph, pw] = pSize;
+        for (let k = 0, src = 0; k < pSize[0]; k++)
+          for (let j = 0; j < ph; j++, src += pw) {
+            const z = k + (axis === 0 ? s0 : 0), y = j + (axis === 1 ? s0 : 0), x = axis === 2 ? s0 : 0;
+            out.set(part.subarray(src, src + pw), (z * size[1] + y) * size[2] + x);
+          }
+      }
+      return out;
+    }
+    if (level === 0) return this.compose(position, size, o);
     const childStart = position.map((p, a) => p * f[a]) as Vec3;
     const childSize = size.map((s, a) => s * f[a]) as Vec3;
     const child = await this.viewFloat(level - 1, childStart, childSize, o);

@@ -5,6 +5,7 @@ import type { Interpolation } from '../../src/stitch/compose-region.js';
 import type { StitchedVolume } from '../../src/stitch/stitched-volume.js';
 import { Random } from '../../src/synth/random.js';
 import { makeCampaign } from './helpers.js';
+import { openStitchedVolume } from '../../src/stitch/open-stitched-volume.js';
 
 /**
  * The definition of a view, written the slow and obvious way: for every output voxel, every
@@ -160,6 +161,17 @@ describe('StitchedVolume.getView', () => {
     views.forEach((v, k) => expect(Array.from(v.data)).toEqual(Array.from(serial[k].data)));
     expect(Array.from(a.data)).toEqual(Array.from((await volume.getView(start, [4, 4, 4], { intensityCorrection: false })).data));
     expect(volume.cache.stats().hits).toBeGreaterThan(0);
+  });
+
+  it('computes big views in pieces with the same result, at every level', async () => {
+    const { campaign, positionsPath, volume } = await makeCampaign({ seed: 16 });
+    const pieces = await openStitchedVolume(campaign, positionsPath, { maxPieceVoxels: 700 });
+    for (const level of [0, 1, 2]) {
+      const e = volume.levelExtent(level);
+      const whole = await volume.getView(e.lo, e.shape, { level, blend: 'linear' });
+      const pieced = await pieces.getView(e.lo, e.shape, { level, blend: 'linear' });
+      expect(Array.from(pieced.data), `level ${level}`).toEqual(Array.from(whole.data));
+    }
   });
 
   it('level 1 is the 2×2×2 mean of level 0 inside the volume', async () => {
