@@ -13,6 +13,8 @@ export interface FuseBlockPayload {
   campaign: string;
   /** positions.json, or null for the nominal positions. */
   positions: string | null;
+  /** Identifies the positions' content and the options: a worker reopens the volume when it changes. */
+  fingerprint: string;
   /** The OME-Zarr group being written. */
   out: string;
   level: number;
@@ -27,9 +29,11 @@ export const INTENSITY_FILE = '.stitchgraph-intensity.json';
 const volumes = new Map<string, Promise<StitchedVolume>>();
 
 async function volumeFor(p: FuseBlockPayload): Promise<StitchedVolume> {
-  const key = `${p.campaign}\n${p.positions}\n${p.out}`;
+  const key = `${p.campaign}\n${p.positions}\n${p.out}\n${p.fingerprint}`;
   let v = volumes.get(key);
   if (!v) {
+    // A long-lived worker keeps only the latest few volumes (and their caches).
+    for (const old of [...volumes.keys()].slice(0, Math.max(0, volumes.size - 1))) volumes.delete(old);
     v = (async () => {
       const campaign = await openCampaign(p.campaign);
       let intensity: { gain: number[]; offset: number[]; helps: boolean } | undefined;

@@ -1,4 +1,4 @@
-import { appendFile, readFile, rm } from 'node:fs/promises';
+import { appendFile, readFile, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import type { Vec3 } from '../geometry/box.js';
@@ -80,6 +80,11 @@ export async function fuseVolume(volume: StitchedVolume, executor: Executor, opt
     const text = await readFile(join(out, DONE_LOG), 'utf8').catch(() => '');
     for (const line of text.split('\n')) if (line) done.add(line);
   } else {
+    // Never delete what this stage did not write: only a previous fusion output, or nothing.
+    const entries = await readdir(out).catch(() => [] as string[]);
+    if (!previous && entries.length > 0) {
+      throw new StitchgraphError('InputError', `Cannot fuse into ${out}: it exists and is not a stitchgraph fusion output (no ${PARAMS_FILE}); choose another --out or remove it`, { details: { out } });
+    }
     if (previous) log.info({ out }, 'fusion parameters changed: starting over');
     await rm(out, { recursive: true, force: true });
   }
@@ -116,7 +121,7 @@ export async function fuseVolume(volume: StitchedVolume, executor: Executor, opt
             skipped++;
             continue;
           }
-          jobs.push({ id, kind: 'fuse-block', payload: { campaign: campaign.file, positions: opts.positions, out, level: l, block: [z, y, x], options } });
+          jobs.push({ id, kind: 'fuse-block', payload: { campaign: campaign.file, positions: opts.positions, fingerprint, out, level: l, block: [z, y, x], options } });
         }
     finished += (nz * ny * nx) - jobs.length;
     opts.onProgress?.(finished, total);

@@ -383,6 +383,14 @@ export function convertDtype(data: Float32Array, dtype: TileDtype): TileTypedArr
     return out;
   }
   const [lo, hi] = r;
+  if (lo === 0 && hi <= 65535) {
+    // The hot path of fusion to uint8/uint16: (v + 0.5) | 0 rounds like Math.round for v ≥ 0; NaN → 0.
+    for (let o = 0; o < data.length; o++) {
+      const v = data[o];
+      out[o] = v > 0 ? (v < hi ? (v + 0.5) | 0 : hi) : 0;
+    }
+    return out;
+  }
   for (let o = 0; o < data.length; o++) {
     const v = data[o];
     out[o] = v !== v ? 0 : v <= lo ? lo : v >= hi ? hi : Math.round(v);

@@ -3,7 +3,7 @@ import { execFile, execFileSync } from 'node:child_process';
 import { promisify } from 'node:util';
 import { ZarrV2Array } from '../../src/imageio/zarr-v2-array.js';
 import { join } from 'node:path';
-import { readFile, writeFile, rm } from 'node:fs/promises';
+import { readFile, writeFile, rm, mkdir } from 'node:fs/promises';
 import { makeCampaign } from './helpers.js';
 import { fuseVolume } from '../../src/stitch/fuse-volume.js';
 import { InlineExecutor } from '../../src/distributed/inline-executor.js';
@@ -65,6 +65,13 @@ describe('fuse', () => {
     const resumed = await fuseVolume(volume, new InlineExecutor(), opts);
     expect(resumed.skipped).toBe(resumed.blocks - 3);
     expect(check().max0).toBe(0);
+
+    // A folder this stage did not write is never deleted.
+    const foreign = join(campaign.workdir, 'precious');
+    await mkdir(foreign, { recursive: true });
+    await writeFile(join(foreign, 'data.txt'), 'keep me');
+    await expect(fuseVolume(volume, new InlineExecutor(), { ...opts, out: foreign })).rejects.toThrow(/Cannot fuse into .*not a stitchgraph fusion output/);
+    expect(await readFile(join(foreign, 'data.txt'), 'utf8')).toBe('keep me');
   });
 
   it('`stitchgraph fuse` writes workdir/fused.ome.zarr through the campaign executor', async () => {
