@@ -81,6 +81,13 @@ describe('serve', () => {
     expect((await r.arrayBuffer()).byteLength).toBe(8 * 16 * 16 * 4);
   });
 
+  it('serves upper pyramid levels equal to getView at that level', async () => {
+    const e1 = c.volume.levelExtent(1);
+    const got = new Float32Array(await (await fetch(`${srv.url}/zarr/1/0/1/1`)).arrayBuffer());
+    const want = await c.volume.getView([e1.lo[0], e1.lo[1] + 16, e1.lo[2] + 16], [8, 16, 16], { level: 1 });
+    expect(Array.from(got)).toEqual(Array.from(want.data));
+  });
+
   it('shows three slices in headless Chromium, and moving a slider changes the view', async () => {
     // A fresh profile each run (playwright passes it as --user-data-dir).
     browser = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'sg-chromium-')), {
