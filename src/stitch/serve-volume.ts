@@ -48,7 +48,9 @@ export async function serveVolume(volume: StitchedVolume, opts: ServeOptions = {
     }
   }
   const extents = Array.from({ length: levels }, (_, l) => volume.levelExtent(l));
-  const cache = new ChunkCache<Uint8Array>(opts.cacheBytes ?? 256 * 2 ** 20);
+  const cacheBytes = opts.cacheBytes ?? 256 * 2 ** 20;
+  const chunkCache = new ChunkCache<Float32Array>(cacheBytes);
+  const sliceCache = new ChunkCache<Uint8Array>(cacheBytes / 8);
   const json = (v: unknown) => Buffer.from(JSON.stringify(v));
   const defaultLevel = extents.findIndex((e) => Math.max(e.shape[1], e.shape[2]) <= 512);
 
@@ -66,14 +68,60 @@ export async function serveVolume(volume: StitchedVolume, opts: ServeOptions = {
     return Number(v);
   };
 
+  const chunkVoxels = chunk[0] * chunk[1] * chunk[2];
+
+  /**
+   * A chunk's voxels: level 0 composed from the tiles; level L the mean of the level L-1 chunks
+   * below it, themselves served (and cached) this way, so that zooming through the pyramid reuses
+   * work and the memory of a request is a few chunks per level. Equal to getView at that level:
+   * the same means of the same voxels (sums of a few float32 are exact in float64).
+   */
+  async function chunkData(level: number, idx: Vec3): Promise<Float32Array> {
+    return chunkCache.get(`c/${level}/${idx.join('.')}`, async () => {
+      const e = extents[level];
+      const start = idx.map((c, a) => e.lo[a] + c * chunk[a]) as Vec3;
+      if (level === 0) return volume.viewFloat(0, start, chunk, viewOpts);
+      const f = volume.levelStep(level);
+      const below = extents[level - 1];
+      // Children of this chunk inside the level below: [c0, c1) in that level's global frame.
+      const c0 = start.map((s, a) => Math.max(s * f[a], below.lo[a])) as Vec3;
+      const c1 = start.map((s, a) => Math.min((s + chunk[a]) * f[a], below.hi[a])) as Vec3;
+      const sum = new Float64Array(chunkVoxels);
+      const cnt = new Uint16Array(chunkVoxels);
+      if (c0.every((v, a) => v < c1[a])) {
+        const k0 = c0.map((v, a) => Math.floor((v - below.lo[a]) / chunk[a]));
+        const k1 = c1.map((v, a) => Math.floor((v - 1 - below.lo[a]) / chunk[a]));
+        for (let kz = k0[0]; kz <= k1[0]; kz++)
+          for (let ky = k0[1]; ky <= k1[1]; ky++)
+            for (let kx = k0[2]; kx <= k1[2]; kx++) {
+              const child = await chunkData(level - 1, [kz, ky, kx]);
+              const g0 = [kz, ky, kx].map((k, a) => below.lo[a] + k * chunk[a]);
+              const lo = g0.map((g, a) => Math.max(g, c0[a])), hi = g0.map((g, a) => Math.min(g + chunk[a], c1[a]));
+              for (let z = lo[0]; z < hi[0]; z++) {
+                const oz = Math.floor(z / f[0]) - start[0];
+                for (let y = lo[1]; y < hi[1]; y++) {
+                  const oy = Math.floor(y / f[1]) - start[1];
+                  const src = ((z - g0[0]) * chunk[1] + (y - g0[1])) * chunk[2] - g0[2];
+                  const dst = (oz * chunk[1] + oy) * chunk[2] - start[2];
+                  for (let x = lo[2]; x < hi[2]; x++) {
+                    const o = dst + Math.floor(x / f[2]);
+                    sum[o] += child[src + x];
+                    cnt[o]++;
+                  }
+                }
+              }
+            }
+      }
+      const out = new Float32Array(chunkVoxels);
+      for (let o = 0; o < chunkVoxels; o++) out[o] = cnt[o] ? sum[o] / cnt[o] : viewOpts.fillValue;
+      return out;
+    });
+  }
+
   async function chunkBytes(level: number, idx: Vec3): Promise<Uint8Array> {
     const e = extents[level];
     for (let a = 0; a < 3; a++) if (idx[a] < 0 || idx[a] * chunk[a] >= e.shape[a]) throw new NotFound(`chunk ${idx} is outside level ${level}`);
-    return cache.get(`c/${level}/${idx.join('.')}`, async () => {
-      const start = idx.map((c, a) => e.lo[a] + c * chunk[a]) as Vec3;
-      const data = await volume.viewFloat(level, start, chunk, viewOpts);
-      return encodeChunk(data, null);
-    });
+    return encodeChunk(await chunkData(level, idx), null);
   }
 
   async function slicePng(level: number, axis: string, index: number): Promise<Uint8Array> {
@@ -81,7 +129,7 @@ export async function serveVolume(volume: StitchedVolume, opts: ServeOptions = {
     const ax = ['z', 'y', 'x'].indexOf(axis);
     if (ax < 0) throw new NotFound('axis must be z, y or x');
     if (index < e.lo[ax] || index >= e.hi[ax]) throw new NotFound(`index ${index} is outside level ${level} along ${axis}`);
-    return cache.get(`s/${level}/${axis}/${index}`, async () => {
+    return sliceCache.get(`s/${level}/${axis}/${index}`, async () => {
       const start: Vec3 = [...e.lo];
       const size: Vec3 = [...e.shape];
       start[ax] = index;
