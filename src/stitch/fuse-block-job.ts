@@ -54,7 +54,7 @@ async function volumeFor(p: FuseBlockPayload): Promise<StitchedVolume> {
  * Fuse one block: level 0 is composed from the tiles; level L is the mean of the level below as
  * already written (so levels run in order, each after the one below is complete).
  */
-export async function fuseBlock(p: FuseBlockPayload): Promise<{ level: number; block: Vec3 }> {
+export async function fuseBlock(p: FuseBlockPayload): Promise<{ level: number; block: Vec3; empty: boolean }> {
   const volume = await volumeFor(p);
   const arr = await ZarrV2Array.open(join(p.out, String(p.level)));
   const chunk = arr.meta.chunks as Vec3;
@@ -72,8 +72,13 @@ export async function fuseBlock(p: FuseBlockPayload): Promise<{ level: number; b
     const raw = await child.readRegion(childStart.map((s, a) => s - below.lo[a]), childSize);
     data = downsampleMean(Float32Array.from(raw), childStart, childSize, f, below.lo, below.hi, p.options.fillValue).data;
   }
-  await arr.writeBlock(p.block.map((b, a) => b * chunk[a]), chunk, convertDtype(data, arr.meta.dtype));
-  return { level: p.level, block: p.block };
+  const out = convertDtype(data, arr.meta.dtype);
+  // A block no tile reaches stays unwritten: readers see the array's fill value, as written.
+  const fill = arr.meta.fillValue;
+  let empty = true;
+  for (let o = 0; o < out.length && empty; o++) if (out[o] !== fill) empty = false;
+  if (!empty) await arr.writeBlock(p.block.map((b, a) => b * chunk[a]), chunk, out);
+  return { level: p.level, block: p.block, empty };
 }
 
 export const fuseBlockHandler: JobHandler = (payload) => fuseBlock(payload as FuseBlockPayload);
