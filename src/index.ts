@@ -1,6 +1,8 @@
 // The public API of stitchgraph. Every export is named here; test/public-api.test.ts pins the list.
 export { StitchgraphError, isStitchgraphError, type ErrorTag } from './errors.js';
-export { openCampaign, campaignFromConfig, type Campaign, type TileInfo } from './campaign/open-campaign.js';
+export { campaignFromConfig, type Campaign, type TileInfo } from './campaign/open-campaign.js';
+// openCampaign with getView (lazy positions.json, nominal positions when absent): the library contract.
+export { openCampaign, withViews, type StitchedCampaign } from './stitch/open-campaign.js';
 export { loadCampaignConfig, parseCampaignConfig } from './campaign/load-config.js';
 export type { CampaignConfig, CampaignConfigInput } from './campaign/schema.js';
 export { openTileArray, openFileStore, type TileArray, type Region } from './zarrio/tile-array.js';
@@ -24,3 +26,8 @@ export { skeletonizeLee } from './analysis/skeletonize-lee.js';
 export { distanceTransform } from './analysis/distance-transform.js';
 export { skeletonGraph, type SkeletonGraph, type SkeletonNode, type SkeletonBranch } from './graph/skeleton-graph.js';
 export { skeletonGraphology } from './graph/skeleton-graphology.js';
+export { StitchedVolume, type View, type ViewOptions, type StitchedVolumeOptions } from './stitch/stitched-volume.js';
+export { openStitchedVolume } from './stitch/open-stitched-volume.js';
+export type { BlendMode } from './stitch/blend-weight.js';
+export { fuseVolume, type FuseOptions, type FuseResult } from './stitch/fuse-volume.js';
+export { serveVolume, type ServeOptions, type VolumeServer } from './stitch/serve-volume.js';

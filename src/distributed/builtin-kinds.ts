@@ -8,3 +8,4 @@ registerJobKind('echo', async () => async (payload) => {
   return p.value;
 });
 registerJobKind('analyze-block', async () => (await import('../analysis/analyze-block-job.js')).runAnalyzeBlockJob);
+registerJobKind('fuse-block', async () => (await import('../stitch/fuse-block-job.js')).fuseBlockHandler);

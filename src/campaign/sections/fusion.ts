@@ -12,6 +12,8 @@ export const FusionSettingsSchema = z
     intensity_correction: z.boolean().default(true),
     /** Chunk shape (z, y, x) of the fused OME-Zarr. */
     chunk: z.tuple([z.number().int().positive(), z.number().int().positive(), z.number().int().positive()]).default([64, 128, 128]),
+    /** Decoded tile chunks kept in memory by views (MiB); bounds the memory of view, fuse and serve. */
+    cache_mb: z.number().min(0).default(512),
     /** Write fused output (`run` only fuses when this is true). */
     enabled: z.boolean().default(false),
   })

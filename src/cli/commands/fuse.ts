@@ -1,6 +1,63 @@
 import type { Command } from 'commander';
-import { notBuilt } from './not-built.js';
+import { resolve, join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { openCampaign } from '../../campaign/open-campaign.js';
+import { openStitchedVolume } from '../../stitch/open-stitched-volume.js';
+import { fuseVolume } from '../../stitch/fuse-volume.js';
+import { createExecutor } from '../../distributed/create-executor.js';
+import { parseVec3 } from '../parse-args.js';
+import { progressBar } from '../progress.js';
+import { getLogger } from '../../log.js';
+import { StitchgraphError } from '../../errors.js';
+import { isTileDtype } from '../../zarrio/dtypes.js';
+import type { BlendMode } from '../../stitch/blend-weight.js';
 
 export function addFuseCommand(program: Command): void {
-  notBuilt(program, 'fuse', 'the whole stitched volume → workdir/fused.ome.zarr', 'issue #6');
+  program
+    .command('fuse <campaign>')
+    .description('the whole stitched volume → workdir/fused.ome.zarr (multiscale OME-Zarr, resumable)')
+    .option('--out <dir>', 'output OME-Zarr (default: <workdir>/fused.ome.zarr)')
+    .option('--positions <file>', 'positions.json (default: <workdir>/positions.json, else nominal positions)')
+    .option('--levels <n>', 'pyramid levels including full resolution (default: until one chunk wide)')
+    .option('--chunk <d,h,w>', 'chunk = block shape (default: fusion.chunk)')
+    .option('--blend <mode>', 'average | linear | cosine | max | first (default: fusion.blend)')
+    .option('--dtype <type>', 'float32 | tile | uint16 | ...', 'float32')
+    .option('--no-intensity-correction', 'do not apply the per-tile gain/offset')
+    .option('--workers <n>', 'local workers (overrides distributed.workers)')
+    .option('--servers <url>', 'NATS servers (overrides distributed)')
+    .action(async (campaignPath: string, o: Record<string, string | boolean | undefined>) => {
+      const log = getLogger();
+      const dtype = String(o.dtype);
+      if (dtype !== 'tile' && !isTileDtype(dtype)) throw new StitchgraphError('InputError', `Cannot fuse: --dtype ${dtype} must be float32, tile, uint8, uint16, int16, uint32, int32 or float64`);
+      const campaign = await openCampaign(campaignPath);
+      const defaultPositions = join(campaign.workdir, 'positions.json');
+      const positions = o.positions !== undefined ? resolve(String(o.positions)) : existsSync(defaultPositions) ? defaultPositions : null;
+      const volume = await openStitchedVolume(campaign, positions ?? undefined);
+      const executor = await createExecutor(campaign.config.distributed, { workers: o.workers === undefined ? undefined : Number(o.workers), servers: o.servers as string | undefined }, { campaignFile: campaign.file });
+      const bar = progressBar('fuse blocks', 1);
+      const ac = new AbortController();
+      const stop = () => ac.abort();
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+      try {
+        const res = await fuseVolume(volume, executor, {
+          out: o.out === undefined ? undefined : resolve(String(o.out)),
+          positions,
+          levels: o.levels === undefined ? undefined : Number(o.levels),
+          chunk: o.chunk === undefined ? undefined : parseVec3(String(o.chunk), '--chunk'),
+          blend: o.blend as BlendMode | undefined,
+          dtype,
+          intensityCorrection: o.intensityCorrection === false ? false : undefined,
+          signal: ac.signal,
+          onProgress: (d, t) => bar.update(d, t),
+        });
+        log.info(res, 'fused');
+        process.stdout.write(`${res.out}\n`);
+      } finally {
+        bar.stop();
+        process.off('SIGINT', stop);
+        process.off('SIGTERM', stop);
+        await executor.close();
+      }
+    });
 }

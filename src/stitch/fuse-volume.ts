@@ -1,0 +1,140 @@
+import { appendFile, readFile, readdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createHash } from 'node:crypto';
+import type { Vec3 } from '../geometry/box.js';
+import type { Executor, Job } from '../distributed/executor.js';
+import { writeJsonAtomic } from '../files/write-atomic.js';
+import { StitchgraphError } from '../errors.js';
+import { getLogger } from '../log.js';
+import { ZarrV2Array } from '../imageio/zarr-v2-array.js';
+import type { StitchedVolume, ViewOptions } from './stitched-volume.js';
+import type { TileDtype } from '../zarrio/dtypes.js';
+import { multiscalesMetadata } from './ome-zarr-metadata.js';
+import { INTENSITY_FILE, type FuseBlockPayload } from './fuse-block-job.js';
+
+export interface FuseOptions extends Omit<ViewOptions, 'level' | 'dtype'> {
+  /** The OME-Zarr group to write. @default `<workdir>/fused.ome.zarr` */
+  out?: string;
+  /** positions.json the volume was opened with (sent to workers); null: nominal positions. */
+  positions: string | null;
+  /** Pyramid levels including full resolution. @default until the level fits in one chunk in (y, x), at most 8 */
+  levels?: number;
+  /** Chunk (= block) shape. @default fusion.chunk ([64, 128, 128]) */
+  chunk?: Vec3;
+  /** Voxel type of the output. @default 'float32' */
+  dtype?: 'tile' | TileDtype;
+  signal?: AbortSignal;
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface FuseResult {
+  out: string;
+  levels: number;
+  blocks: number;
+  /** Blocks skipped because an earlier run wrote them. */
+  skipped: number;
+}
+
+const DONE_LOG = '.stitchgraph-fuse-done.log';
+const PARAMS_FILE = '.stitchgraph-fuse.json';
+
+/** Levels so that the coarsest fits one chunk in (y, x). */
+function defaultLevels(volume: StitchedVolume, chunk: Vec3): number {
+  let l = 0;
+  while (l < 7) {
+    const s = volume.levelExtent(l).shape;
+    if (s[1] <= chunk[1] && s[2] <= chunk[2]) break;
+    l++;
+  }
+  return l + 1;
+}
+
+/**
+ * Fuse the whole stitched volume into a multiscale OME-Zarr (Zarr v2, NGFF 0.4), block by block
+ * as `fuse-block` jobs on the executor: level 0 from the tiles, then each level from the one
+ * below. Each block is recorded as done once written, so a rerun skips it; changed positions or
+ * options start over. Memory is bounded by one block per job and the chunk cache, whatever the
+ * volume size.
+ */
+export async function fuseVolume(volume: StitchedVolume, executor: Executor, opts: FuseOptions): Promise<FuseResult> {
+  const log = getLogger();
+  const campaign = volume.campaign;
+  const out = opts.out ?? join(campaign.workdir, 'fused.ome.zarr');
+  const options = volume.resolveViewOptions({ ...opts, level: 0, dtype: 'float32' });
+  const dtype: TileDtype = opts.dtype === undefined ? 'float32' : opts.dtype === 'tile' ? volume.tileDtype : opts.dtype;
+  const chunk = (opts.chunk ?? campaign.config.fusion.chunk).map((c, a) => Math.min(c, volume.shape[a])) as Vec3;
+  const levels = opts.levels ?? defaultLevels(volume, chunk);
+  if (!Number.isInteger(levels) || levels < 1 || levels > 12) throw new StitchgraphError('InputError', `Cannot fuse: levels ${levels} must be an integer from 1 to 12`);
+
+  const positionsHash = opts.positions ? createHash('sha256').update(await readFile(opts.positions)).digest('hex') : 'nominal';
+  const params = { campaign: campaign.file, positions: opts.positions, positionsHash, options, dtype, chunk, levels, origin: volume.origin, shape: volume.shape };
+  const fingerprint = createHash('sha256').update(JSON.stringify(params)).digest('hex');
+  let previous: { fingerprint?: string } | undefined;
+  try {
+    previous = JSON.parse(await readFile(join(out, PARAMS_FILE), 'utf8')) as { fingerprint?: string };
+  } catch {
+    previous = undefined;
+  }
+  const done = new Set<string>();
+  if (previous?.fingerprint === fingerprint) {
+    const text = await readFile(join(out, DONE_LOG), 'utf8').catch(() => '');
+    for (const line of text.split('\n')) if (line) done.add(line);
+  } else {
+    // Never delete what this stage did not write: only a previous fusion output, or nothing.
+    const entries = await readdir(out).catch(() => [] as string[]);
+    if (!previous && entries.length > 0) {
+      throw new StitchgraphError('InputError', `Cannot fuse into ${out}: it exists and is not a stitchgraph fusion output (no ${PARAMS_FILE}); choose another --out or remove it`, { details: { out } });
+    }
+    if (previous) log.info({ out }, 'fusion parameters changed: starting over');
+    await rm(out, { recursive: true, force: true });
+  }
+
+  let intensity: { gain: number[]; offset: number[]; helps: boolean } | undefined;
+  if (options.intensityCorrection) {
+    const m = await volume.intensity();
+    intensity = { gain: Array.from(m.gain), offset: Array.from(m.offset), helps: m.helps };
+    log.info({ rmsBefore: m.rmsBefore, rmsAfter: m.rmsAfter, applied: m.helps }, 'intensity correction');
+    // The overlaps read for the model are not what the blocks need: give the memory back to the jobs.
+    volume.cache.clear();
+  }
+  await writeJsonAtomic(join(out, '.zgroup'), { zarr_format: 2 });
+  await writeJsonAtomic(join(out, '.zattrs'), multiscalesMetadata(volume, levels, campaign.name, { stitchgraph: { blend: options.blend, blend_width: options.blendWidth, intensity_correction: intensity?.helps ?? false, origin: volume.origin } }));
+  if (intensity) await writeJsonAtomic(join(out, INTENSITY_FILE), intensity);
+  else await rm(join(out, INTENSITY_FILE), { force: true });
+  for (let l = 0; l < levels; l++) {
+    const shape = volume.levelExtent(l).shape;
+    await ZarrV2Array.create(join(out, String(l)), { shape, chunks: chunk, dtype, fillValue: options.fillValue, compressor: 'zlib' });
+  }
+  await writeJsonAtomic(join(out, PARAMS_FILE), { fingerprint, ...params });
+
+  const perLevel = Array.from({ length: levels }, (_, l) => volume.levelExtent(l).shape.map((s, a) => Math.ceil(s / chunk[a])) as Vec3);
+  const total = perLevel.reduce((s, c) => s + c[0] * c[1] * c[2], 0);
+  let finished = 0, skipped = 0;
+  for (let l = 0; l < levels; l++) {
+    const jobs: Job<FuseBlockPayload>[] = [];
+    const [nz, ny, nx] = perLevel[l];
+    for (let z = 0; z < nz; z++)
+      for (let y = 0; y < ny; y++)
+        for (let x = 0; x < nx; x++) {
+          const id = `${l}/${z}.${y}.${x}`;
+          if (done.has(id)) {
+            skipped++;
+            continue;
+          }
+          jobs.push({ id, kind: 'fuse-block', payload: { campaign: campaign.file, positions: opts.positions, fingerprint, out, level: l, block: [z, y, x], options } });
+        }
+    finished += (nz * ny * nx) - jobs.length;
+    opts.onProgress?.(finished, total);
+    const failures: string[] = [];
+    for await (const outcome of executor.run(jobs, { signal: opts.signal })) {
+      finished++;
+      if (outcome.ok) await appendFile(join(out, DONE_LOG), `${outcome.id}\n`);
+      else failures.push(`${outcome.id}: ${outcome.error}`);
+      opts.onProgress?.(finished, total);
+    }
+    if (failures.length) {
+      throw new StitchgraphError('StageError', `Cannot fuse ${campaign.file}: ${failures.length} block(s) of level ${l} failed, first ${failures[0]} (rerun to retry them; finished blocks are kept)`, { details: { failures: failures.slice(0, 20) } });
+    }
+  }
+  return { out, levels, blocks: total, skipped };
+}
