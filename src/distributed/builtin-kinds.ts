@@ -7,3 +7,4 @@ registerJobKind('echo', async () => async (payload) => {
   if (p.fail) throw new Error(p.fail);
   return p.value;
 });
+registerJobKind('register-pair', async () => (await import('../registration/register-pair-job.js')).registerPairJob);

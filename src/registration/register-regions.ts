@@ -1,0 +1,262 @@
+/**
+ * Registration of two regions held in memory: the science of one tile pair, without I/O.
+ *
+ * 1. Each region is centred on its valid mean (invalid voxels: NaN, fill value, outside the field
+ *    of view), block-averaged by `downsample`, apodised and phase correlated (phase-correlation.ts).
+ * 2. Each of the top `peaks` phase-correlation peaks stands for 2 translations per axis (the
+ *    correlation is periodic in the padded size N: t and t − N); every candidate is scored by the
+ *    masked normalised cross-correlation of the two regions over their actual overlap at full
+ *    resolution, and the best one within the search margin wins (Preibisch et al. 2009,
+ *    doi:10.1093/bioinformatics/btp184).
+ * 3. An integer hill climb on the NCC undoes the downsampling's quantisation; a symmetric gradient
+ *    step over the overlap (gradient-subvoxel.ts) or a quadratic fit of the NCC on the 3^d
+ *    neighbourhood (quadratic-peak.ts) gives the sub-voxel translation.
+ * 4. The result is rejected, with the reason, when a region is blank or constant, r is below
+ *    `minCorrelation`, the overlap left is too small, or the translation leaves the margin.
+ */
+import type { Vec3 } from '../geometry/box.js';
+import type { TileTypedArray } from '../zarrio/dtypes.js';
+import { blockAverage } from './block-average.js';
+import { maskedNcc, type NccResult } from './masked-ncc.js';
+import { phaseCorrelation, type PhaseRegion } from './phase-correlation.js';
+import { quadraticPeak } from './quadratic-peak.js';
+import { gradientSubvoxel } from './gradient-subvoxel.js';
+import { binomialSmooth } from './binomial-smooth.js';
+
+export interface RegionInput {
+  data: TileTypedArray | Float32Array;
+  shape: Vec3;
+  /** 1 = voxel carries image (see validMask); null or absent = all valid. NaN is always invalid. */
+  mask?: Uint8Array | null;
+}
+
+export interface RegisterRegionsOptions {
+  /** Block-average factors (z, y, x) before the FFT. @default [1, 1, 1] */
+  downsample?: Vec3;
+  /** Phase-correlation peaks verified by NCC. @default 5 */
+  peaks?: number;
+  /** Tukey taper fraction per side. @default 0.15 */
+  apodization?: number;
+  /** Reject below this r. @default 0.3 */
+  minCorrelation?: number;
+  /** Smallest acceptable overlap (voxels per axis) at the measured translation. @default [1, 1, 1] */
+  minOverlap?: Vec3;
+  /** Translation expected from the nominal positions (b's voxel j on a's voxel j + t). @default [0, 0, 0] */
+  expected?: Vec3;
+  /** Largest accepted |t − expected| per axis. @default [Infinity, Infinity, Infinity] */
+  margin?: Vec3;
+  /** Smooth both regions (binomial, σ ≈ 1 voxel) before scoring shifts by NCC. @default true */
+  smooth?: boolean;
+  /** Sub-voxel refinement: symmetric gradient step, quadratic fit of the NCC, or none. @default 'gradient' */
+  subvoxel?: 'gradient' | 'quadratic' | 'none';
+}
+
+export interface RegionRegistration {
+  status: 'ok' | 'rejected';
+  reason?: string;
+  /** Translation t (b's voxel j sits on a's voxel j + t), sub-voxel; null when none was measured. */
+  translation: Vec3 | null;
+  /** Masked NCC at the integer translation nearest the result (0 when undefined). */
+  correlation: number;
+  /** Overlap box extent at that translation. */
+  overlap: Vec3;
+  /** Voxels valid in both inside the overlap. */
+  voxels: number;
+  peakRatio: number;
+  /** Candidate translations scored by NCC. */
+  candidates: number;
+}
+
+interface Prepared extends PhaseRegion {
+  valid: number;
+  constant: boolean;
+}
+
+function prepare(r: RegionInput): Prepared {
+  const n = r.shape[0] * r.shape[1] * r.shape[2];
+  let mask = r.mask ?? null;
+  const src = r.data;
+  let sum = 0, cnt = 0;
+  for (let o = 0; o < n; o++) {
+    const v = src[o];
+    if ((mask && !mask[o]) || v !== v) continue;
+    sum += v;
+    cnt++;
+  }
+  if (cnt < n && !mask) {
+    // NaN without an explicit mask: build one.
+    mask = new Uint8Array(n);
+    for (let o = 0; o < n; o++) mask[o] = src[o] === src[o] ? 1 : 0;
+  } else if (mask && cnt < n) {
+    for (let o = 0; o < n; o++) if (src[o] !== src[o]) mask[o] = 0;
+  }
+  const mean = cnt > 0 ? sum / cnt : 0;
+  // Centring keeps the NCC sums well conditioned for 16-bit data with a large offset.
+  const data = new Float32Array(n);
+  let ss = 0;
+  for (let o = 0; o < n; o++) {
+    if (mask && !mask[o]) continue;
+    const v = src[o] - mean;
+    data[o] = v;
+    ss += v * v;
+  }
+  const variance = cnt > 0 ? ss / cnt : 0;
+  return { data, shape: [...r.shape], mask, valid: cnt, constant: !(variance > 1e-10 * (mean * mean + 1e-20)) };
+}
+
+const key3 = (t: Vec3): string => `${t[0]},${t[1]},${t[2]}`;
+
+export function registerRegions(a: RegionInput, b: RegionInput, opts: RegisterRegionsOptions = {}): RegionRegistration {
+  const {
+    downsample = [1, 1, 1],
+    peaks = 5,
+    apodization = 0.15,
+    minCorrelation = 0.3,
+    minOverlap = [1, 1, 1],
+    expected = [0, 0, 0],
+    margin = [Infinity, Infinity, Infinity],
+    subvoxel = 'gradient',
+    smooth = true,
+  } = opts;
+  const rejected = (reason: string, extra: Partial<RegionRegistration> = {}): RegionRegistration => ({
+    status: 'rejected',
+    reason,
+    translation: null,
+    correlation: 0,
+    overlap: [0, 0, 0],
+    voxels: 0,
+    peakRatio: 0,
+    candidates: 0,
+    ...extra,
+  });
+  const pa = prepare(a);
+  const pb = prepare(b);
+  if (pa.valid < 2 || pb.valid < 2) return rejected('no valid voxels in the overlap (NaN, fill value or outside the field of view)');
+  if (pa.constant || pb.constant) return rejected('blank or constant overlap');
+
+  const f: Vec3 = [0, 1, 2].map((ax) => Math.max(1, Math.min(downsample[ax], a.shape[ax], b.shape[ax]))) as Vec3;
+  const da = blockAverage(pa.data, pa.shape, pa.mask, f);
+  const db = blockAverage(pb.data, pb.shape, pb.mask, f);
+  const pc = phaseCorrelation(da, db, { peaks, apodization });
+  const active = [0, 1, 2].filter((ax) => Math.max(a.shape[ax], b.shape[ax]) > 1);
+  // NCC scoring runs on smoothed copies (same convolution on both sides: the peak does not move).
+  const sa: PhaseRegion = smooth ? { ...pa, data: binomialSmooth(pa.data, pa.shape, pa.mask) } : pa;
+  const sb: PhaseRegion = smooth ? { ...pb, data: binomialSmooth(pb.data, pb.shape, pb.mask) } : pb;
+
+  const scored = new Map<string, NccResult>();
+  const ncc = (t: Vec3): NccResult => {
+    const k = key3(t);
+    let r = scored.get(k);
+    if (!r) {
+      r = maskedNcc(sa, sb, t);
+      scored.set(k, r);
+    }
+    return r;
+  };
+  const overlapOk = (r: NccResult): boolean => r.overlap.every((s, ax) => s >= Math.min(minOverlap[ax], a.shape[ax], b.shape[ax])) && Number.isFinite(r.r);
+  const within = (t: ArrayLike<number>, slack: number): boolean => [0, 1, 2].every((ax) => Math.abs(t[ax] - expected[ax]) <= margin[ax] + slack);
+
+  // Candidates: every peak with 2 periodic images per axis, scaled to full resolution.
+  const candidates: Vec3[] = [];
+  const seen = new Set<string>();
+  for (const p of pc.peaks) {
+    const per = [0, 1, 2].map((ax) => (pc.fftShape[ax] > 1 ? [p.shift[ax], p.shift[ax] - pc.fftShape[ax]] : [0]));
+    for (const z of per[0])
+      for (const y of per[1])
+        for (const x of per[2]) {
+          const t: Vec3 = [z * f[0], y * f[1], x * f[2]];
+          const k = key3(t);
+          if (seen.has(k)) continue;
+          seen.add(k);
+          candidates.push(t);
+        }
+  }
+  const slack = Math.max(...f);
+  let bestIn: { t: Vec3; r: NccResult } | undefined;
+  let bestOut: { t: Vec3; r: NccResult } | undefined;
+  for (const t of candidates) {
+    const r = ncc(t);
+    if (!overlapOk(r)) continue;
+    if (within(t, slack)) {
+      if (!bestIn || r.r > bestIn.r.r) bestIn = { t, r };
+    } else if (!bestOut || r.r > bestOut.r.r) bestOut = { t, r };
+  }
+  const common = { peakRatio: pc.peakRatio, candidates: candidates.length };
+  if (!bestIn) {
+    if (bestOut) {
+      return rejected('shift beyond the search margin', { ...common, translation: bestOut.t, correlation: bestOut.r.r, overlap: bestOut.r.overlap, voxels: bestOut.r.voxels });
+    }
+    return rejected('overlap too small at every candidate shift', common);
+  }
+
+  // Integer hill climb on the NCC (undoes the downsampling's quantisation).
+  let cur = bestIn.t;
+  let curR = bestIn.r;
+  const neighbourhood: Vec3[] = [];
+  for (let dz = -1; dz <= 1; dz++)
+    for (let dy = -1; dy <= 1; dy++)
+      for (let dx = -1; dx <= 1; dx++) {
+        const d: Vec3 = [dz, dy, dx];
+        if (d.every((v, ax) => v === 0 || active.includes(ax))) neighbourhood.push(d);
+      }
+  for (let step = 0; step < 4 * slack + 8; step++) {
+    let next: { t: Vec3; r: NccResult } | undefined;
+    for (const d of neighbourhood) {
+      const t: Vec3 = [cur[0] + d[0], cur[1] + d[1], cur[2] + d[2]];
+      const r = ncc(t);
+      if (overlapOk(r) && r.r > (next?.r.r ?? curR.r)) next = { t, r };
+    }
+    if (!next) break;
+    cur = next.t;
+    curR = next.r;
+  }
+
+  const translation: Vec3 = [...cur];
+  if (subvoxel === 'gradient' && active.length > 0) {
+    // The step is accurate for |δ| ≤ ½: when it lands beyond, re-centre on the nearer integer and repeat.
+    let base: Vec3 = [...cur];
+    for (let iter = 0; iter < 4; iter++) {
+      const delta = gradientSubvoxel(sa, sb, base, active);
+      if (!delta || !delta.every((v) => Math.abs(v) <= 1.5)) break;
+      const moved = delta.map(Math.round) as Vec3;
+      if (iter < 3 && moved.some((v) => v !== 0)) {
+        base = [base[0] + moved[0], base[1] + moved[1], base[2] + moved[2]];
+        continue;
+      }
+      for (let ax = 0; ax < 3; ax++) translation[ax] = base[ax] + delta[ax];
+      break;
+    }
+  } else if (subvoxel === 'quadratic' && active.length > 0) {
+    // Quadratic fit of the NCC over the 3^d neighbourhood of the integer maximum.
+    const samples: number[] = [];
+    let usable = true;
+    const d = active.length;
+    for (let idx = 0; idx < 3 ** d && usable; idx++) {
+      const t: Vec3 = [...cur];
+      let r = idx;
+      for (let i = d - 1; i >= 0; i--) {
+        t[active[i]] += (r % 3) - 1;
+        r = Math.floor(r / 3);
+      }
+      const v = ncc(t).r;
+      if (!Number.isFinite(v)) usable = false;
+      samples.push(v);
+    }
+    if (usable) {
+      const off = quadraticPeak(samples, d);
+      active.forEach((ax, i) => (translation[ax] += off[i]));
+    }
+  }
+
+  const result: RegionRegistration = {
+    status: 'ok',
+    translation,
+    correlation: curR.r,
+    overlap: curR.overlap,
+    voxels: curR.voxels,
+    ...common,
+  };
+  if (!(curR.r >= minCorrelation)) return { ...result, status: 'rejected', reason: `correlation ${curR.r.toFixed(3)} below min_correlation ${minCorrelation}` };
+  if (!within(translation, 0)) return { ...result, status: 'rejected', reason: 'shift beyond the search margin' };
+  return result;
+}
