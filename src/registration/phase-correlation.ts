@@ -22,7 +22,10 @@ export interface PhaseRegion {
 export interface PhaseCorrelationOptions {
   /** How many local maxima to return, best first. @default 5 */
   peaks?: number;
-  /** Fraction of each axis tapered at each end by the Tukey window. @default 0.15 */
+  /**
+   * Fraction of each axis tapered at each end by the Tukey window. Kept small: the overlap lies at
+   * the edge of at least one region, where a wide taper would erase it. @default 0.05
+   */
   apodization?: number;
   /**
    * Gaussian smoothing (σ, voxels) of the correlation surface, applied as a weight on the
@@ -71,7 +74,7 @@ function fillPadded(r: PhaseRegion, n: Vec3, apodization: number): Float64Array 
 }
 
 export function phaseCorrelation(a: PhaseRegion, b: PhaseRegion, opts: PhaseCorrelationOptions = {}): PhaseCorrelationResult {
-  const { peaks = 5, apodization = 0.15, smoothing = 1 } = opts;
+  const { peaks = 5, apodization = 0.05, smoothing = 1 } = opts;
   const n: Vec3 = [0, 1, 2].map((ax) => FftNd.goodSize(Math.max(a.shape[ax], b.shape[ax]))) as Vec3;
   const fft = new FftNd(n);
   const sa = fft.createSpectrum();

@@ -12,6 +12,23 @@
  */
 export function quadraticPeak(samples: ArrayLike<number>, d: number): number[] {
   const m = 3 ** d;
+  const { g, H } = quadraticFit(samples, d);
+  const x = solveNegDefinite(H, g);
+  if (x && x.every((v) => Math.abs(v) <= 1)) return x;
+  // Fallback: 1-D parabola along each axis through the centre line.
+  const centre = (m - 1) / 2;
+  return Array.from({ length: d }, (_, i) => {
+    const step = 3 ** (d - 1 - i);
+    const fm = samples[centre - step], f0 = samples[centre], fp = samples[centre + step];
+    const den = fm - 2 * f0 + fp;
+    if (!(den < 0)) return 0;
+    return Math.max(-0.5, Math.min(0.5, (fm - fp) / (2 * den)));
+  });
+}
+
+/** Gradient g and Hessian H of the least-squares quadratic through the 3^d samples (same layout as quadraticPeak). */
+export function quadraticFit(samples: ArrayLike<number>, d: number): { g: number[]; H: number[][] } {
+  const m = 3 ** d;
   const offsets: number[][] = [];
   for (let idx = 0; idx < m; idx++) {
     const o: number[] = [];
@@ -37,17 +54,42 @@ export function quadraticPeak(samples: ArrayLike<number>, d: number): number[] {
     }
   }
   for (let i = 0; i < d; i++) for (let j = 0; j < i; j++) H[i][j] = H[j][i];
-  const x = solveNegDefinite(H, g);
-  if (x && x.every((v) => Math.abs(v) <= 1)) return x;
-  // Fallback: 1-D parabola along each axis through the centre line.
-  const centre = (m - 1) / 2;
-  return Array.from({ length: d }, (_, i) => {
-    const step = 3 ** (d - 1 - i);
-    const fm = samples[centre - step], f0 = samples[centre], fp = samples[centre + step];
-    const den = fm - 2 * f0 + fp;
-    if (!(den < 0)) return 0;
-    return Math.max(-0.5, Math.min(0.5, (fm - fp) / (2 * den)));
-  });
+  return { g, H };
+}
+
+/**
+ * Sharpness of a maximum: the smallest over the largest curvature (eigenvalues of −H, Jacobi
+ * rotations). Near 0 the correlation is a ridge: the overlap holds structure along one direction
+ * only (one vessel), and the shift along it is not determined. ≤ 0 when H is not a maximum.
+ */
+export function peakIsotropy(H: number[][]): number {
+  const d = H.length;
+  const A = H.map((row) => row.map((v) => -v));
+  for (let sweep = 0; sweep < 20; sweep++) {
+    let off = 0;
+    for (let p = 0; p < d; p++) for (let q = p + 1; q < d; q++) off += A[p][q] ** 2;
+    if (off < 1e-24) break;
+    for (let p = 0; p < d; p++)
+      for (let q = p + 1; q < d; q++) {
+        if (Math.abs(A[p][q]) < 1e-300) continue;
+        const theta = (A[q][q] - A[p][p]) / (2 * A[p][q]);
+        const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
+        const c = 1 / Math.sqrt(t * t + 1), s = t * c;
+        for (let k = 0; k < d; k++) {
+          const akp = A[k][p], akq = A[k][q];
+          A[k][p] = c * akp - s * akq;
+          A[k][q] = s * akp + c * akq;
+        }
+        for (let k = 0; k < d; k++) {
+          const apk = A[p][k], aqk = A[q][k];
+          A[p][k] = c * apk - s * aqk;
+          A[q][k] = s * apk + c * aqk;
+        }
+      }
+  }
+  const ev = A.map((row, i) => row[i]);
+  const max = Math.max(...ev), min = Math.min(...ev);
+  return max > 0 ? min / max : 0;
 }
 
 /** x = -H⁻¹ g when -H is positive definite (Cholesky), else undefined. */

@@ -52,14 +52,22 @@ const CAMPAIGN_THRESHOLD = 'campaign_threshold';
 
 function pairParams(c: Campaign): PairParams {
   const s = c.config.registration;
-  return { downsample: [...s.downsample], peaks: s.peaks, apodization: s.apodization, min_correlation: s.min_correlation, subvoxel: s.subvoxel };
+  return {
+    downsample: [...s.downsample],
+    peaks: s.peaks,
+    apodization: s.apodization,
+    peak_smoothing: s.peak_smoothing,
+    min_correlation: s.min_correlation,
+    min_isotropy: s.min_isotropy,
+    subvoxel: s.subvoxel,
+  };
 }
 
 function payloadFor(c: Campaign, p: OverlapPair, params: PairParams, sample?: { boxB: OverlapPair['boxB'] }): PairJobPayload {
   const A = c.tileById.get(p.a)!, B = c.tileById.get(p.b)!;
   const boxB = sample?.boxB ?? p.boxB;
-  // A null sample keeps the pair's expected translation between the two boxes.
-  const nominalShift = [0, 1, 2].map((ax) => p.nominalShift[ax] + boxB.start[ax] - p.boxB.start[ax]) as Vec3;
+  // A null sample keeps the pair's expected translation between the two boxes (t = shift − oA + oB).
+  const nominalShift = [0, 1, 2].map((ax) => p.nominalShift[ax] - (boxB.start[ax] - p.boxB.start[ax])) as Vec3;
   const base = {
     campaign: c.file,
     a: p.a,
@@ -126,7 +134,9 @@ export async function registerCampaign(campaignFile: string, opts: RegisterCampa
 
   const build = (): PairsFile => {
     const nulls = nullJobs.map((j) => results.get(j.id)).filter((r): r is PairRecord => !!r && typeof r.key === 'string');
-    const threshold = s.threshold === 'permutation' ? permutationThreshold(nulls.map((r) => r.correlation), s.permutation_quantile, s.min_correlation) : s.min_correlation;
+    // A null sample counts when the search settled inside the margin, as an accepted pair would.
+    const settled = nulls.filter((r) => r.status === 'ok' || /^correlation|^no distinct/.test(r.reason ?? ''));
+    const threshold = s.threshold === 'permutation' ? permutationThreshold(settled.map((r) => r.correlation), s.permutation_quantile, s.min_correlation) : s.min_correlation;
     const pairs: PairRecord[] = [];
     for (const j of pairJobs) {
       const r = results.get(j.id);

@@ -14,7 +14,9 @@ export interface PairParams {
   downsample: Vec3;
   peaks: number;
   apodization: number;
+  peak_smoothing: number;
   min_correlation: number;
+  min_isotropy: number;
   subvoxel: 'gradient' | 'quadratic' | 'none';
 }
 
@@ -64,6 +66,8 @@ export async function registerPair(job: PairJobPayload, tileA: PairTileSource, t
       downsample: job.params.downsample,
       peaks: job.params.peaks,
       apodization: job.params.apodization,
+      peakSmoothing: job.params.peak_smoothing,
+      minIsotropy: job.params.min_isotropy,
       minCorrelation: job.sample === 'null' ? -1 : job.params.min_correlation,
       minOverlap: job.minOverlap,
       expected,
@@ -85,6 +89,8 @@ export async function registerPair(job: PairJobPayload, tileA: PairTileSource, t
     key: job.key,
     voxels: res.voxels,
     candidates: res.candidates,
+    isotropy: round(res.isotropy, 4),
+    refined: res.refined,
   };
   if (res.status === 'rejected' && measured) record.measured_shift = measured;
   return record;

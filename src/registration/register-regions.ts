@@ -19,7 +19,7 @@ import type { TileTypedArray } from '../zarrio/dtypes.js';
 import { blockAverage } from './block-average.js';
 import { maskedNcc, type NccResult } from './masked-ncc.js';
 import { phaseCorrelation, type PhaseRegion } from './phase-correlation.js';
-import { quadraticPeak } from './quadratic-peak.js';
+import { peakIsotropy, quadraticFit, quadraticPeak } from './quadratic-peak.js';
 import { gradientSubvoxel } from './gradient-subvoxel.js';
 import { binomialSmooth } from './binomial-smooth.js';
 
@@ -35,8 +35,10 @@ export interface RegisterRegionsOptions {
   downsample?: Vec3;
   /** Phase-correlation peaks verified by NCC. @default 5 */
   peaks?: number;
-  /** Tukey taper fraction per side. @default 0.15 */
+  /** Tukey taper fraction per side. @default 0.05 */
   apodization?: number;
+  /** Gaussian smoothing (σ, downsampled voxels) of the phase-correlation surface. @default 1 */
+  peakSmoothing?: number;
   /** Reject below this r. @default 0.3 */
   minCorrelation?: number;
   /** Smallest acceptable overlap (voxels per axis) at the measured translation. @default [1, 1, 1] */
@@ -45,7 +47,12 @@ export interface RegisterRegionsOptions {
   expected?: Vec3;
   /** Largest accepted |t − expected| per axis. @default [Infinity, Infinity, Infinity] */
   margin?: Vec3;
-  /** Smooth both regions (binomial, σ ≈ 1 voxel) before scoring shifts by NCC. @default true */
+  /**
+   * Reject when the NCC peak's smallest over largest curvature is not above this: a ridge (one
+   * vessel along the overlap) leaves the shift along it undetermined. @default 0
+   */
+  minIsotropy?: number;
+  /** Smooth both regions (binomial, σ ≈ 1 voxel) for the gradient sub-voxel step. @default true */
   smooth?: boolean;
   /** Sub-voxel refinement: symmetric gradient step, quadratic fit of the NCC, or none. @default 'gradient' */
   subvoxel?: 'gradient' | 'quadratic' | 'none';
@@ -65,6 +72,10 @@ export interface RegionRegistration {
   peakRatio: number;
   /** Candidate translations scored by NCC. */
   candidates: number;
+  /** Smallest over largest curvature of the NCC peak (1: round; near 0: a ridge). */
+  isotropy: number;
+  /** Whether the sub-voxel step converged (false: the integer shift is reported). */
+  refined: boolean;
 }
 
 interface Prepared extends PhaseRegion {
@@ -110,13 +121,15 @@ export function registerRegions(a: RegionInput, b: RegionInput, opts: RegisterRe
   const {
     downsample = [1, 1, 1],
     peaks = 5,
-    apodization = 0.15,
+    apodization = 0.05,
+    peakSmoothing = 1,
     minCorrelation = 0.3,
     minOverlap = [1, 1, 1],
     expected = [0, 0, 0],
     margin = [Infinity, Infinity, Infinity],
     subvoxel = 'gradient',
     smooth = true,
+    minIsotropy = 0,
   } = opts;
   const rejected = (reason: string, extra: Partial<RegionRegistration> = {}): RegionRegistration => ({
     status: 'rejected',
@@ -127,6 +140,8 @@ export function registerRegions(a: RegionInput, b: RegionInput, opts: RegisterRe
     voxels: 0,
     peakRatio: 0,
     candidates: 0,
+    isotropy: 0,
+    refined: false,
     ...extra,
   });
   const pa = prepare(a);
@@ -137,18 +152,15 @@ export function registerRegions(a: RegionInput, b: RegionInput, opts: RegisterRe
   const f: Vec3 = [0, 1, 2].map((ax) => Math.max(1, Math.min(downsample[ax], a.shape[ax], b.shape[ax]))) as Vec3;
   const da = blockAverage(pa.data, pa.shape, pa.mask, f);
   const db = blockAverage(pb.data, pb.shape, pb.mask, f);
-  const pc = phaseCorrelation(da, db, { peaks, apodization });
+  const pc = phaseCorrelation(da, db, { peaks, apodization, smoothing: peakSmoothing });
   const active = [0, 1, 2].filter((ax) => Math.max(a.shape[ax], b.shape[ax]) > 1);
-  // NCC scoring runs on smoothed copies (same convolution on both sides: the peak does not move).
-  const sa: PhaseRegion = smooth ? { ...pa, data: binomialSmooth(pa.data, pa.shape, pa.mask) } : pa;
-  const sb: PhaseRegion = smooth ? { ...pb, data: binomialSmooth(pb.data, pb.shape, pb.mask) } : pb;
 
   const scored = new Map<string, NccResult>();
   const ncc = (t: Vec3): NccResult => {
     const k = key3(t);
     let r = scored.get(k);
     if (!r) {
-      r = maskedNcc(sa, sb, t);
+      r = maskedNcc(pa, pb, t);
       scored.set(k, r);
     }
     return r;
@@ -170,6 +182,12 @@ export function registerRegions(a: RegionInput, b: RegionInput, opts: RegisterRe
           seen.add(k);
           candidates.push(t);
         }
+  }
+  // The nominal translation is a candidate too: a stage that is right needs no peak to be found.
+  const nominal = expected.map((v, ax) => (active.includes(ax) ? Math.round(v) : 0)) as Vec3;
+  if (nominal.every(Number.isFinite) && !seen.has(key3(nominal))) {
+    seen.add(key3(nominal));
+    candidates.push(nominal);
   }
   const slack = Math.max(...f);
   let bestIn: { t: Vec3; r: NccResult } | undefined;
@@ -203,6 +221,7 @@ export function registerRegions(a: RegionInput, b: RegionInput, opts: RegisterRe
     let next: { t: Vec3; r: NccResult } | undefined;
     for (const d of neighbourhood) {
       const t: Vec3 = [cur[0] + d[0], cur[1] + d[1], cur[2] + d[2]];
+      if (!within(t, 0)) continue;
       const r = ncc(t);
       if (overlapOk(r) && r.r > (next?.r.r ?? curR.r)) next = { t, r };
     }
@@ -211,9 +230,29 @@ export function registerRegions(a: RegionInput, b: RegionInput, opts: RegisterRe
     curR = next.r;
   }
 
+  // The NCC on the 3^d neighbourhood of the integer maximum (already scored by the climb).
+  const d = active.length;
+  const around: number[] = [];
+  for (let idx = 0; idx < 3 ** d; idx++) {
+    const t: Vec3 = [...cur];
+    let r = idx;
+    for (let i = d - 1; i >= 0; i--) {
+      t[active[i]] += (r % 3) - 1;
+      r = Math.floor(r / 3);
+    }
+    around.push(ncc(t).r);
+  }
+  const aroundOk = d > 0 && around.every((v) => Number.isFinite(v));
+  const isotropy = aroundOk ? peakIsotropy(quadraticFit(around, d).H) : 1;
   const translation: Vec3 = [...cur];
+  let refined = subvoxel === 'none';
   if (subvoxel === 'gradient' && active.length > 0) {
     // The step is accurate for |δ| ≤ ½: when it lands beyond, re-centre on the nearer integer and repeat.
+    // On smoothed copies (the same convolution on both sides does not move the optimum): white
+    // noise in the gradients would otherwise shrink the step. Candidates are scored unsmoothed,
+    // because smoothing inflates the correlation of wrong matches over small overlaps.
+    const sa: PhaseRegion = smooth ? { ...pa, data: binomialSmooth(pa.data, pa.shape, pa.mask) } : pa;
+    const sb: PhaseRegion = smooth ? { ...pb, data: binomialSmooth(pb.data, pb.shape, pb.mask) } : pb;
     let base: Vec3 = [...cur];
     for (let iter = 0; iter < 4; iter++) {
       const delta = gradientSubvoxel(sa, sb, base, active);
@@ -224,28 +263,14 @@ export function registerRegions(a: RegionInput, b: RegionInput, opts: RegisterRe
         continue;
       }
       for (let ax = 0; ax < 3; ax++) translation[ax] = base[ax] + delta[ax];
+      refined = true;
       break;
     }
-  } else if (subvoxel === 'quadratic' && active.length > 0) {
+  } else if (subvoxel === 'quadratic' && aroundOk) {
     // Quadratic fit of the NCC over the 3^d neighbourhood of the integer maximum.
-    const samples: number[] = [];
-    let usable = true;
-    const d = active.length;
-    for (let idx = 0; idx < 3 ** d && usable; idx++) {
-      const t: Vec3 = [...cur];
-      let r = idx;
-      for (let i = d - 1; i >= 0; i--) {
-        t[active[i]] += (r % 3) - 1;
-        r = Math.floor(r / 3);
-      }
-      const v = ncc(t).r;
-      if (!Number.isFinite(v)) usable = false;
-      samples.push(v);
-    }
-    if (usable) {
-      const off = quadraticPeak(samples, d);
-      active.forEach((ax, i) => (translation[ax] += off[i]));
-    }
+    const off = quadraticPeak(around, d);
+    active.forEach((ax, i) => (translation[ax] += off[i]));
+    refined = true;
   }
 
   const result: RegionRegistration = {
@@ -254,9 +279,18 @@ export function registerRegions(a: RegionInput, b: RegionInput, opts: RegisterRe
     correlation: curR.r,
     overlap: curR.overlap,
     voxels: curR.voxels,
+    isotropy,
+    refined: refined || d === 0,
     ...common,
   };
+  // Nothing convincing inside the margin but a better match outside it: the stage is off by more
+  // than the margin (or the tiles are mislabelled), which is worth saying.
+  const outside = bestOut && bestOut.r.r >= minCorrelation && bestOut.r.r > curR.r ? bestOut : undefined;
+  const beyond = (): RegionRegistration => ({ ...result, status: 'rejected', reason: 'shift beyond the search margin', translation: outside!.t, correlation: outside!.r.r, overlap: outside!.r.overlap, voxels: outside!.r.voxels });
+  if (outside && (!(curR.r >= minCorrelation) || !(isotropy > minIsotropy) || !result.refined)) return beyond();
   if (!(curR.r >= minCorrelation)) return { ...result, status: 'rejected', reason: `correlation ${curR.r.toFixed(3)} below min_correlation ${minCorrelation}` };
   if (!within(translation, 0)) return { ...result, status: 'rejected', reason: 'shift beyond the search margin' };
+  if (aroundOk && !(isotropy > minIsotropy)) return { ...result, status: 'rejected', reason: 'no distinct correlation peak (a ridge: structure along one direction only)' };
+  if (!result.refined) return { ...result, status: 'rejected', reason: 'no distinct correlation peak (sub-voxel refinement did not converge)' };
   return result;
 }
