@@ -9,8 +9,6 @@
  */
 import type { Vec3 } from '../geometry/box.js';
 
-const TAPS = [1, 4, 6, 4, 1];
-
 /** A smoothed copy of `data` (invalid voxels stay 0). Axes shorter than 5 voxels are left alone. */
 export function binomialSmooth(data: Float32Array, shape: Vec3, mask: Uint8Array | null): Float32Array {
   const n = data.length;
@@ -23,23 +21,38 @@ export function binomialSmooth(data: Float32Array, shape: Vec3, mask: Uint8Array
   }
   let tv = new Float32Array(n);
   let tw = new Float32Array(n);
-  const strides: Vec3 = [shape[1] * shape[2], shape[2], 1];
-  for (let ax = 0; ax < 3; ax++) {
-    const len = shape[ax];
+  const [d, h, w] = shape;
+  // One pass per axis: for each line along the axis, a 5-tap sum clipped at the line's ends.
+  const axes: { len: number; stride: number; lines: number; lineStart: (l: number) => number }[] = [
+    { len: d, stride: h * w, lines: h * w, lineStart: (l) => l },
+    { len: h, stride: w, lines: d * w, lineStart: (l) => Math.floor(l / w) * h * w + (l % w) },
+    { len: w, stride: 1, lines: d * h, lineStart: (l) => l * w },
+  ];
+  for (const { len, stride, lines, lineStart } of axes) {
     if (len < 5) continue;
-    const st = strides[ax];
-    for (let o = 0; o < n; o++) {
-      const pos = Math.floor(o / st) % len;
-      let sv = 0, sw = 0;
-      for (let k = -2; k <= 2; k++) {
-        const p = pos + k;
-        if (p < 0 || p >= len) continue;
-        const q = o + k * st;
-        sv += TAPS[k + 2] * val[q];
-        sw += TAPS[k + 2] * wgt[q];
+    for (let l = 0; l < lines; l++) {
+      const o0 = lineStart(l);
+      for (let p = 0, o = o0; p < len; p++, o += stride) {
+        let sv = 6 * val[o], sw = 6 * wgt[o];
+        if (p >= 1) {
+          sv += 4 * val[o - stride];
+          sw += 4 * wgt[o - stride];
+          if (p >= 2) {
+            sv += val[o - 2 * stride];
+            sw += wgt[o - 2 * stride];
+          }
+        }
+        if (p + 1 < len) {
+          sv += 4 * val[o + stride];
+          sw += 4 * wgt[o + stride];
+          if (p + 2 < len) {
+            sv += val[o + 2 * stride];
+            sw += wgt[o + 2 * stride];
+          }
+        }
+        tv[o] = sv;
+        tw[o] = sw;
       }
-      tv[o] = sv;
-      tw[o] = sw;
     }
     [val, tv] = [tv, val];
     [wgt, tw] = [tw, wgt];

@@ -14,6 +14,8 @@ import type { Vec3 } from '../geometry/box.js';
 import { StitchgraphError } from '../errors.js';
 
 const plans = new Map<number, FFT>();
+/** Lines gathered together along the strided axes. */
+const BLOCK = 8;
 
 function plan1d(n: number): FFT {
   let p = plans.get(n);
@@ -31,6 +33,9 @@ export class FftNd {
   private readonly lineIn: Float64Array;
   private readonly lineOut: Float64Array;
   private readonly realRow: Float64Array;
+  private readonly block: Float64Array[];
+  /** cos, sin of 2πk/nx for k < nx/2 (real inverse by half-length transform). */
+  private readonly twiddles: [Float64Array, Float64Array];
 
   /** Smallest size >= n that the transforms accept: 1 stays 1, else the next power of two (>= 2). */
   static goodSize(n: number): number {
@@ -52,6 +57,13 @@ export class FftNd {
     this.lineIn = new Float64Array(2 * longest);
     this.lineOut = new Float64Array(2 * longest);
     this.realRow = new Float64Array(shape[2]);
+    this.block = Array.from({ length: BLOCK }, () => new Float64Array(2 * longest));
+    const m = Math.max(1, shape[2] >> 1);
+    this.twiddles = [new Float64Array(m), new Float64Array(m)];
+    for (let k = 0; k < m; k++) {
+      this.twiddles[0][k] = Math.cos((2 * Math.PI * k) / shape[2]);
+      this.twiddles[1][k] = Math.sin((2 * Math.PI * k) / shape[2]);
+    }
   }
 
   /** Number of doubles in a spectrum buffer (complex interleaved). */
@@ -108,51 +120,80 @@ export class FftNd {
       for (let r = 0; r < rows; r++) out[r] = spec[2 * r];
       return;
     }
-    const f = plan1d(nx);
     const inp = this.lineIn;
     const res = this.lineOut;
+    if (nx === 2) {
+      const f = plan1d(2);
+      for (let r = 0; r < rows; r++) {
+        const sb = 2 * r * hx;
+        for (let i = 0; i < 4; i++) inp[i] = spec[sb + i];
+        f.inverseTransform(res, inp);
+        out[r * 2] = res[0];
+        out[r * 2 + 1] = res[2];
+      }
+      return;
+    }
+    // A real inverse of length N as one complex inverse of length N/2 on z[m] = x[2m] + i·x[2m+1]:
+    // Z[k] = E[k] + i·O[k], E = (X[k] + X̄[M−k])/2, O = (X[k] − X̄[M−k])·e^{2πik/N}/2.
+    const m = nx / 2;
+    const f = plan1d(m);
+    const [cs, sn] = this.twiddles;
     for (let r = 0; r < rows; r++) {
       const sb = 2 * r * hx;
-      for (let i = 0; i < 2 * hx; i++) inp[i] = spec[sb + i];
-      // Negative x frequencies are the conjugates of the positive ones (real output).
-      for (let k = hx; k < nx; k++) {
-        inp[2 * k] = spec[sb + 2 * (nx - k)];
-        inp[2 * k + 1] = -spec[sb + 2 * (nx - k) + 1];
+      for (let k = 0; k < m; k++) {
+        const xr = spec[sb + 2 * k], xi = spec[sb + 2 * k + 1];
+        const yr = spec[sb + 2 * (m - k)], yi = -spec[sb + 2 * (m - k) + 1];
+        const er = 0.5 * (xr + yr), ei = 0.5 * (xi + yi);
+        const dr = 0.5 * (xr - yr), di = 0.5 * (xi - yi);
+        const or = dr * cs[k] - di * sn[k], oi = dr * sn[k] + di * cs[k];
+        inp[2 * k] = er - oi;
+        inp[2 * k + 1] = ei + or;
       }
       f.inverseTransform(res, inp);
       const ob = r * nx;
-      for (let i = 0; i < nx; i++) out[ob + i] = res[2 * i];
+      for (let i = 0; i < nx; i++) out[ob + i] = res[i];
     }
   }
 
-  /** In-place complex transform along axis 0 (z) or 1 (y) of a half spectrum. */
+  /**
+   * In-place complex transform along axis 0 (z) or 1 (y) of a half spectrum. Lines are gathered
+   * BLOCK at a time: neighbouring lines share cache lines, so a strided gather pays for each once.
+   */
   private complexAxis(spec: Float64Array, axis: 0 | 1, inverse: boolean): void {
     const [nz, ny] = this.shape;
     const hx = this.halfX;
     const n = axis === 0 ? nz : ny;
     if (n === 1) return;
     const f = plan1d(n);
-    const inp = this.lineIn;
     const out = this.lineOut;
+    const blk = this.block;
     // Stride (in complex values) between neighbours along the axis, and the lines to visit.
     const stride = axis === 0 ? ny * hx : hx;
     const outer = axis === 0 ? 1 : nz;
     const outerStride = ny * hx;
     const inner = axis === 0 ? ny * hx : hx;
     for (let o = 0; o < outer; o++) {
-      for (let q = 0; q < inner; q++) {
-        const base = o * outerStride + q;
+      for (let q0 = 0; q0 < inner; q0 += BLOCK) {
+        const nb = Math.min(BLOCK, inner - q0);
+        const base = o * outerStride + q0;
         for (let k = 0; k < n; k++) {
           const p = 2 * (base + k * stride);
-          inp[2 * k] = spec[p];
-          inp[2 * k + 1] = spec[p + 1];
+          for (let b = 0; b < nb; b++) {
+            blk[b][2 * k] = spec[p + 2 * b];
+            blk[b][2 * k + 1] = spec[p + 2 * b + 1];
+          }
         }
-        if (inverse) f.inverseTransform(out, inp);
-        else f.transform(out, inp);
+        for (let b = 0; b < nb; b++) {
+          if (inverse) f.inverseTransform(out, blk[b]);
+          else f.transform(out, blk[b]);
+          blk[b].set(out.subarray(0, 2 * n));
+        }
         for (let k = 0; k < n; k++) {
           const p = 2 * (base + k * stride);
-          spec[p] = out[2 * k];
-          spec[p + 1] = out[2 * k + 1];
+          for (let b = 0; b < nb; b++) {
+            spec[p + 2 * b] = blk[b][2 * k];
+            spec[p + 2 * b + 1] = blk[b][2 * k + 1];
+          }
         }
       }
     }

@@ -90,7 +90,7 @@ export function phaseCorrelation(a: PhaseRegion, b: PhaseRegion, opts: PhaseCorr
         const ar = sa[p], ai = sa[p + 1], br = sb[p], bi = -sb[p + 1];
         const re = ar * br - ai * bi;
         const im = ar * bi + ai * br;
-        const mag = Math.hypot(re, im);
+        const mag = Math.sqrt(re * re + im * im);
         if (mag > 1e-30) {
           const w = (wzy * gx[kx]) / mag;
           sa[p] = re * w;

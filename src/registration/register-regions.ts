@@ -191,16 +191,28 @@ export function registerRegions(a: RegionInput, b: RegionInput, opts: RegisterRe
   }
   const slack = Math.max(...f);
   let bestIn: { t: Vec3; r: NccResult } | undefined;
-  let bestOut: { t: Vec3; r: NccResult } | undefined;
   for (const t of candidates) {
+    if (!within(t, slack)) continue;
     const r = ncc(t);
-    if (!overlapOk(r)) continue;
-    if (within(t, slack)) {
-      if (!bestIn || r.r > bestIn.r.r) bestIn = { t, r };
-    } else if (!bestOut || r.r > bestOut.r.r) bestOut = { t, r };
+    if (overlapOk(r) && (!bestIn || r.r > bestIn.r.r)) bestIn = { t, r };
   }
+  // Candidates outside the margin are scored only when needed, to say why a pair is rejected.
+  let outScored = false;
+  let bestOutMemo: { t: Vec3; r: NccResult } | undefined;
+  const bestOutside = (): { t: Vec3; r: NccResult } | undefined => {
+    if (!outScored) {
+      outScored = true;
+      for (const t of candidates) {
+        if (within(t, slack)) continue;
+        const r = ncc(t);
+        if (overlapOk(r) && (!bestOutMemo || r.r > bestOutMemo.r.r)) bestOutMemo = { t, r };
+      }
+    }
+    return bestOutMemo;
+  };
   const common = { peakRatio: pc.peakRatio, candidates: candidates.length };
   if (!bestIn) {
+    const bestOut = bestOutside();
     if (bestOut) {
       return rejected('shift beyond the search margin', { ...common, translation: bestOut.t, correlation: bestOut.r.r, overlap: bestOut.r.overlap, voxels: bestOut.r.voxels });
     }
@@ -285,9 +297,12 @@ export function registerRegions(a: RegionInput, b: RegionInput, opts: RegisterRe
   };
   // Nothing convincing inside the margin but a better match outside it: the stage is off by more
   // than the margin (or the tiles are mislabelled), which is worth saying.
-  const outside = bestOut && bestOut.r.r >= minCorrelation && bestOut.r.r > curR.r ? bestOut : undefined;
-  const beyond = (): RegionRegistration => ({ ...result, status: 'rejected', reason: 'shift beyond the search margin', translation: outside!.t, correlation: outside!.r.r, overlap: outside!.r.overlap, voxels: outside!.r.voxels });
-  if (outside && (!(curR.r >= minCorrelation) || !(isotropy > minIsotropy) || !result.refined)) return beyond();
+  if (!(curR.r >= minCorrelation) || !(isotropy > minIsotropy) || !result.refined) {
+    const out = bestOutside();
+    if (out && out.r.r >= minCorrelation && out.r.r > curR.r) {
+      return { ...result, status: 'rejected', reason: 'shift beyond the search margin', translation: out.t, correlation: out.r.r, overlap: out.r.overlap, voxels: out.r.voxels };
+    }
+  }
   if (!(curR.r >= minCorrelation)) return { ...result, status: 'rejected', reason: `correlation ${curR.r.toFixed(3)} below min_correlation ${minCorrelation}` };
   if (!within(translation, 0)) return { ...result, status: 'rejected', reason: 'shift beyond the search margin' };
   if (aroundOk && !(isotropy > minIsotropy)) return { ...result, status: 'rejected', reason: 'no distinct correlation peak (a ridge: structure along one direction only)' };
