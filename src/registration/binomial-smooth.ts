@@ -11,24 +11,18 @@ import type { Vec3 } from '../geometry/box.js';
 
 /** A smoothed copy of `data` (invalid voxels stay 0). Axes shorter than 5 voxels are left alone. */
 export function binomialSmooth(data: Float32Array, shape: Vec3, mask: Uint8Array | null): Float32Array {
+  if (!mask) return smoothDense(data, shape);
   const n = data.length;
   let val = new Float32Array(n);
   let wgt = new Float32Array(n);
   for (let o = 0; o < n; o++) {
-    const m = mask ? mask[o] : 1;
+    const m = mask[o];
     val[o] = m ? data[o] : 0;
     wgt[o] = m;
   }
   let tv = new Float32Array(n);
   let tw = new Float32Array(n);
-  const [d, h, w] = shape;
-  // One pass per axis: for each line along the axis, a 5-tap sum clipped at the line's ends.
-  const axes: { len: number; stride: number; lines: number; lineStart: (l: number) => number }[] = [
-    { len: d, stride: h * w, lines: h * w, lineStart: (l) => l },
-    { len: h, stride: w, lines: d * w, lineStart: (l) => Math.floor(l / w) * h * w + (l % w) },
-    { len: w, stride: 1, lines: d * h, lineStart: (l) => l * w },
-  ];
-  for (const { len, stride, lines, lineStart } of axes) {
+  for (const { len, stride, lines, lineStart } of axisLines(shape)) {
     if (len < 5) continue;
     for (let l = 0; l < lines; l++) {
       const o0 = lineStart(l);
@@ -58,6 +52,60 @@ export function binomialSmooth(data: Float32Array, shape: Vec3, mask: Uint8Array
     [wgt, tw] = [tw, wgt];
   }
   const out = new Float32Array(n);
-  for (let o = 0; o < n; o++) if ((!mask || mask[o]) && wgt[o] > 0) out[o] = val[o] / wgt[o];
+  for (let o = 0; o < n; o++) if (mask[o] && wgt[o] > 0) out[o] = val[o] / wgt[o];
   return out;
+}
+
+/** Lines along each axis (z, y, x) of a C-order volume: length, stride, count and first index. */
+function axisLines(shape: Vec3): { len: number; stride: number; lines: number; lineStart: (l: number) => number }[] {
+  const [d, h, w] = shape;
+  return [
+    { len: d, stride: h * w, lines: h * w, lineStart: (l) => l },
+    { len: h, stride: w, lines: d * w, lineStart: (l) => Math.floor(l / w) * h * w + (l % w) },
+    { len: w, stride: 1, lines: d * h, lineStart: (l) => l * w },
+  ];
+}
+
+/** All voxels valid: the weights at a line's ends are known, so no weight volume is carried. */
+function smoothDense(data: Float32Array, shape: Vec3): Float32Array {
+  const n = data.length;
+  let src: Float32Array = data;
+  let dst: Float32Array = new Float32Array(n);
+  let spare: Float32Array | null = null;
+  for (const { len, stride, lines, lineStart } of axisLines(shape)) {
+    if (len < 5) continue;
+    for (let l = 0; l < lines; l++) {
+      const o0 = lineStart(l);
+      // Ends: renormalise by the taps that fall inside the line (6+4+1 = 11, 6+4+4+1 = 15).
+      for (let p = 0, o = o0; p < len; p++, o += stride) {
+        if (p >= 2 && p + 2 < len) {
+          dst[o] = (src[o - 2 * stride] + src[o + 2 * stride] + 4 * (src[o - stride] + src[o + stride]) + 6 * src[o]) * 0.0625;
+          continue;
+        }
+        let sv = 6 * src[o], sw = 6;
+        if (p >= 1) {
+          sv += 4 * src[o - stride];
+          sw += 4;
+          if (p >= 2) {
+            sv += src[o - 2 * stride];
+            sw += 1;
+          }
+        }
+        if (p + 1 < len) {
+          sv += 4 * src[o + stride];
+          sw += 4;
+          if (p + 2 < len) {
+            sv += src[o + 2 * stride];
+            sw += 1;
+          }
+        }
+        dst[o] = sv / sw;
+      }
+    }
+    const next: Float32Array = spare ?? new Float32Array(n);
+    spare = src === data ? null : src;
+    src = dst;
+    dst = next;
+  }
+  return src === data ? Float32Array.from(data) : src;
 }

@@ -26,35 +26,35 @@ export function gradientSubvoxel(a: PhaseRegion, b: PhaseRegion, t: Vec3, active
   const ad = a.data, bd = b.data, am = a.mask, bm = b.mask;
   const inner = (ax: number): [number, number] => (active.includes(ax) ? [1, size[ax] - 1] : [0, size[ax]]);
   const [k0, k1] = inner(0), [j0, j1] = inner(1), [i0, i1] = inner(2);
+  const dense = !am && !bm;
+  // Neighbour strides of the active axes (0 = inactive, never read).
+  const sa0 = active.includes(0) ? strideA[0] : 0, sa1 = active.includes(1) ? strideA[1] : 0, sa2 = active.includes(2) ? strideA[2] : 0;
+  const sb0 = active.includes(0) ? strideB[0] : 0, sb1 = active.includes(1) ? strideB[1] : 0, sb2 = active.includes(2) ? strideB[2] : 0;
   const usable = (oa: number, ob: number): boolean => {
-    if (!am && !bm) return true;
     if ((am && !am[oa]) || (bm && !bm[ob])) return false;
-    for (const ax of active) {
-      if (am && (!am[oa + strideA[ax]] || !am[oa - strideA[ax]])) return false;
-      if (bm && (!bm[ob + strideB[ax]] || !bm[ob - strideB[ax]])) return false;
-    }
+    if (am && (!am[oa + sa0] || !am[oa - sa0] || !am[oa + sa1] || !am[oa - sa1] || !am[oa + sa2] || !am[oa - sa2])) return false;
+    if (bm && (!bm[ob + sb0] || !bm[ob - sb0] || !bm[ob + sb1] || !bm[ob - sb1] || !bm[ob + sb2] || !bm[ob - sb2])) return false;
     return true;
   };
+  // Pass 1: means and variances over the usable voxels.
   let n = 0, sa = 0, sb = 0, saa = 0, sbb = 0;
-  const visit = (fn: (oa: number, ob: number) => void): void => {
-    for (let k = k0; k < k1; k++) {
-      const ka = lo[0] + k, kb = ka - t[0];
-      for (let j = j0; j < j1; j++) {
-        const ja = lo[1] + j, jb = ja - t[1];
-        let oa = (ka * ha + ja) * wa + lo[2] + i0;
-        let ob = (kb * hb + jb) * wb + lo[2] + i0 - t[2];
-        for (let i = i0; i < i1; i++, oa++, ob++) if (usable(oa, ob)) fn(oa, ob);
+  for (let k = k0; k < k1; k++) {
+    const ka = lo[0] + k, kb = ka - t[0];
+    for (let j = j0; j < j1; j++) {
+      const ja = lo[1] + j, jb = ja - t[1];
+      let oa = (ka * ha + ja) * wa + lo[2] + i0;
+      let ob = (kb * hb + jb) * wb + lo[2] + i0 - t[2];
+      for (let i = i0; i < i1; i++, oa++, ob++) {
+        if (!dense && !usable(oa, ob)) continue;
+        const x = ad[oa], y = bd[ob];
+        n++;
+        sa += x;
+        sb += y;
+        saa += x * x;
+        sbb += y * y;
       }
     }
-  };
-  visit((oa, ob) => {
-    const x = ad[oa], y = bd[ob];
-    n++;
-    sa += x;
-    sb += y;
-    saa += x * x;
-    sbb += y * y;
-  });
+  }
   if (n < 8) return undefined;
   const ma = sa / n, mb = sb / n;
   const va = saa / n - ma * ma, vb = sbb / n - mb * mb;
@@ -63,17 +63,41 @@ export function gradientSubvoxel(a: PhaseRegion, b: PhaseRegion, t: Vec3, active
   const d = active.length;
   const G = new Float64Array(9);
   const h = new Float64Array(3);
-  const g = new Float64Array(3);
-  visit((oa, ob) => {
-    const diff = (ad[oa] - ma) * ia - (bd[ob] - mb) * ib;
-    for (let q = 0; q < d; q++) {
-      const ax = active[q];
-      g[q] = 0.25 * ((ad[oa + strideA[ax]] - ad[oa - strideA[ax]]) * ia + (bd[ob + strideB[ax]] - bd[ob - strideB[ax]]) * ib);
+  // Pass 2: the 3×3 normal equations (gradients of inactive axes are 0: their strides are 0).
+  let g00 = 0, g01 = 0, g02 = 0, g11 = 0, g12 = 0, g22 = 0, h0 = 0, h1 = 0, h2 = 0;
+  for (let k = k0; k < k1; k++) {
+    const ka = lo[0] + k, kb = ka - t[0];
+    for (let j = j0; j < j1; j++) {
+      const ja = lo[1] + j, jb = ja - t[1];
+      let oa = (ka * ha + ja) * wa + lo[2] + i0;
+      let ob = (kb * hb + jb) * wb + lo[2] + i0 - t[2];
+      for (let i = i0; i < i1; i++, oa++, ob++) {
+        if (!dense && !usable(oa, ob)) continue;
+        const diff = (ad[oa] - ma) * ia - (bd[ob] - mb) * ib;
+        const gz = 0.25 * ((ad[oa + sa0] - ad[oa - sa0]) * ia + (bd[ob + sb0] - bd[ob - sb0]) * ib);
+        const gy = 0.25 * ((ad[oa + sa1] - ad[oa - sa1]) * ia + (bd[ob + sb1] - bd[ob - sb1]) * ib);
+        const gx = 0.25 * ((ad[oa + sa2] - ad[oa - sa2]) * ia + (bd[ob + sb2] - bd[ob - sb2]) * ib);
+        g00 += gz * gz;
+        g01 += gz * gy;
+        g02 += gz * gx;
+        g11 += gy * gy;
+        g12 += gy * gx;
+        g22 += gx * gx;
+        h0 += gz * diff;
+        h1 += gy * diff;
+        h2 += gx * diff;
+      }
     }
-    for (let p = 0; p < d; p++) {
-      h[p] += g[p] * diff;
-      for (let q = 0; q < d; q++) G[p * 3 + q] += g[p] * g[q];
-    }
+  }
+  const full = [
+    [g00, g01, g02],
+    [g01, g11, g12],
+    [g02, g12, g22],
+  ];
+  const hv = [h0, h1, h2];
+  active.forEach((p, qi) => {
+    h[qi] = hv[p];
+    active.forEach((q, qj) => (G[qi * 3 + qj] = full[p][q]));
   });
   const x = solveSymmetric(G, h, d);
   if (!x) return undefined;

@@ -219,27 +219,36 @@ export function registerRegions(a: RegionInput, b: RegionInput, opts: RegisterRe
     return rejected('overlap too small at every candidate shift', common);
   }
 
-  // Integer hill climb on the NCC (undoes the downsampling's quantisation).
+  // Integer hill climb on the NCC (undoes the downsampling's quantisation): along the axes first
+  // (2d scores a step), then over the whole 3^d neighbourhood, which the peak test needs anyway.
   let cur = bestIn.t;
   let curR = bestIn.r;
+  const axisSteps: Vec3[] = [];
   const neighbourhood: Vec3[] = [];
   for (let dz = -1; dz <= 1; dz++)
     for (let dy = -1; dy <= 1; dy++)
       for (let dx = -1; dx <= 1; dx++) {
         const d: Vec3 = [dz, dy, dx];
-        if (d.every((v, ax) => v === 0 || active.includes(ax))) neighbourhood.push(d);
+        if (!d.every((v, ax) => v === 0 || active.includes(ax))) continue;
+        neighbourhood.push(d);
+        if (Math.abs(dz) + Math.abs(dy) + Math.abs(dx) === 1) axisSteps.push(d);
       }
-  for (let step = 0; step < 4 * slack + 8; step++) {
+  const climb = (steps: Vec3[]): boolean => {
     let next: { t: Vec3; r: NccResult } | undefined;
-    for (const d of neighbourhood) {
+    for (const d of steps) {
       const t: Vec3 = [cur[0] + d[0], cur[1] + d[1], cur[2] + d[2]];
       if (!within(t, 0)) continue;
       const r = ncc(t);
       if (overlapOk(r) && r.r > (next?.r.r ?? curR.r)) next = { t, r };
     }
-    if (!next) break;
+    if (!next) return false;
     cur = next.t;
     curR = next.r;
+    return true;
+  };
+  for (let step = 0; step < 4 * slack + 8; step++) {
+    if (climb(axisSteps)) continue;
+    if (!climb(neighbourhood)) break;
   }
 
   // The NCC on the 3^d neighbourhood of the integer maximum (already scored by the climb).
