@@ -66,46 +66,77 @@ function axisLines(shape: Vec3): { len: number; stride: number; lines: number; l
   ];
 }
 
-/** All voxels valid: the weights at a line's ends are known, so no weight volume is carried. */
+/**
+ * All voxels valid: the weights at a line's ends are known, so no weight volume is carried. The z
+ * and y passes combine whole planes / rows (contiguous inner loops, cache friendly).
+ */
 function smoothDense(data: Float32Array, shape: Vec3): Float32Array {
-  const n = data.length;
+  const [d, h, w] = shape;
   let src: Float32Array = data;
-  let dst: Float32Array = new Float32Array(n);
+  let buf: Float32Array = new Float32Array(data.length);
   let spare: Float32Array | null = null;
-  for (const { len, stride, lines, lineStart } of axisLines(shape)) {
+  const swap = (): void => {
+    const next: Float32Array = spare ?? new Float32Array(data.length);
+    spare = src === data ? null : src;
+    src = buf;
+    buf = next;
+  };
+  // z then y: `outer` blocks of `len` slices of `chunk` contiguous voxels.
+  for (const [len, chunk, outer] of [
+    [d, h * w, 1],
+    [h, w, d],
+  ] as const) {
     if (len < 5) continue;
-    for (let l = 0; l < lines; l++) {
-      const o0 = lineStart(l);
-      // Ends: renormalise by the taps that fall inside the line (6+4+1 = 11, 6+4+4+1 = 15).
-      for (let p = 0, o = o0; p < len; p++, o += stride) {
-        if (p >= 2 && p + 2 < len) {
-          dst[o] = (src[o - 2 * stride] + src[o + 2 * stride] + 4 * (src[o - stride] + src[o + stride]) + 6 * src[o]) * 0.0625;
+    for (let o = 0; o < outer; o++) {
+      const base = o * len * chunk;
+      for (let p = 0; p < len; p++) {
+        const taps: [number, number][] = [];
+        for (let k = -2; k <= 2; k++) if (p + k >= 0 && p + k < len) taps.push([p + k, [1, 4, 6, 4, 1][k + 2]]);
+        const norm = 1 / taps.reduce((acc, [, c]) => acc + c, 0);
+        const dst0 = base + p * chunk;
+        if (taps.length === 5) {
+          const s0 = base + (p - 2) * chunk, s1 = s0 + chunk, s2 = s1 + chunk, s3 = s2 + chunk, s4 = s3 + chunk;
+          for (let i = 0; i < chunk; i++) buf[dst0 + i] = (src[s0 + i] + src[s4 + i] + 4 * (src[s1 + i] + src[s3 + i]) + 6 * src[s2 + i]) * 0.0625;
+        } else {
+          for (let i = 0; i < chunk; i++) {
+            let v = 0;
+            for (const [q, c] of taps) v += c * src[base + q * chunk + i];
+            buf[dst0 + i] = v * norm;
+          }
+        }
+      }
+    }
+    swap();
+  }
+  if (w >= 5) {
+    for (let l = 0; l < d * h; l++) {
+      const o0 = l * w;
+      for (let p = 0, o = o0; p < w; p++, o++) {
+        if (p >= 2 && p + 2 < w) {
+          buf[o] = (src[o - 2] + src[o + 2] + 4 * (src[o - 1] + src[o + 1]) + 6 * src[o]) * 0.0625;
           continue;
         }
         let sv = 6 * src[o], sw = 6;
         if (p >= 1) {
-          sv += 4 * src[o - stride];
+          sv += 4 * src[o - 1];
           sw += 4;
           if (p >= 2) {
-            sv += src[o - 2 * stride];
+            sv += src[o - 2];
             sw += 1;
           }
         }
-        if (p + 1 < len) {
-          sv += 4 * src[o + stride];
+        if (p + 1 < w) {
+          sv += 4 * src[o + 1];
           sw += 4;
-          if (p + 2 < len) {
-            sv += src[o + 2 * stride];
+          if (p + 2 < w) {
+            sv += src[o + 2];
             sw += 1;
           }
         }
-        dst[o] = sv / sw;
+        buf[o] = sv / sw;
       }
     }
-    const next: Float32Array = spare ?? new Float32Array(n);
-    spare = src === data ? null : src;
-    src = dst;
-    dst = next;
+    swap();
   }
   return src === data ? Float32Array.from(data) : src;
 }

@@ -10,8 +10,11 @@
 import type { Vec3 } from '../geometry/box.js';
 import type { PhaseRegion } from './phase-correlation.js';
 
-/** δ (per axis; 0 on inactive axes) such that the translation is t + δ, or undefined when ill-posed. */
-export function gradientSubvoxel(a: PhaseRegion, b: PhaseRegion, t: Vec3, active: readonly number[]): Vec3 | undefined {
+/**
+ * δ (per axis; 0 on inactive axes) such that the translation is t + δ, or undefined when ill-posed.
+ * `step` samples every step-th plane (z) and row (y) of the overlap, for very large overlaps.
+ */
+export function gradientSubvoxel(a: PhaseRegion, b: PhaseRegion, t: Vec3, active: readonly number[], step: readonly [number, number] = [1, 1]): Vec3 | undefined {
   const lo: Vec3 = [0, 0, 0];
   const size: Vec3 = [0, 0, 0];
   for (let ax = 0; ax < 3; ax++) {
@@ -38,9 +41,9 @@ export function gradientSubvoxel(a: PhaseRegion, b: PhaseRegion, t: Vec3, active
   };
   // Pass 1: means and variances over the usable voxels.
   let n = 0, sa = 0, sb = 0, saa = 0, sbb = 0;
-  for (let k = k0; k < k1; k++) {
+  for (let k = k0; k < k1; k += step[0]) {
     const ka = lo[0] + k, kb = ka - t[0];
-    for (let j = j0; j < j1; j++) {
+    for (let j = j0; j < j1; j += step[1]) {
       const ja = lo[1] + j, jb = ja - t[1];
       let oa = (ka * ha + ja) * wa + lo[2] + i0;
       let ob = (kb * hb + jb) * wb + lo[2] + i0 - t[2];
@@ -65,9 +68,9 @@ export function gradientSubvoxel(a: PhaseRegion, b: PhaseRegion, t: Vec3, active
   const h = new Float64Array(3);
   // Pass 2: the 3×3 normal equations (gradients of inactive axes are 0: their strides are 0).
   let g00 = 0, g01 = 0, g02 = 0, g11 = 0, g12 = 0, g22 = 0, h0 = 0, h1 = 0, h2 = 0;
-  for (let k = k0; k < k1; k++) {
+  for (let k = k0; k < k1; k += step[0]) {
     const ka = lo[0] + k, kb = ka - t[0];
-    for (let j = j0; j < j1; j++) {
+    for (let j = j0; j < j1; j += step[1]) {
       const ja = lo[1] + j, jb = ja - t[1];
       let oa = (ka * ha + ja) * wa + lo[2] + i0;
       let ob = (kb * hb + jb) * wb + lo[2] + i0 - t[2];

@@ -115,6 +115,9 @@ function prepare(r: RegionInput): Prepared {
   return { data, shape: [...r.shape], mask, valid: cnt, constant: !(variance > 1e-10 * (mean * mean + 1e-20)) };
 }
 
+/** Above this many voxels per box the local search samples every other plane and row. */
+const LOCAL_SEARCH_FULL_VOXELS = 4_000_000;
+
 const key3 = (t: Vec3): string => `${t[0]},${t[1]},${t[2]}`;
 
 export function registerRegions(a: RegionInput, b: RegionInput, opts: RegisterRegionsOptions = {}): RegionRegistration {
@@ -162,6 +165,21 @@ export function registerRegions(a: RegionInput, b: RegionInput, opts: RegisterRe
     if (!r) {
       r = maskedNcc(pa, pb, t);
       scored.set(k, r);
+    }
+    return r;
+  };
+  // The local search around a peak (hill climb, 3^d neighbourhood) in very large overlaps scores
+  // every other plane and row: r is estimated without bias, the maximum stays where it is.
+  const big = a.shape[0] * a.shape[1] * a.shape[2] > LOCAL_SEARCH_FULL_VOXELS;
+  const localStep: [number, number] = big ? [a.shape[0] >= 16 ? 2 : 1, 2] : [1, 1];
+  const local = new Map<string, NccResult>();
+  const nccLocal = (t: Vec3): NccResult => {
+    if (!big) return ncc(t);
+    const k = key3(t);
+    let r = local.get(k);
+    if (!r) {
+      r = maskedNcc(pa, pb, t, localStep);
+      local.set(k, r);
     }
     return r;
   };
@@ -222,7 +240,7 @@ export function registerRegions(a: RegionInput, b: RegionInput, opts: RegisterRe
   // Integer hill climb on the NCC (undoes the downsampling's quantisation): along the axes first
   // (2d scores a step), then over the whole 3^d neighbourhood, which the peak test needs anyway.
   let cur = bestIn.t;
-  let curR = bestIn.r;
+  let curR = nccLocal(bestIn.t);
   const axisSteps: Vec3[] = [];
   const neighbourhood: Vec3[] = [];
   for (let dz = -1; dz <= 1; dz++)
@@ -238,7 +256,7 @@ export function registerRegions(a: RegionInput, b: RegionInput, opts: RegisterRe
     for (const d of steps) {
       const t: Vec3 = [cur[0] + d[0], cur[1] + d[1], cur[2] + d[2]];
       if (!within(t, 0)) continue;
-      const r = ncc(t);
+      const r = nccLocal(t);
       if (overlapOk(r) && r.r > (next?.r.r ?? curR.r)) next = { t, r };
     }
     if (!next) return false;
@@ -261,9 +279,10 @@ export function registerRegions(a: RegionInput, b: RegionInput, opts: RegisterRe
       t[active[i]] += (r % 3) - 1;
       r = Math.floor(r / 3);
     }
-    around.push(ncc(t).r);
+    around.push(nccLocal(t).r);
   }
   const aroundOk = d > 0 && around.every((v) => Number.isFinite(v));
+  if (big) curR = ncc(cur);
   const isotropy = aroundOk ? peakIsotropy(quadraticFit(around, d).H) : 1;
   const translation: Vec3 = [...cur];
   let refined = subvoxel === 'none';
@@ -276,7 +295,7 @@ export function registerRegions(a: RegionInput, b: RegionInput, opts: RegisterRe
     const sb: PhaseRegion = smooth ? { ...pb, data: binomialSmooth(pb.data, pb.shape, pb.mask) } : pb;
     let base: Vec3 = [...cur];
     for (let iter = 0; iter < 4; iter++) {
-      const delta = gradientSubvoxel(sa, sb, base, active);
+      const delta = gradientSubvoxel(sa, sb, base, active, localStep);
       if (!delta || !delta.every((v) => Math.abs(v) <= 1.5)) break;
       const moved = delta.map(Math.round) as Vec3;
       if (iter < 3 && moved.some((v) => v !== 0)) {
