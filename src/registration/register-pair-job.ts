@@ -3,6 +3,7 @@
  * its JSON descriptor. The campaign is opened once per process and file (memoised), so a worker
  * running thousands of pairs opens the store and its tile metadata once.
  */
+import { stat } from 'node:fs/promises';
 import { openCampaign, type Campaign } from '../campaign/open-campaign.js';
 import { StitchgraphError } from '../errors.js';
 import type { PairRecord } from '../formats/pairs.js';
@@ -10,13 +11,21 @@ import { registerPair, type PairJobPayload, type PairTileSource } from './regist
 
 const campaigns = new Map<string, Promise<Campaign>>();
 
-function campaignOnce(file: string): Promise<Campaign> {
-  let c = campaigns.get(file);
+/** Memoised per file and modification time: a long-lived worker sees an edited campaign. */
+async function campaignOnce(file: string): Promise<Campaign> {
+  let mtime = 0;
+  try {
+    mtime = (await stat(file)).mtimeMs;
+  } catch {
+    // openCampaign reports the missing file with its own message.
+  }
+  const key = `${file}\u0000${mtime}`;
+  let c = campaigns.get(key);
   if (!c) {
     c = openCampaign(file);
     // A failed open is not cached: the next job retries (the file may have been fixed).
-    c.catch(() => campaigns.delete(file));
-    campaigns.set(file, c);
+    c.catch(() => campaigns.delete(key));
+    campaigns.set(key, c);
   }
   return c;
 }
