@@ -49,7 +49,7 @@ export interface RegisterRegionsOptions {
   margin?: Vec3;
   /**
    * Reject when the NCC peak's smallest over largest curvature is not above this: a ridge (one
-   * vessel along the overlap) leaves the shift along it undetermined. @default 0
+   * vessel along the overlap) leaves the shift along it undetermined. @default -0.05
    */
   minIsotropy?: number;
   /** Smooth both regions (binomial, σ ≈ 1 voxel) for the gradient sub-voxel step. @default true */
@@ -132,7 +132,7 @@ export function registerRegions(a: RegionInput, b: RegionInput, opts: RegisterRe
     margin = [Infinity, Infinity, Infinity],
     subvoxel = 'gradient',
     smooth = true,
-    minIsotropy = 0,
+    minIsotropy = -0.05,
   } = opts;
   const rejected = (reason: string, extra: Partial<RegionRegistration> = {}): RegionRegistration => ({
     status: 'rejected',
@@ -333,6 +333,9 @@ export function registerRegions(a: RegionInput, b: RegionInput, opts: RegisterRe
   }
   if (!(curR.r >= minCorrelation)) return { ...result, status: 'rejected', reason: `correlation ${curR.r.toFixed(3)} below min_correlation ${minCorrelation}` };
   if (!within(translation, 0)) return { ...result, status: 'rejected', reason: 'shift beyond the search margin' };
+  // The climb was stopped by the margin, not by a peak: the correlation still rises outside it.
+  const centre = (3 ** d - 1) / 2;
+  if (aroundOk && around.some((v, i) => i !== centre && v > around[centre])) return { ...result, status: 'rejected', reason: 'shift beyond the search margin' };
   if (aroundOk && !(isotropy > minIsotropy)) return { ...result, status: 'rejected', reason: 'no distinct correlation peak (a ridge: structure along one direction only)' };
   if (!result.refined) return { ...result, status: 'rejected', reason: 'no distinct correlation peak (sub-voxel refinement did not converge)' };
   return result;

@@ -33,9 +33,10 @@ export const RegistrationSettingsSchema = z
     subvoxel: z.enum(['gradient', 'quadratic', 'none']).default('gradient'),
     /**
      * Reject a pair whose correlation peak has smallest/largest curvature not above this: a ridge
-     * (e.g. one vessel along the overlap) leaves the shift along it undetermined.
+     * (e.g. one vessel along the overlap) leaves the shift along it undetermined. Slightly negative
+     * by default: the curvature across a thin vessel is noisy, so only a clear saddle is rejected.
      */
-    min_isotropy: z.number().min(-1).max(1).default(0),
+    min_isotropy: z.number().min(-1).max(1).default(-0.05),
     /** Smallest overlap per axis (voxels, capped at the tile's extent) left by a measured shift; less is rejected. */
     min_overlap_measured: z.number().int().min(1).default(8),
     /** `permutation`: how many non-overlapping region pairs to sample (spread over the campaign). */
