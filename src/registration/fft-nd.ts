@@ -34,6 +34,7 @@ export class FftNd {
   private readonly lineOut: Float64Array;
   private readonly realRow: Float64Array;
   private readonly block: Float64Array[];
+  private readonly blockOut: Float64Array[];
   /** cos, sin of 2πk/nx for k < nx/2 (real inverse by half-length transform). */
   private readonly twiddles: [Float64Array, Float64Array];
 
@@ -58,6 +59,7 @@ export class FftNd {
     this.lineOut = new Float64Array(2 * longest);
     this.realRow = new Float64Array(shape[2]);
     this.block = Array.from({ length: BLOCK }, () => new Float64Array(2 * longest));
+    this.blockOut = Array.from({ length: BLOCK }, () => new Float64Array(2 * longest));
     const m = Math.max(1, shape[2] >> 1);
     this.twiddles = [new Float64Array(m), new Float64Array(m)];
     for (let k = 0; k < m; k++) {
@@ -165,8 +167,8 @@ export class FftNd {
     const n = axis === 0 ? nz : ny;
     if (n === 1) return;
     const f = plan1d(n);
-    const out = this.lineOut;
     const blk = this.block;
+    const res = this.blockOut;
     // Stride (in complex values) between neighbours along the axis, and the lines to visit.
     const stride = axis === 0 ? ny * hx : hx;
     const outer = axis === 0 ? 1 : nz;
@@ -184,15 +186,14 @@ export class FftNd {
           }
         }
         for (let b = 0; b < nb; b++) {
-          if (inverse) f.inverseTransform(out, blk[b]);
-          else f.transform(out, blk[b]);
-          blk[b].set(out.subarray(0, 2 * n));
+          if (inverse) f.inverseTransform(res[b], blk[b]);
+          else f.transform(res[b], blk[b]);
         }
         for (let k = 0; k < n; k++) {
           const p = 2 * (base + k * stride);
           for (let b = 0; b < nb; b++) {
-            spec[p + 2 * b] = blk[b][2 * k];
-            spec[p + 2 * b + 1] = blk[b][2 * k + 1];
+            spec[p + 2 * b] = res[b][2 * k];
+            spec[p + 2 * b + 1] = res[b][2 * k + 1];
           }
         }
       }
