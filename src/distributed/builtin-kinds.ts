@@ -9,3 +9,4 @@ registerJobKind('echo', async () => async (payload) => {
 });
 registerJobKind('analyze-block', async () => (await import('../analysis/analyze-block-job.js')).runAnalyzeBlockJob);
 registerJobKind('fuse-block', async () => (await import('../stitch/fuse-block-job.js')).fuseBlockHandler);
+registerJobKind('register-pair', async () => (await import('../registration/register-pair-job.js')).registerPairJob);

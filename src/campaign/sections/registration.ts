@@ -18,6 +18,31 @@ export const RegistrationSettingsSchema = z
     min_overlap: z.number().positive().default(0.02),
     /** Search margin (z, y, x) in voxels: the largest stage error expected. Default: 10 % of the tile, >= 16. */
     search_margin: z.tuple([z.number().min(0), z.number().min(0), z.number().min(0)]).optional(),
+    /** Default search margin as a fraction of the larger tile's extent per axis (when search_margin is not given). */
+    search_margin_fraction: z.number().min(0).max(1).default(0.1),
+    /** Smallest default search margin, voxels (axes of one plane get 0). */
+    search_margin_min: z.number().min(0).default(16),
+    /** Gaussian smoothing (σ, voxels after downsampling) of the phase-correlation surface. */
+    peak_smoothing: z.number().min(0).default(1),
+    /** Fraction of each overlap axis tapered at each end by the Tukey apodisation window. */
+    apodization: z.number().min(0).max(0.5).default(0.05),
+    /**
+     * Sub-voxel refinement around the best integer shift: `gradient` (symmetric gradient step over the
+     * overlap), `quadratic` (quadratic fit of the NCC on the 3^d neighbourhood) or `none`.
+     */
+    subvoxel: z.enum(['gradient', 'quadratic', 'none']).default('gradient'),
+    /**
+     * Reject a pair whose correlation peak has smallest/largest curvature not above this: a ridge
+     * (e.g. one vessel along the overlap) leaves the shift along it undetermined. Slightly negative
+     * by default: the curvature across a thin vessel is noisy, so only a clear saddle is rejected.
+     */
+    min_isotropy: z.number().min(-1).max(1).default(-0.05),
+    /** Smallest overlap per axis (voxels, capped at the tile's extent) left by a measured shift; less is rejected. */
+    min_overlap_measured: z.number().int().min(1).default(8),
+    /** `permutation`: how many non-overlapping region pairs to sample (spread over the campaign). */
+    permutation_samples: z.number().int().min(1).default(32),
+    /** `permutation`: the threshold is this quantile of the null correlations (1 = their maximum). */
+    permutation_quantile: z.number().min(0.5).max(1).default(1),
   })
   .prefault({});
 

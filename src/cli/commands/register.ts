@@ -1,6 +1,32 @@
 import type { Command } from 'commander';
-import { notBuilt } from './not-built.js';
+import { resolve } from 'node:path';
+import { registerCampaign } from '../../registration/register-campaign.js';
+import { progressBar } from '../progress.js';
+import { StitchgraphError } from '../../errors.js';
 
 export function addRegisterCommand(program: Command): void {
-  notBuilt(program, 'register', 'pairwise registration of all overlapping tile pairs → workdir/pairs.json', 'issue #3');
+  program
+    .command('register <campaign>')
+    .description('pairwise registration of all overlapping tile pairs → workdir/pairs.json (resumes: pairs already there are kept)')
+    .option('--workers <n>', 'local worker pool size (overrides distributed.workers)')
+    .option('--servers <url>', 'NATS servers: run the pair jobs on NATS workers (overrides distributed)')
+    .option('--force', 'recompute every pair, ignoring the existing pairs.json')
+    .action(async (campaign: string, o: { workers?: string; servers?: string; force?: boolean }) => {
+      let workers: number | undefined;
+      if (o.workers !== undefined) {
+        workers = Number(o.workers);
+        if (!Number.isInteger(workers) || workers < 1) throw new StitchgraphError('InputError', `Cannot register: --workers must be a positive integer, not "${o.workers}"`);
+      }
+      const bar = progressBar('register pairs', 0);
+      let res;
+      try {
+        res = await registerCampaign(resolve(campaign), { workers, servers: o.servers, force: o.force, onProgress: (done, total) => bar.update(done, total) });
+      } finally {
+        bar.stop();
+      }
+      const ok = res.pairs.pairs.filter((p) => p.status === 'ok').length;
+      process.stdout.write(`${res.file}\n`);
+      process.stderr.write(`${ok} of ${res.pairs.pairs.length} pairs accepted (${res.computed} computed, ${res.reused} reused, ${res.failed} failed; min_correlation ${res.pairs.min_correlation})\n`);
+      if (res.failed > 0) process.exitCode = 1;
+    });
 }
