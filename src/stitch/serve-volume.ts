@@ -5,7 +5,7 @@ import type { StitchedVolume, ViewOptions } from './stitched-volume.js';
 import { multiscalesMetadata } from './ome-zarr-metadata.js';
 import { zarrayDocument, encodeChunk } from '../imageio/zarr-v2-array.js';
 import { contrastScale, encodePngGray8 } from '../imageio/write-png.js';
-import { ChunkCache } from './chunk-cache.js';
+import { LruCache } from '../cache/lru-cache.js';
 import { getLogger } from '../log.js';
 
 export interface ServeOptions extends Omit<ViewOptions, 'level' | 'dtype'> {
@@ -49,8 +49,8 @@ export async function serveVolume(volume: StitchedVolume, opts: ServeOptions = {
   }
   const extents = Array.from({ length: levels }, (_, l) => volume.levelExtent(l));
   const cacheBytes = opts.cacheBytes ?? 256 * 2 ** 20;
-  const chunkCache = new ChunkCache<Float32Array>(cacheBytes);
-  const sliceCache = new ChunkCache<Uint8Array>(cacheBytes / 8);
+  const chunkCache = new LruCache<Float32Array>(cacheBytes, (v) => v.byteLength);
+  const sliceCache = new LruCache<Uint8Array>(cacheBytes / 8, (v) => v.byteLength);
   const json = (v: unknown) => Buffer.from(JSON.stringify(v));
   const defaultLevel = extents.findIndex((e) => Math.max(e.shape[1], e.shape[2]) <= 512);
 

@@ -3,7 +3,7 @@ import type { Box3, Vec3 } from '../geometry/box.js';
 import type { TileArray } from '../zarrio/tile-array.js';
 import { allocTyped, isTileDtype, type TileDtype, type TileTypedArray } from '../zarrio/dtypes.js';
 import { StitchgraphError } from '../errors.js';
-import { ChunkCache } from './chunk-cache.js';
+import { LruCache } from '../cache/lru-cache.js';
 import { composeRegion, tileRangeForRegion, type Interpolation, type TileBlock } from './compose-region.js';
 import { downsampleMean } from './downsample-mean.js';
 import { BLEND_MODES, type BlendMode } from './blend-weight.js';
@@ -80,7 +80,7 @@ export class StitchedVolume {
   /** Level-0 extent in the global frame: [origin, origin + shape). */
   readonly origin: Vec3;
   readonly shape: Vec3;
-  readonly cache: ChunkCache<CachedChunk>;
+  readonly cache: LruCache<CachedChunk>;
   private intensityPromise: Promise<IntensityModel> | undefined;
   private readonly maxPieceVoxels: number;
 
@@ -90,7 +90,7 @@ export class StitchedVolume {
     opts: StitchedVolumeOptions = {},
   ) {
     if (tiles.length === 0) throw new StitchgraphError('InputError', `Cannot build the stitched volume of ${campaign.file}: it has no tiles`);
-    this.cache = new ChunkCache(opts.cacheBytes ?? (campaign.config.fusion.cache_mb === undefined ? DEFAULT_CACHE_BYTES : campaign.config.fusion.cache_mb * 2 ** 20));
+    this.cache = new LruCache<CachedChunk>(opts.cacheBytes ?? (campaign.config.fusion.cache_mb === undefined ? DEFAULT_CACHE_BYTES : campaign.config.fusion.cache_mb * 2 ** 20), (c) => c.byteLength);
     const lo: Vec3 = [Infinity, Infinity, Infinity], hi: Vec3 = [-Infinity, -Infinity, -Infinity];
     for (const t of tiles)
       for (let a = 0; a < 3; a++) {
