@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { Box3, Vec3 } from '../geometry/box.js';
 import { StitchgraphError } from '../errors.js';
 import { openFileStore, openTileArray } from '../zarrio/tile-array.js';
+import { openCampaign } from '../campaign/open-campaign.js';
+import { openStitchedVolume } from '../stitch/open-stitched-volume.js';
 
 /** Reads one box (global voxels, inside the volume) as C-order numbers. */
 export type BlockReader = (box: Box3) => Promise<ArrayLike<number>>;
@@ -12,7 +14,11 @@ export type BlockReader = (box: Box3) => Promise<ArrayLike<number>>;
  * - `local`: a reader registered in this process (`localBlockSource`), for the inline executor,
  *   tests, and the stitched view until it has a descriptor of its own.
  */
-export type BlockSourceSpec = { kind: 'zarr'; store: string; path: string } | { kind: 'local'; token: string; id?: string };
+export type BlockSourceSpec =
+  | { kind: 'zarr'; store: string; path: string }
+  | { kind: 'local'; token: string; id?: string }
+  /** The stitched view of a campaign (`getView`), opened by whichever process runs the block. */
+  | { kind: 'stitched'; campaign: string; positions?: string };
 
 export interface BlockSource {
   spec: BlockSourceSpec;
@@ -45,6 +51,7 @@ export async function openBlockSource(spec: BlockSourceSpec): Promise<BlockSourc
     if (!src) throw new StitchgraphError('JobFailed', `Cannot open block source ${spec.token}: a local source exists only in the process that made it (use a zarr source with remote workers)`);
     return src;
   }
+  if (spec.kind === 'stitched') return openStitchedSource(spec);
   const arr = await openTileArray(openFileStore(spec.store), spec.path, spec.store);
   return { spec, shape: arr.shape, read: async (box) => (await arr.readRegion(box)).data };
 }
@@ -52,4 +59,32 @@ export async function openBlockSource(spec: BlockSourceSpec): Promise<BlockSourc
 /** A block source over an array of a local Zarr store (`store.zarr#path/in/store`). */
 export async function zarrBlockSource(store: string, path: string): Promise<BlockSource> {
   return openBlockSource({ kind: 'zarr', store, path });
+}
+
+const stitched = new Map<string, Promise<BlockSource>>();
+
+/**
+ * The stitched view as a block source: box (0, 0, 0) is the volume's origin in the global frame.
+ * Opened once per process (workers included) and shared by every block job.
+ */
+function openStitchedSource(spec: Extract<BlockSourceSpec, { kind: 'stitched' }>): Promise<BlockSource> {
+  const key = `${spec.campaign}\0${spec.positions ?? ''}`;
+  let p = stitched.get(key);
+  if (!p) {
+    p = (async () => {
+      const campaign = await openCampaign(spec.campaign);
+      const volume = await openStitchedVolume(campaign, spec.positions);
+      const o = volume.origin;
+      const read: BlockReader = async (box) => (await volume.getView([o[0] + box.start[0], o[1] + box.start[1], o[2] + box.start[2]], box.size)).data;
+      return { spec, shape: volume.shape, read };
+    })();
+    p.catch(() => stitched.delete(key));
+    stitched.set(key, p);
+  }
+  return p;
+}
+
+/** A block source over the stitched view of a campaign (at `positions`, default workdir/positions.json). */
+export function stitchedBlockSource(campaignFile: string, positions?: string): Promise<BlockSource> {
+  return openBlockSource({ kind: 'stitched', campaign: campaignFile, ...(positions ? { positions } : {}) });
 }

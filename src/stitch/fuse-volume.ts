@@ -37,6 +37,8 @@ export interface FuseResult {
 
 const DONE_LOG = '.stitchgraph-fuse-done.log';
 const PARAMS_FILE = '.stitchgraph-fuse.json';
+/** Written last, when every block of every level is in place: readers and `run` trust only a complete output. */
+export const FUSE_COMPLETE_MARKER = '.stitchgraph-fuse-complete.json';
 
 /** Levels so that the coarsest fits one chunk in (y, x). */
 function defaultLevels(volume: StitchedVolume, chunk: Vec3): number {
@@ -76,6 +78,7 @@ export async function fuseVolume(volume: StitchedVolume, executor: Executor, opt
     previous = undefined;
   }
   const done = new Set<string>();
+  await rm(join(out, FUSE_COMPLETE_MARKER), { force: true });
   if (previous?.fingerprint === fingerprint) {
     const text = await readFile(join(out, DONE_LOG), 'utf8').catch(() => '');
     for (const line of text.split('\n')) if (line) done.add(line);
@@ -136,5 +139,6 @@ export async function fuseVolume(volume: StitchedVolume, executor: Executor, opt
       throw new StitchgraphError('StageError', `Cannot fuse ${campaign.file}: ${failures.length} block(s) of level ${l} failed, first ${failures[0]} (rerun to retry them; finished blocks are kept)`, { details: { failures: failures.slice(0, 20) } });
     }
   }
+  await writeJsonAtomic(join(out, FUSE_COMPLETE_MARKER), { fingerprint, levels, blocks: total });
   return { out, levels, blocks: total, skipped };
 }

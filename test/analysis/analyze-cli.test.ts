@@ -31,14 +31,14 @@ describe('stitchgraph analyze', () => {
     }
   });
 
-  it('fails with one line naming the fix when a multi-tile campaign has no fused volume', async () => {
+  it('analyses the stitched view of a multi-tile campaign that has no fused volume', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sg-analyze-cli-'));
     try {
       const res = await synthCampaign({ outDir: dir, grid: [1, 1, 2], tileShape: [32, 32, 32], seed: 2 });
       const r = cli(['analyze', res.configPath]);
-      expect(r.status).toBe(1);
-      expect(r.stderr.trim().split('\n')).toHaveLength(1);
-      expect(r.stderr).toMatch(/Cannot analyse campaign .*run `stitchgraph fuse` first or pass --array/);
+      expect(r.status).toBe(0);
+      const summary = JSON.parse(readFileSync(join(dir, 'out', 'network', 'summary.json'), 'utf8')) as { n_branches: number };
+      expect(summary.n_branches).toBeGreaterThan(0);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

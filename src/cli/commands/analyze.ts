@@ -4,10 +4,10 @@ import { openCampaign } from '../../campaign/open-campaign.js';
 import { AnalysisSettingsSchema, type AnalysisSettings } from '../../campaign/sections/analysis.js';
 import { DistributedSettingsSchema } from '../../campaign/sections/distributed.js';
 import { createExecutor } from '../../distributed/create-executor.js';
-import { analyzeVolume } from '../../analysis/analyze-volume.js';
+import { analyzeVolume, type VolumeAnalysis } from '../../analysis/analyze-volume.js';
+import { analyzeCampaign } from '../../analysis/analyze-campaign.js';
 import { writeNetwork } from '../../analysis/write-network.js';
 import { zarrBlockSource, type BlockSource } from '../../analysis/block-source.js';
-import { campaignVolumeSource } from '../../analysis/campaign-volume-source.js';
 import { StitchgraphError } from '../../errors.js';
 import { getLogger } from '../../log.js';
 import { progressBar, type Progress } from '../progress.js';
@@ -48,39 +48,41 @@ export function addAnalyzeCommand(program: Command): void {
       if (!parsed.success) throw new StitchgraphError('ConfigError', `Cannot analyse: invalid analysis settings: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
       const settings = parsed.data;
       const voxelSize: Vec3 = o.voxelSize ? parseVec3(o.voxelSize, '--voxel-size') : (campaign?.voxelSize ?? [1, 1, 1]);
-      let source: BlockSource, what: string;
+      let source: BlockSource | undefined;
       if (o.array) {
         const { store, path } = parseArraySpec(o.array);
         source = await zarrBlockSource(store, path);
-        what = `${store}#${path}`;
-      } else ({ source, what } = await campaignVolumeSource(campaign!));
-      const outDir = o.out ? resolve(o.out) : campaign ? join(campaign.workdir, 'network') : resolve('network');
-      const executor = await createExecutor(
-        campaign?.config.distributed ?? DistributedSettingsSchema.parse({ mode: 'local' }),
-        { workers: o.workers !== undefined ? Number(o.workers) : undefined, servers: o.servers },
-        { campaignFile: campaign?.file },
-      );
-      log.info({ input: what, shape: source.shape, voxelSize, out: outDir }, 'analyze');
-      let bar: Progress | undefined, phase = '';
-      try {
-        const a = await analyzeVolume(source, source.shape, settings, voxelSize, executor, {
-          blockDir: join(outDir, 'blocks'),
-          onProgress: (p, done, total) => {
-            if (p !== phase) {
-              bar?.stop();
-              phase = p;
-              bar = progressBar(`analyze ${p}`, total);
-            }
-            bar?.update(done, total);
-          },
-        });
-        bar?.stop();
-        await writeNetwork(outDir, a);
-        const s = a.summary;
-        log.info({ components: a.components.length, branches: s.n_branches, junctions: s.n_junctions, endpoints: s.n_endpoints, total_length_um: s.total_length_um, threshold: a.threshold }, 'network written');
-        process.stdout.write(`${outDir}\n`);
-      } finally {
-        await executor.close();
       }
+      const outDir = o.out ? resolve(o.out) : campaign ? join(campaign.workdir, 'network') : resolve('network');
+      const workers = o.workers !== undefined ? Number(o.workers) : undefined;
+      let bar: Progress | undefined, phase = '';
+      const onProgress = (p: string, done: number, total: number) => {
+        if (p !== phase) {
+          bar?.stop();
+          phase = p;
+          bar = progressBar(`analyze ${p}`, total);
+        }
+        bar?.update(done, total);
+      };
+      let a: VolumeAnalysis;
+      try {
+        if (campaign) {
+          a = (await analyzeCampaign(campaign, { settings, source, outDir, voxelSize, workers, servers: o.servers, onProgress })).analysis;
+        } else {
+          // --array alone: no campaign, so the voxel size and executor come from the command line.
+          const executor = await createExecutor(DistributedSettingsSchema.parse({ mode: 'local' }), { workers, servers: o.servers }, {});
+          try {
+            a = await analyzeVolume(source!, source!.shape, settings, voxelSize, executor, { blockDir: join(outDir, 'blocks'), onProgress });
+            await writeNetwork(outDir, a);
+          } finally {
+            await executor.close();
+          }
+        }
+      } finally {
+        bar?.stop();
+      }
+      const s = a.summary;
+      log.info({ components: a.components.length, branches: s.n_branches, junctions: s.n_junctions, endpoints: s.n_endpoints, total_length_um: s.total_length_um, threshold: a.threshold }, 'network written');
+      process.stdout.write(`${outDir}\n`);
     });
 }

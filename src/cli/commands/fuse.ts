@@ -1,10 +1,7 @@
 import type { Command } from 'commander';
-import { resolve, join } from 'node:path';
-import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { openCampaign } from '../../campaign/open-campaign.js';
-import { openStitchedVolume } from '../../stitch/open-stitched-volume.js';
-import { fuseVolume } from '../../stitch/fuse-volume.js';
-import { createExecutor } from '../../distributed/create-executor.js';
+import { fuseCampaign } from '../../stitch/fuse-campaign.js';
 import { parseVec3 } from '../parse-args.js';
 import { progressBar } from '../progress.js';
 import { getLogger } from '../../log.js';
@@ -30,19 +27,17 @@ export function addFuseCommand(program: Command): void {
       const dtype = String(o.dtype);
       if (dtype !== 'tile' && !isTileDtype(dtype)) throw new StitchgraphError('InputError', `Cannot fuse: --dtype ${dtype} must be float32, tile, uint8, uint16, int16, uint32, int32 or float64`);
       const campaign = await openCampaign(campaignPath);
-      const defaultPositions = join(campaign.workdir, 'positions.json');
-      const positions = o.positions !== undefined ? resolve(String(o.positions)) : existsSync(defaultPositions) ? defaultPositions : null;
-      const volume = await openStitchedVolume(campaign, positions ?? undefined);
-      const executor = await createExecutor(campaign.config.distributed, { workers: o.workers === undefined ? undefined : Number(o.workers), servers: o.servers as string | undefined }, { campaignFile: campaign.file });
       const bar = progressBar('fuse blocks', 1);
       const ac = new AbortController();
       const stop = () => ac.abort();
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
       try {
-        const res = await fuseVolume(volume, executor, {
+        const res = await fuseCampaign(campaign, {
+          workers: o.workers === undefined ? undefined : Number(o.workers),
+          servers: o.servers as string | undefined,
           out: o.out === undefined ? undefined : resolve(String(o.out)),
-          positions,
+          positions: o.positions !== undefined ? resolve(String(o.positions)) : undefined,
           levels: o.levels === undefined ? undefined : Number(o.levels),
           chunk: o.chunk === undefined ? undefined : parseVec3(String(o.chunk), '--chunk'),
           blend: o.blend as BlendMode | undefined,
@@ -57,7 +52,6 @@ export function addFuseCommand(program: Command): void {
         bar.stop();
         process.off('SIGINT', stop);
         process.off('SIGTERM', stop);
-        await executor.close();
       }
     });
 }

@@ -1,0 +1,49 @@
+import { join } from 'node:path';
+import type { Campaign } from '../campaign/open-campaign.js';
+import type { AnalysisSettings } from '../campaign/sections/analysis.js';
+import { createExecutor } from '../distributed/create-executor.js';
+import { getLogger } from '../log.js';
+import { analyzeVolume, type VolumeAnalysis } from './analyze-volume.js';
+import { writeNetwork } from './write-network.js';
+import { campaignVolumeSource } from './campaign-volume-source.js';
+import type { BlockSource } from './block-source.js';
+import type { Vec3 } from '../geometry/box.js';
+
+export interface AnalyzeCampaignOptions {
+  /** Settings over the campaign's `analysis:` section (already validated by the caller). */
+  settings?: AnalysisSettings;
+  /** Read this instead of the campaign volume (fused OME-Zarr, else the stitched view). */
+  source?: BlockSource;
+  /** Voxel size (z, y, x) µm. @default the campaign's */
+  voxelSize?: Vec3;
+  /** @default workdir/network */
+  outDir?: string;
+  workers?: number;
+  servers?: string;
+  signal?: AbortSignal;
+  onProgress?: (phase: string, done: number, total: number) => void;
+}
+
+/**
+ * `stitchgraph analyze` as a library call: segment, label, measure and skeletonise the campaign's
+ * stitched volume block by block on the campaign's executor, and write `network/`.
+ */
+export async function analyzeCampaign(campaign: Campaign, opts: AnalyzeCampaignOptions = {}): Promise<{ outDir: string; analysis: VolumeAnalysis; input: string }> {
+  const log = getLogger();
+  const settings = opts.settings ?? campaign.config.analysis;
+  const { source, what } = opts.source ? { source: opts.source, what: JSON.stringify(opts.source.spec) } : await campaignVolumeSource(campaign);
+  const outDir = opts.outDir ?? join(campaign.workdir, 'network');
+  const executor = await createExecutor(campaign.config.distributed, { workers: opts.workers, servers: opts.servers }, { campaignFile: campaign.file });
+  log.info({ input: what, shape: source.shape, voxelSize: opts.voxelSize ?? campaign.voxelSize, out: outDir }, 'analyze');
+  try {
+    const analysis = await analyzeVolume(source, source.shape, settings, opts.voxelSize ?? campaign.voxelSize, executor, {
+      blockDir: join(outDir, 'blocks'),
+      signal: opts.signal,
+      onProgress: opts.onProgress,
+    });
+    await writeNetwork(outDir, analysis);
+    return { outDir, analysis, input: what };
+  } finally {
+    await executor.close();
+  }
+}
