@@ -1,6 +1,31 @@
 import type { Command } from 'commander';
-import { notBuilt } from './not-built.js';
+import { resolve } from 'node:path';
+import { runCampaign } from '../../pipeline/run-campaign.js';
+import { ensureDemoCampaign } from '../../pipeline/demo-campaign.js';
+import { StitchgraphError } from '../../errors.js';
 
 export function addRunCommand(program: Command): void {
-  notBuilt(program, 'run', 'all stages in order, skipping what is complete', 'issue #8');
+  program
+    .command('run [campaign]')
+    .description('all stages in order (register → optimize → fuse → analyze → report), skipping what is complete; without a campaign, the embedded demo')
+    .option('--workers <n>', 'local workers (overrides distributed.workers)')
+    .option('--servers <url>', 'NATS servers (overrides distributed)')
+    .option('--fuse', 'fuse to OME-Zarr even when fusion.enabled is false')
+    .action(async (campaign: string | undefined, o: { workers?: string; servers?: string; fuse?: boolean }) => {
+      const file = campaign ? resolve(campaign) : await ensureDemoCampaign();
+      const ac = new AbortController();
+      const stop = () => ac.abort(new StitchgraphError('StageError', 'Cannot finish run: interrupted; finished work is kept, run again to resume'));
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+      try {
+        const res = await runCampaign(file, { workers: o.workers === undefined ? undefined : Number(o.workers), servers: o.servers, fuse: o.fuse, signal: ac.signal });
+        process.stdout.write(`${res.summary}\n`);
+      } catch (err) {
+        if (ac.signal.aborted) throw ac.signal.reason;
+        throw err;
+      } finally {
+        process.off('SIGINT', stop);
+        process.off('SIGTERM', stop);
+      }
+    });
 }

@@ -1,0 +1,155 @@
+import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import type { StageContext, StageDef } from './run-stages.js';
+import { hashFile } from './fingerprint.js';
+import { registerCampaign } from '../registration/register-campaign.js';
+import { optimizeCampaign } from '../graph/optimize-campaign.js';
+import { fuseCampaign } from '../stitch/fuse-campaign.js';
+import { FUSE_COMPLETE_MARKER } from '../stitch/fuse-volume.js';
+import { analyzeCampaign } from '../analysis/analyze-campaign.js';
+import { readPairsFile } from '../formats/pairs.js';
+import { readPositionsFile } from '../formats/positions.js';
+import { writeReport, type NetworkTables } from '../report/write-report.js';
+import { reportSlices } from '../report/report-slices.js';
+import { progressBar } from '../cli/progress.js';
+import { getLogger } from '../log.js';
+
+export interface CampaignStageOptions {
+  /** Fuse even when `fusion.enabled` is false. */
+  fuse?: boolean;
+}
+
+/** What identifies the tiles for every stage: a moved or replaced tile reruns everything. */
+function tileInputs(ctx: StageContext): unknown {
+  return ctx.campaign.tiles.map((t) => [t.id, t.array, t.nominal, t.shape, t.dtype, t.fieldOfView, t.fillValue ?? null]);
+}
+
+const FUSE_MARKER = join('fused.ome.zarr', FUSE_COMPLETE_MARKER);
+
+/** register → optimize → fuse (when asked) → analyze → report: the stages of `stitchgraph run`. */
+export function campaignStages(opts: CampaignStageOptions = {}): StageDef[] {
+  const wd = (ctx: StageContext, rel: string) => join(ctx.campaign.workdir, rel);
+  return [
+    {
+      name: 'register',
+      enabled: () => true,
+      inputs: async (ctx) => ({ tiles: tileInputs(ctx), store: ctx.campaign.storePath, registration: ctx.campaign.config.registration }),
+      outputs: ['pairs.json'],
+      async run(ctx) {
+        const bar = progressBar('register pairs', 1);
+        try {
+          const r = await registerCampaign(ctx.campaign.file, { workers: ctx.workers, servers: ctx.servers, signal: ctx.signal, onProgress: (d, t) => bar.update(d, t) });
+          getLogger().info({ pairs: r.pairs.pairs.length, computed: r.computed, reused: r.reused, failed: r.failed }, 'pairs registered');
+        } finally {
+          bar.stop();
+        }
+      },
+    },
+    {
+      name: 'optimize',
+      enabled: () => true,
+      inputs: async (ctx) => ({ tiles: tileInputs(ctx), pairs: await hashFile(wd(ctx, 'pairs.json')), optimization: ctx.campaign.config.optimization }),
+      outputs: ['positions.json', 'TileConfiguration.registered.txt'],
+      async run(ctx) {
+        const r = await optimizeCampaign(ctx.campaign.file);
+        process.stderr.write(`${r.report}\n`);
+      },
+    },
+    {
+      name: 'fuse',
+      enabled: (ctx) => opts.fuse === true || ctx.campaign.config.fusion.enabled,
+      inputs: async (ctx) => ({ tiles: tileInputs(ctx), positions: await hashFile(wd(ctx, 'positions.json')), fusion: ctx.campaign.config.fusion }),
+      outputs: [FUSE_MARKER],
+      async run(ctx) {
+        const bar = progressBar('fuse blocks', 1);
+        try {
+          await fuseCampaign(ctx.campaign, { workers: ctx.workers, servers: ctx.servers, signal: ctx.signal, onProgress: (d, t) => bar.update(d, t) });
+        } finally {
+          bar.stop();
+        }
+      },
+    },
+    {
+      name: 'analyze',
+      enabled: (ctx) => ctx.campaign.config.analysis.enabled,
+      inputs: async (ctx) => ({
+        tiles: tileInputs(ctx),
+        positions: await hashFile(wd(ctx, 'positions.json')),
+        fused: await hashFile(wd(ctx, FUSE_MARKER)),
+        analysis: ctx.campaign.config.analysis,
+        fusion: ctx.campaign.config.fusion,
+        voxel_size: ctx.campaign.voxelSize,
+      }),
+      outputs: ['network/summary.json', 'network/branches.csv', 'network/nodes.csv', 'network/components.csv'],
+      async run(ctx) {
+        let bar: ReturnType<typeof progressBar> | undefined, phase = '';
+        try {
+          await analyzeCampaign(ctx.campaign, {
+            workers: ctx.workers,
+            servers: ctx.servers,
+            signal: ctx.signal,
+            onProgress: (p, d, t) => {
+              if (p !== phase) {
+                bar?.stop();
+                phase = p;
+                bar = progressBar(`analyze ${p}`, t);
+              }
+              bar?.update(d, t);
+            },
+          });
+        } finally {
+          bar?.stop();
+        }
+      },
+    },
+    {
+      name: 'report',
+      enabled: () => true,
+      inputs: async (ctx) => ({
+        outputs: await Promise.all(['pairs.json', 'positions.json', FUSE_MARKER, 'network/summary.json'].map((f) => hashFile(wd(ctx, f)))),
+        config: ctx.campaign.config,
+      }),
+      outputs: ['report.html'],
+      async run(ctx) {
+        await writeCampaignReport(ctx);
+      },
+    },
+  ];
+}
+
+async function readOptional<T>(read: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await read();
+  } catch {
+    return undefined;
+  }
+}
+
+/** Network tables for the report from network/ (radius histogram and degree chart). */
+async function readNetworkTables(dir: string): Promise<NetworkTables | undefined> {
+  const summary = await readOptional(async () => JSON.parse(await readFile(join(dir, 'summary.json'), 'utf8')) as Record<string, unknown>);
+  if (!summary) return undefined;
+  const csv = async (name: string) => {
+    const text = await readFile(join(dir, name), 'utf8');
+    const [head, ...rows] = text.trim().split('\n');
+    const cols = head.split(',');
+    return rows.filter(Boolean).map((r) => Object.fromEntries(r.split(',').map((v, i) => [cols[i], v])));
+  };
+  const branches = (await readOptional(() => csv('branches.csv'))) ?? [];
+  const nodes = (await readOptional(() => csv('nodes.csv'))) ?? [];
+  const degrees: Record<string, number> = {};
+  for (const n of nodes) degrees[n.degree] = (degrees[n.degree] ?? 0) + 1;
+  return { summary, branchRadii: branches.map((b) => Number(b.mean_radius_um)).filter(Number.isFinite), degrees };
+}
+
+export async function writeCampaignReport(ctx: StageContext, stages?: Record<string, { status: string; seconds?: number }>): Promise<string> {
+  const c = ctx.campaign;
+  const pairs = await readOptional(() => readPairsFile(join(c.workdir, 'pairs.json')));
+  const positions = await readOptional(() => readPositionsFile(join(c.workdir, 'positions.json')));
+  const dropped = new Set<string>();
+  const droppedList = (positions as { dropped?: { a: string; b: string }[] } | undefined)?.dropped;
+  if (Array.isArray(droppedList)) for (const d of droppedList) dropped.add(`${d.a}|${d.b}`);
+  const slices = await readOptional(() => reportSlices(c, positions));
+  const network = await readNetworkTables(join(c.workdir, 'network'));
+  return writeReport({ campaign: c, pairs, positions, network, slices, stages, dropped });
+}
