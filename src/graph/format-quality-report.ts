@@ -22,6 +22,7 @@ export function formatQualityReport(result: OptimizedPositions, options: { worst
     lines.push(`groups: ${groups.length} linked group${groups.length === 1 ? '' : 's'} (${groups.map((g) => g.tiles).join(' + ')} tiles) and ${s.loners.length} loner${s.loners.length === 1 ? '' : 's'}; ${s.weak_links} weak stage link${s.weak_links === 1 ? '' : 's'} place them`);
     if (s.loners.length) lines.push(`loners (no kept link, placed from the stage): ${listIds(s.loners, 8)}`);
   }
+  if (s.unverified_links) lines.push(`unverified: ${s.unverified_links} kept link${s.unverified_links === 1 ? ' is a bridge' : 's are bridges'} (no other link checks ${s.unverified_links === 1 ? 'it' : 'them'})`);
   if (result.residuals.dropped.length) {
     const shown = [...result.residuals.dropped].sort((p, q) => q.discrepancy - p.discrepancy).slice(0, worst);
     lines.push(`dropped links (worst ${shown.length} of ${result.residuals.dropped.length}):`);

@@ -19,6 +19,8 @@ export interface LinkResidualRecord {
   error: Vec3;
   correlation: number;
   weight: number;
+  /** A bridge: no other link checks it (only the stage did). */
+  unverified?: true;
 }
 
 /** One dropped link in positions.json. */
@@ -27,7 +29,7 @@ export interface DroppedLinkRecord {
   b: string;
   shift: Vec3;
   correlation: number;
-  /** Residual and discrepancy (voxels) in the solve that dropped it. */
+  /** Residual and discrepancy (voxels) in the solve that dropped it (for an unverified bridge dropped against the stage: residual 0, discrepancy = its disagreement with the stage). */
   residual: number;
   discrepancy: number;
   round: number;
@@ -57,6 +59,8 @@ export interface OptimizeSummary {
   loners: string[];
   /** Weak stage links used between groups. */
   weak_links: number;
+  /** Kept links that are bridges (checked by no other link). */
+  unverified_links: number;
   /** Over kept links, voxels. */
   mean_residual: number;
   max_residual: number;
@@ -116,7 +120,11 @@ export function optimizePositions(
     x: pruned.x,
     label: pruned.components.label,
     nominal,
-    nominalLinks: graph.nominalLinks.map((l) => [graph.indexOf.get(l.a)!, graph.indexOf.get(l.b)!]),
+    // Rejected and dropped pairs are stage neighbours all the same.
+    nominalLinks: [
+      ...graph.nominalLinks.map((l): [number, number] => [graph.indexOf.get(l.a)!, graph.indexOf.get(l.b)!]),
+      ...pruned.dropped.map((d): [number, number] => [system.a[d.link], system.b[d.link]]),
+    ],
     nominalWeight: s.nominal_weight,
     placement: s.group_placement,
   });
@@ -125,7 +133,7 @@ export function optimizePositions(
 
   const degree = new Int32Array(tiles.length);
   const links: LinkResidualRecord[] = [];
-  let sum = 0, max = 0;
+  let sum = 0, max = 0, unverified = 0;
   graph.links.forEach((l, e) => {
     if (!(pruned.system.weight[e] > 0)) return;
     degree[pruned.system.a[e]]++;
@@ -141,7 +149,9 @@ export function optimizePositions(
       error: [round6(res.error[3 * e]), round6(res.error[3 * e + 1]), round6(res.error[3 * e + 2])],
       correlation: l.correlation,
       weight: l.weight,
+      ...(pruned.bridges[e] ? { unverified: true as const } : {}),
     });
+    if (pruned.bridges[e]) unverified++;
   });
   const dropped: DroppedLinkRecord[] = pruned.dropped.map((d) => {
     const l = graph.links[d.link];
@@ -169,6 +179,7 @@ export function optimizePositions(
       groups: groups.length,
       loners,
       weak_links: placed.weakLinks,
+      unverified_links: unverified,
       mean_residual: round6(mean),
       max_residual: round6(max),
       rounds: pruned.rounds,

@@ -23,6 +23,11 @@ import { linkComponents, type LinkComponents } from './link-components.js';
  * - Bridges (links whose removal would cut a tile or a group off) are never dropped; if a round's
  *   batch would split a group nonetheless (two links that are a cut together), only its single
  *   worst link goes.
+ * - A bridge has no residual (nothing checks it): a tile whose every link was wrong ends up hanging
+ *   by its last wrong link. After pruning, a bridge whose shift disagrees with the stage by more
+ *   than `max_error` plus the largest stage disagreement of any checked link is dropped as well
+ *   (no other link can go instead); its tile is then placed from the stage. Smaller errors on
+ *   bridges cannot be told apart from stage error: such links are reported as unverified.
  */
 
 export interface PruneLinksOptions {
@@ -59,8 +64,10 @@ export interface PruneLinksResult {
   /** CG iterations summed over all solves. */
   iterations: number;
   converged: boolean;
-  /** Components under the kept links (the same as before pruning, by construction). */
+  /** Components under the kept links (the same as before pruning, unless unverified bridges were dropped). */
   components: LinkComponents;
+  /** Kept links that are bridges: nothing but the stage checks them. */
+  bridges: Uint8Array;
 }
 
 /** Place every tile by walking a spanning tree from its component's first tile: a cheap start near the solution. */
@@ -162,5 +169,36 @@ export function pruneLinks(input: LinkSystem, nominal: Float64Array, options: Pr
     iterations += solved.iterations;
     converged &&= solved.converged;
   }
-  return { x, system: sys, dropped, rounds, iterations, converged, components };
+
+  // Bridges against the stage.
+  let bridges = findBridges(n, a, b, weight);
+  const stageOff = (e: number): number => {
+    let s2 = 0;
+    for (let k = 0; k < 3; k++) s2 += (sys.shift[3 * e + k] - (nominal[3 * b[e] + k] - nominal[3 * a[e] + k])) ** 2;
+    return Math.sqrt(s2);
+  };
+  let checkedMax = -1;
+  for (let e = 0; e < m; e++) if (weight[e] > 0 && !bridges[e]) checkedMax = Math.max(checkedMax, stageOff(e));
+  let finalComponents = components;
+  if (checkedMax >= 0) {
+    const limit = checkedMax + maxError;
+    const off: number[] = [];
+    for (let e = 0; e < m; e++) if (weight[e] > 0 && bridges[e] && stageOff(e) > limit) off.push(e);
+    if (off.length > 0) {
+      rounds++;
+      for (const e of off) {
+        weight[e] = 0;
+        dropped.push({ link: e, residual: 0, discrepancy: stageOff(e), round: rounds });
+      }
+      finalComponents = linkComponents(n, a, b, weight);
+      fixed.fill(0);
+      for (let i = 0; i < n; i++) if (finalComponents.label[i] === i) fixed[i] = 1;
+      solved = solvePositions(sys, fixed, spanningStart(sys, nominal, finalComponents.label), { tolerance });
+      x = solved.x;
+      iterations += solved.iterations;
+      converged &&= solved.converged;
+      bridges = findBridges(n, a, b, weight);
+    }
+  }
+  return { x, system: sys, dropped, rounds, iterations, converged, components: finalComponents, bridges };
 }

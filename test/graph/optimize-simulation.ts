@@ -63,18 +63,23 @@ export function simulateCampaign(opts: SimulationOptions): Simulation {
             continue;
           }
           const shift = [0, 1, 2].map((k) => tb[k] - ta[k] + noise * rng.normal()) as Vec3;
-          let correlation = rng.uniform(0.5, 0.95);
-          if (rng.next() < wrongFraction) {
-            // A wrong peak: a random direction, 5–30 voxels off, and (as false peaks are) a weaker correlation.
-            const dir = [rng.normal(), rng.normal(), rng.normal()];
-            const len = Math.hypot(dir[0], dir[1], dir[2]);
-            const mag = rng.uniform(wrongRange[0], wrongRange[1]);
-            for (let k = 0; k < 3; k++) shift[k] += (mag * dir[k]) / len;
-            correlation = rng.uniform(0.3, 0.6);
-            wrong.add(linkKey(a, b));
-          }
-          pairs.push({ a, b, shift, correlation, status: 'ok', overlap: [16, 16, 16], nominal_shift: nominalShift });
+          pairs.push({ a, b, shift, correlation: rng.uniform(0.5, 0.95), status: 'ok', overlap: [16, 16, 16], nominal_shift: nominalShift });
         }
+  // Exactly round(wrongFraction × measured links) wrong links, chosen at random.
+  const measured = pairs.filter((p) => p.status === 'ok');
+  for (let i = measured.length - 1; i > 0; i--) {
+    const j = rng.int(0, i);
+    [measured[i], measured[j]] = [measured[j], measured[i]];
+  }
+  for (const p of measured.slice(0, Math.round(wrongFraction * measured.length))) {
+    // A wrong peak: a random direction, 5–30 voxels off, and (as false peaks are) a weaker correlation.
+    const dir = [rng.normal(), rng.normal(), rng.normal()];
+    const len = Math.hypot(dir[0], dir[1], dir[2]);
+    const mag = rng.uniform(wrongRange[0], wrongRange[1]);
+    p.shift = [0, 1, 2].map((k) => p.shift[k] + (mag * dir[k]) / len) as Vec3;
+    p.correlation = rng.uniform(0.3, 0.6);
+    wrong.add(linkKey(p.a, p.b));
+  }
   return { tiles, pairs, truth, wrong };
 }
 
