@@ -39,8 +39,13 @@ export interface PruneLinksOptions {
   residualFloor: number;
   /** Safety stop. @default 1000 */
   maxRounds?: number;
-  /** CG relative tolerance. @default 1e-10 */
+  /** CG relative tolerance of the final solve. @default 1e-10 */
   tolerance?: number;
+  /**
+   * CG relative tolerance while pruning. Residuals of links are differences of neighbouring
+   * positions, which CG resolves first; only the final solve needs full accuracy. @default 1e-6
+   */
+  pruneTolerance?: number;
 }
 
 export interface DroppedLink {
@@ -113,7 +118,8 @@ function spanningStart(sys: LinkSystem, nominal: Float64Array, label: Int32Array
 }
 
 export function pruneLinks(input: LinkSystem, nominal: Float64Array, options: PruneLinksOptions): PruneLinksResult {
-  const { maxError, maxRatio, residualFloor, maxRounds = 1000, tolerance } = options;
+  const { maxError, maxRatio, residualFloor, maxRounds = 1000, tolerance = 1e-10 } = options;
+  const loose = Math.max(tolerance, options.pruneTolerance ?? 1e-6);
   const sys: LinkSystem = { ...input, weight: Float64Array.from(input.weight) };
   const { n, a, b, weight } = sys;
   const m = a.length;
@@ -121,7 +127,7 @@ export function pruneLinks(input: LinkSystem, nominal: Float64Array, options: Pr
   const fixed = new Uint8Array(n);
   for (let i = 0; i < n; i++) if (components.label[i] === i) fixed[i] = 1;
 
-  let solved = solvePositions(sys, fixed, spanningStart(sys, nominal, components.label), { tolerance });
+  let solved = solvePositions(sys, fixed, spanningStart(sys, nominal, components.label), { tolerance: loose });
   let x: Float64Array = solved.x;
   let iterations = solved.iterations;
   let converged = solved.converged;
@@ -164,7 +170,7 @@ export function pruneLinks(input: LinkSystem, nominal: Float64Array, options: Pr
     }
     rounds++;
     for (const e of batch) dropped.push({ link: e, residual: residual[e], discrepancy: discrepancy[e], round: rounds });
-    solved = solvePositions(sys, fixed, x, { tolerance });
+    solved = solvePositions(sys, fixed, x, { tolerance: loose });
     x = solved.x;
     iterations += solved.iterations;
     converged &&= solved.converged;
@@ -193,12 +199,18 @@ export function pruneLinks(input: LinkSystem, nominal: Float64Array, options: Pr
       finalComponents = linkComponents(n, a, b, weight);
       fixed.fill(0);
       for (let i = 0; i < n; i++) if (finalComponents.label[i] === i) fixed[i] = 1;
-      solved = solvePositions(sys, fixed, spanningStart(sys, nominal, finalComponents.label), { tolerance });
-      x = solved.x;
-      iterations += solved.iterations;
-      converged &&= solved.converged;
+      // Keep the solution; move each (new) component rigidly so that its first tile is at nominal.
+      const lab = finalComponents.label;
+      const moved = Float64Array.from(x);
+      for (let i = 0; i < n; i++) for (let k = 0; k < 3; k++) moved[3 * i + k] += nominal[3 * lab[i] + k] - x[3 * lab[i] + k];
+      x = moved;
       bridges = findBridges(n, a, b, weight);
     }
   }
+  // The final solve at full accuracy, from the pruning's last positions.
+  solved = solvePositions(sys, fixed, x, { tolerance });
+  x = solved.x;
+  iterations += solved.iterations;
+  converged &&= solved.converged;
   return { x, system: sys, dropped, rounds, iterations, converged, components: finalComponents, bridges };
 }

@@ -61,7 +61,11 @@ describe('optimizePositions on simulated campaigns', () => {
     // Three different wrong shifts (consistent ones would just say the stage was off).
     const offsets: Vec3[] = [[0, 45, -30], [30, -40, 0], [-35, 0, 45]];
     let n = 0;
-    for (const p of sim.pairs) if (p.a === victim || p.b === victim) p.shift = [0, 1, 2].map((k) => p.shift[k] + offsets[n][k]) as Vec3, n++;
+    for (const p of sim.pairs) {
+      if (p.a !== victim && p.b !== victim) continue;
+      p.shift = [0, 1, 2].map((k) => p.shift[k] + offsets[n][k]) as Vec3;
+      n++;
+    }
     const r = optimizePositions(sim.tiles, sim.pairs);
     expect(r.summary.loners).toEqual([victim]);
     expect(r.tiles[victim].nominal_only).toBe(true);
