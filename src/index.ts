@@ -11,3 +11,9 @@ export { synthCampaign, type SynthOptions, type SynthTruth } from './synth/synth
 export { readPairsFile, writePairsFile, type PairRecord, type PairsFile } from './formats/pairs.js';
 export { readPositionsFile, writePositionsFile, type PositionsFile, type TilePosition } from './formats/positions.js';
 export type { Executor, Job, JobOutcome } from './distributed/executor.js';
+export { optimizePositions, type OptimizedPositions, type OptimizeSummary, type LinkResidualRecord, type DroppedLinkRecord, type GroupRecord } from './graph/optimize-positions.js';
+export { DisplacementGraph, type DisplacementTile } from './graph/displacement-graph.js';
+export { formatQualityReport } from './graph/format-quality-report.js';
+export { parseTileConfiguration, type FijiTileConfiguration, type FijiTileEntry } from './fiji/parse-tile-configuration.js';
+export { formatTileConfiguration } from './fiji/format-tile-configuration.js';
+export { fijiNominalPositions } from './fiji/fiji-nominal-positions.js';

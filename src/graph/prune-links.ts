@@ -43,7 +43,8 @@ export interface PruneLinksOptions {
   tolerance?: number;
   /**
    * CG relative tolerance while pruning. Residuals of links are differences of neighbouring
-   * positions, which CG resolves first; only the final solve needs full accuracy. @default 1e-6
+   * positions, which CG resolves first; only the final solve needs full accuracy (1e-4 gave the same drops
+   * as 1e-6 on a 50,000-tile bench with 5 % wrong links). @default 1e-5
    */
   pruneTolerance?: number;
 }
@@ -119,7 +120,7 @@ function spanningStart(sys: LinkSystem, nominal: Float64Array, label: Int32Array
 
 export function pruneLinks(input: LinkSystem, nominal: Float64Array, options: PruneLinksOptions): PruneLinksResult {
   const { maxError, maxRatio, residualFloor, maxRounds = 1000, tolerance = 1e-10 } = options;
-  const loose = Math.max(tolerance, options.pruneTolerance ?? 1e-6);
+  const loose = Math.max(tolerance, options.pruneTolerance ?? 1e-5);
   const sys: LinkSystem = { ...input, weight: Float64Array.from(input.weight) };
   const { n, a, b, weight } = sys;
   const m = a.length;
