@@ -38,7 +38,10 @@ export interface LinkSystem {
 export interface SolvePositionsOptions {
   /** Relative residual ‖g − Lx‖ / ‖g‖ at which an axis stops. @default 1e-10 */
   tolerance?: number;
-  /** @default 20 * sqrt(free tiles) + 500 */
+  /**
+   * Grids converge in about their diameter in iterations; a long chain of tiles needs up to its
+   * length (CG is exact after n steps in exact arithmetic). @default max(20·√free + 500, free + 100)
+   */
   maxIterations?: number;
 }
 
@@ -86,7 +89,7 @@ export function solvePositions(
     if (!fixed[i]) nFree++;
   }
   const tolerance = options.tolerance ?? 1e-10;
-  const maxIterations = options.maxIterations ?? Math.ceil(20 * Math.sqrt(nFree) + 500);
+  const maxIterations = options.maxIterations ?? Math.max(Math.ceil(20 * Math.sqrt(nFree) + 500), nFree + 100);
   if (nFree === 0) return { x, iterations: 0, converged: true };
 
   const r = new Float64Array(3 * n);

@@ -120,6 +120,24 @@ describe('optimizePositions on simulated campaigns', () => {
     expect(maxErrorAfterCommonShift(literal.tiles, sim.truth, right)).toBeLessThan(0.3);
   });
 
+  it('converges on a long strip of tiles (CG needs about its length in iterations)', () => {
+    const sim = simulateCampaign({ grid: [1, 2, 1500], noise: 0.2, seed: 2 });
+    const r = optimizePositions(sim.tiles, sim.pairs);
+    expect(r.summary.converged).toBe(true);
+    // Optimality: the weighted residuals balance at every tile (the least-squares gradient is 0).
+    const grad = new Map<string, number[]>(sim.tiles.map((t) => [t.id, [0, 0, 0]]));
+    for (const l of r.residuals.links) {
+      for (let k = 0; k < 3; k++) {
+        grad.get(l.b)![k] += l.weight * l.error[k];
+        grad.get(l.a)![k] -= l.weight * l.error[k];
+      }
+    }
+    const worst = Math.max(...[...grad.entries()].filter(([id]) => id !== 't_0_0_0').flatMap(([, g]) => g.map(Math.abs)));
+    expect(worst).toBeLessThan(1e-4);
+    // The spanning-tree start carries the noise's random walk: removing it takes many iterations.
+    expect(r.summary.iterations).toBeGreaterThan(1000);
+  });
+
   it('does not fail without any accepted pair: every tile at its nominal position', () => {
     const sim = simulateCampaign({ grid: [2, 2, 2], seed: 1 });
     const rejected = sim.pairs.map((p) => ({ ...p, status: 'rejected' as const }));
