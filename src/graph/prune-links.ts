@@ -25,10 +25,16 @@ import { linkComponents, type LinkComponents } from './link-components.js';
  *   worst link goes.
  * - A bridge has no residual (nothing checks it): a tile whose every link was wrong ends up hanging
  *   by its last wrong link. After pruning, a bridge whose shift disagrees with the stage by more
- *   than `max_error` plus the largest stage disagreement of any checked link is dropped as well
+ *   than `max_error` plus 1.5 × the largest stage disagreement of any checked link (given at least
+ *   20 checked links) is dropped as well
  *   (no other link can go instead); its tile is then placed from the stage. Smaller errors on
  *   bridges cannot be told apart from stage error: such links are reported as unverified.
  */
+
+/** Checked links needed before the stage's range is trusted to judge bridges. */
+const MIN_CHECKED_LINKS = 20;
+/** A bridge goes only beyond this multiple of the largest stage disagreement of a checked link (plus max_error). */
+const STAGE_MARGIN = 1.5;
 
 export interface PruneLinksOptions {
   /** Voxels. A link is dropped only while its discrepancy exceeds this ... */
@@ -184,11 +190,17 @@ export function pruneLinks(input: LinkSystem, nominal: Float64Array, options: Pr
     for (let k = 0; k < 3; k++) s2 += (sys.shift[3 * e + k] - (nominal[3 * b[e] + k] - nominal[3 * a[e] + k])) ** 2;
     return Math.sqrt(s2);
   };
-  let checkedMax = -1;
-  for (let e = 0; e < m; e++) if (weight[e] > 0 && !bridges[e]) checkedMax = Math.max(checkedMax, stageOff(e));
+  // The stage's range is estimated from the checked links: only with enough of them, and with margin.
+  let checkedMax = 0, checked = 0;
+  for (let e = 0; e < m; e++) {
+    if (weight[e] > 0 && !bridges[e]) {
+      checkedMax = Math.max(checkedMax, stageOff(e));
+      checked++;
+    }
+  }
   let finalComponents = components;
-  if (checkedMax >= 0) {
-    const limit = checkedMax + maxError;
+  if (maxRounds > 0 && checked >= MIN_CHECKED_LINKS) {
+    const limit = STAGE_MARGIN * checkedMax + maxError;
     const off: number[] = [];
     for (let e = 0; e < m; e++) if (weight[e] > 0 && bridges[e] && stageOff(e) > limit) off.push(e);
     if (off.length > 0) {
