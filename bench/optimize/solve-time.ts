@@ -1,7 +1,7 @@
 // Solve time of the global optimisation on simulated grids (npx tsx bench/optimize/solve-time.ts [--big]).
 // Per grid: the whole `optimizePositions` (graph build + pruning rounds + group placement) with
 // noisy links and with 5 % wrong links, and one plain solve of the same least squares by ours
-// (PCG, `solvePositions`) and by scipy (SuperLU direct and CG) side by side.
+// (PCG with the multilevel and with the Jacobi preconditioner) and by scipy (SuperLU direct and CG) side by side.
 import { mkdtempSync, writeFileSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -30,7 +30,7 @@ const best = <T>(reps: number, f: () => T): [T, number] => {
   optimizePositions(warm.tiles, warm.pairs);
 }
 const rows: string[] = [];
-const header = '| grid (z×y×x) | tiles | links | wrong | optimize s | µs / link | rounds | dropped (wrong missed) | max err vox | plain solve: ours PCG s | scipy SuperLU s | scipy CG s | max diff vs SuperLU |';
+const header = '| grid (z×y×x) | tiles | links | wrong | optimize s | µs / link | rounds | dropped (wrong missed) | max err vox | plain solve: ours multilevel-PCG s | ours Jacobi-PCG s | scipy SuperLU s | scipy CG s | max diff vs SuperLU |';
 rows.push(header, '|' + header.split('|').slice(1, -1).map(() => '---').join('|') + '|');
 for (const grid of grids) {
   for (const wrongFraction of [0, 0.05]) {
@@ -40,7 +40,7 @@ for (const grid of grids) {
     const dropped = new Set(r.residuals.dropped.map((d) => linkKey(d.a, d.b)));
     const missed = [...sim.wrong].filter((k) => !dropped.has(k)).length;
     const err = maxErrorAfterCommonShift(r.tiles, sim.truth);
-    let plain = '', lu = '', cg = '', diff = '';
+    let plain = '', jacobi = '', lu = '', cg = '', diff = '';
     if (wrongFraction === 0) {
       // One least-squares solve from the nominal positions, tile 0 fixed: ours vs scipy.
       const g = DisplacementGraph.fromPairs(sim.tiles, sim.pairs);
@@ -48,8 +48,10 @@ for (const grid of grids) {
       const x0 = g.nominalPositions();
       const fixed = new Uint8Array(sys.n);
       fixed[0] = 1;
-      const [ours, plainS] = best(reps, () => solvePositions(sys, fixed, x0));
+      const [ours, plainS] = best(reps, () => solvePositions(sys, fixed, x0, { preconditioner: 'multilevel' }));
       plain = `${plainS.toFixed(3)} (${ours.iterations} it)`;
+      const [jac, jacS] = best(reps, () => solvePositions(sys, fixed, x0, { preconditioner: 'jacobi' }));
+      jacobi = `${jacS.toFixed(3)} (${jac.iterations} it)`;
       const prefix = join(dir, `sys_${grid.join('x')}`);
       writeFileSync(`${prefix}.a`, Buffer.from(sys.a.buffer));
       writeFileSync(`${prefix}.b`, Buffer.from(sys.b.buffer));
@@ -66,7 +68,7 @@ for (const grid of grids) {
       for (let i = 0; i < ref.length; i++) d = Math.max(d, Math.abs(ref[i] - ours.x[i]));
       diff = d.toExponential(1);
     }
-    const row = `| ${grid.join('×')} | ${sim.tiles.length} | ${sim.pairs.length} | ${Math.round(wrongFraction * 100)} % | ${optimizeS.toFixed(2)} | ${((optimizeS / sim.pairs.length) * 1e6).toFixed(0)} | ${r.summary.rounds} | ${r.summary.dropped} (${missed}) | ${err.toFixed(2)} | ${plain} | ${lu} | ${cg} | ${diff} |`;
+    const row = `| ${grid.join('×')} | ${sim.tiles.length} | ${sim.pairs.length} | ${Math.round(wrongFraction * 100)} % | ${optimizeS.toFixed(2)} | ${((optimizeS / sim.pairs.length) * 1e6).toFixed(0)} | ${r.summary.rounds} | ${r.summary.dropped} (${missed}) | ${err.toFixed(2)} | ${plain} | ${jacobi} | ${lu} | ${cg} | ${diff} |`;
     rows.push(row);
     console.log(row);
   }

@@ -120,7 +120,7 @@ describe('optimizePositions on simulated campaigns', () => {
     expect(maxErrorAfterCommonShift(literal.tiles, sim.truth, right)).toBeLessThan(0.3);
   });
 
-  it('converges on a long strip of tiles (CG needs about its length in iterations)', () => {
+  it('converges on a long strip of tiles', () => {
     const sim = simulateCampaign({ grid: [1, 2, 1500], noise: 0.2, seed: 2 });
     const r = optimizePositions(sim.tiles, sim.pairs);
     expect(r.summary.converged).toBe(true);
@@ -134,8 +134,6 @@ describe('optimizePositions on simulated campaigns', () => {
     }
     const worst = Math.max(...[...grad.entries()].filter(([id]) => id !== 't_0_0_0').flatMap(([, g]) => g.map(Math.abs)));
     expect(worst).toBeLessThan(1e-4);
-    // The spanning-tree start carries the noise's random walk: removing it takes many iterations.
-    expect(r.summary.iterations).toBeGreaterThan(1000);
   });
 
   it('does not fail without any accepted pair: every tile at its nominal position', () => {
