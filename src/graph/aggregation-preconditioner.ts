@@ -39,6 +39,7 @@ interface Level {
 }
 
 const COARSEST = 256;
+const STRONG = 0.1;
 const OMEGA = 2 / 3;
 /**
  * Over-correction of the coarse correction: piecewise-constant aggregates underestimate smooth
@@ -73,19 +74,30 @@ function apply(l: Level, v: Float64Array, out: Float64Array): void {
   }
 }
 
-/** Greedy aggregation: each unaggregated unknown, in order, takes its unaggregated neighbours. */
+/**
+ * Greedy aggregation: each unaggregated unknown, in order, takes its unaggregated neighbours that
+ * it is strongly tied to (weight ≥ STRONG × its strongest link). Weak links (the 1e-3 stage links
+ * between groups) are not followed: an aggregate moving as one across them would be a poor
+ * coarse approximation.
+ */
 function aggregate(l: Level): { agg: Int32Array; count: number } {
-  const { n, a, b } = l;
+  const { n, a, b, w } = l;
   const deg = new Int32Array(n + 1);
+  const strongest = new Float64Array(n);
   for (let e = 0; e < a.length; e++) {
     deg[a[e] + 1]++;
     deg[b[e] + 1]++;
+    if (w[e] > strongest[a[e]]) strongest[a[e]] = w[e];
+    if (w[e] > strongest[b[e]]) strongest[b[e]] = w[e];
   }
   for (let i = 0; i < n; i++) deg[i + 1] += deg[i];
   const fill = deg.slice(0, n);
   const nbr = new Int32Array(deg[n]);
+  const nw = new Float64Array(deg[n]);
   for (let e = 0; e < a.length; e++) {
+    nw[fill[a[e]]] = w[e];
     nbr[fill[a[e]]++] = b[e];
+    nw[fill[b[e]]] = w[e];
     nbr[fill[b[e]]++] = a[e];
   }
   const agg = new Int32Array(n).fill(-1);
@@ -93,7 +105,8 @@ function aggregate(l: Level): { agg: Int32Array; count: number } {
   for (let i = 0; i < n; i++) {
     if (agg[i] >= 0) continue;
     agg[i] = count;
-    for (let k = deg[i]; k < deg[i + 1]; k++) if (agg[nbr[k]] < 0) agg[nbr[k]] = count;
+    const limit = STRONG * strongest[i];
+    for (let k = deg[i]; k < deg[i + 1]; k++) if (agg[nbr[k]] < 0 && nw[k] >= limit) agg[nbr[k]] = count;
     count++;
   }
   return { agg, count };

@@ -25,6 +25,8 @@
 
 import { AggregationPreconditioner } from './aggregation-preconditioner.js';
 
+const MULTILEVEL_CAP = 400;
+
 /** Links as flat typed arrays: the hot-path form of a DisplacementGraph. */
 export interface LinkSystem {
   /** Number of tiles. */
@@ -101,6 +103,9 @@ export function solvePositions(
   const maxIterations = options.maxIterations ?? Math.max(Math.ceil(20 * Math.sqrt(nFree) + 500), nFree + 100);
   if (nFree === 0) return { x, iterations: 0, converged: true };
   const multilevel = (options.preconditioner ?? (nFree > 2000 ? 'multilevel' : 'jacobi')) === 'multilevel' ? new AggregationPreconditioner(n, a, b, weight, fixed) : undefined;
+  // The multilevel cycle should converge in tens of iterations; if it does not (a graph its
+  // aggregation fits badly), continue with Jacobi from where it got rather than grind on.
+  const cap = multilevel ? Math.min(maxIterations, MULTILEVEL_CAP) : maxIterations;
 
   const r = new Float64Array(3 * n);
   const z = new Float64Array(3 * n);
@@ -156,7 +161,7 @@ export function solvePositions(
   let it = 0;
   const alpha = [0, 0, 0];
   const beta = [0, 0, 0];
-  while (!(done[0] && done[1] && done[2]) && it < maxIterations) {
+  while (!(done[0] && done[1] && done[2]) && it < cap) {
     it++;
     applyLaplacian(p, q);
     const pq = [0, 0, 0];
@@ -208,5 +213,10 @@ export function solvePositions(
       p[j + 2] = z[j + 2] + beta[2] * p[j + 2];
     }
   }
-  return { x, iterations: it, converged: done[0] && done[1] && done[2] };
+  const converged = done[0] && done[1] && done[2];
+  if (multilevel && !converged && it < maxIterations) {
+    const rest = solvePositions(sys, fixed, x, { tolerance, maxIterations: maxIterations - it, preconditioner: 'jacobi' });
+    return { x: rest.x, iterations: it + rest.iterations, converged: rest.converged };
+  }
+  return { x, iterations: it, converged };
 }

@@ -120,6 +120,17 @@ describe('optimizePositions on simulated campaigns', () => {
     expect(maxErrorAfterCommonShift(literal.tiles, sim.truth, right)).toBeLessThan(0.3);
   });
 
+  it('converges with groups and loners in a campaign big enough for the multilevel solver', () => {
+    const sim = simulateCampaign({ grid: [10, 15, 15], cutAtX: 7, blank: ['t_5_5_3', 't_2_9_11'], wrongFraction: 0.05, seed: 8 });
+    const r = optimizePositions(sim.tiles, sim.pairs);
+    expect(r.summary.converged).toBe(true);
+    expect(r.summary.groups).toBe(4);
+    expect(r.summary.loners).toEqual(['t_2_9_11', 't_5_5_3']);
+    expect(r.summary.iterations).toBeLessThan(600);
+    const left = sim.tiles.map((t) => t.id).filter((id) => Number(id.split('_')[3]) < 7 && id !== 't_5_5_3');
+    expect(maxErrorAfterCommonShift(r.tiles, sim.truth, left)).toBeLessThan(0.5);
+  });
+
   it('converges on a long strip of tiles', () => {
     const sim = simulateCampaign({ grid: [1, 2, 1500], noise: 0.2, seed: 2 });
     const r = optimizePositions(sim.tiles, sim.pairs);
