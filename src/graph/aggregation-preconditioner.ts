@@ -112,30 +112,51 @@ function aggregate(l: Level): { agg: Int32Array; count: number } {
   return { agg, count };
 }
 
-/** Galerkin coarse level PᵀAP for piecewise-constant P. */
+/**
+ * Galerkin coarse level PᵀAP for piecewise-constant P. Parallel coarse links are merged with a
+ * bucket pass (links grouped by their lower aggregate, a marker per upper one): typed arrays
+ * only, no hash map, so that setting up the preconditioner in every pruning round stays cheap.
+ */
 function coarsen(l: Level, agg: Int32Array, nc: number): Level {
   const d = new Float64Array(nc);
   for (let i = 0; i < l.n; i++) d[agg[i]] += l.d[i];
-  const index = new Map<number, number>();
-  const ca: number[] = [], cb: number[] = [], cw: number[] = [];
-  for (let e = 0; e < l.a.length; e++) {
-    let I = agg[l.a[e]], J = agg[l.b[e]];
-    const we = l.w[e];
-    if (I === J) {
-      d[I] -= 2 * we;
-      continue;
-    }
-    if (I > J) [I, J] = [J, I];
-    const key = I * nc + J;
-    const k = index.get(key);
-    if (k === undefined) {
-      index.set(key, cw.length);
-      ca.push(I);
-      cb.push(J);
-      cw.push(we);
-    } else cw[k] += we;
+  const m = l.a.length;
+  const start = new Int32Array(nc + 1);
+  for (let e = 0; e < m; e++) {
+    const I = agg[l.a[e]], J = agg[l.b[e]];
+    if (I === J) d[I] -= 2 * l.w[e];
+    else start[Math.min(I, J) + 1]++;
   }
-  return makeLevel(nc, d, Int32Array.from(ca), Int32Array.from(cb), Float64Array.from(cw));
+  for (let I = 0; I < nc; I++) start[I + 1] += start[I];
+  const fill = start.slice(0, nc);
+  const upper = new Int32Array(start[nc]);
+  const weight = new Float64Array(start[nc]);
+  for (let e = 0; e < m; e++) {
+    const I = agg[l.a[e]], J = agg[l.b[e]];
+    if (I === J) continue;
+    const lo = Math.min(I, J);
+    upper[fill[lo]] = Math.max(I, J);
+    weight[fill[lo]++] = l.w[e];
+  }
+  const ca = new Int32Array(start[nc]);
+  const cb = new Int32Array(start[nc]);
+  const cw = new Float64Array(start[nc]);
+  const slot = new Int32Array(nc).fill(-1);
+  let k = 0;
+  for (let I = 0; I < nc; I++) {
+    const first = k;
+    for (let q = start[I]; q < start[I + 1]; q++) {
+      const J = upper[q];
+      if (slot[J] >= first) cw[slot[J]] += weight[q];
+      else {
+        slot[J] = k;
+        ca[k] = I;
+        cb[k] = J;
+        cw[k++] = weight[q];
+      }
+    }
+  }
+  return makeLevel(nc, d, ca.slice(0, k), cb.slice(0, k), cw.slice(0, k));
 }
 
 function denseCholesky(l: Level): Float64Array {
@@ -198,7 +219,8 @@ export class AggregationPreconditioner {
     this.free = Int32Array.from(free);
     const nf = free.length;
     const d = new Float64Array(nf);
-    const la: number[] = [], lb: number[] = [], lw: number[] = [];
+    const la = new Int32Array(a.length), lb = new Int32Array(a.length), lw = new Float64Array(a.length);
+    let m = 0;
     for (let e = 0; e < a.length; e++) {
       const we = weight[e];
       if (!(we > 0)) continue;
@@ -206,12 +228,12 @@ export class AggregationPreconditioner {
       if (ia >= 0) d[ia] += we;
       if (ib >= 0) d[ib] += we;
       if (ia >= 0 && ib >= 0) {
-        la.push(ia);
-        lb.push(ib);
-        lw.push(we);
+        la[m] = ia;
+        lb[m] = ib;
+        lw[m++] = we;
       }
     }
-    let level = makeLevel(nf, d, Int32Array.from(la), Int32Array.from(lb), Float64Array.from(lw));
+    let level = makeLevel(nf, d, la.slice(0, m), lb.slice(0, m), lw.slice(0, m));
     this.levels.push(level);
     while (level.n > COARSEST) {
       const { agg, count } = aggregate(level);
