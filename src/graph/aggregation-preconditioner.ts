@@ -75,8 +75,9 @@ function apply(l: Level, v: Float64Array, out: Float64Array): void {
 }
 
 /**
- * Greedy aggregation: each unaggregated unknown, in order, takes its unaggregated neighbours that
- * it is strongly tied to (weight ≥ STRONG × its strongest link). Weak links (the 1e-3 stage links
+ * Aggregation in two passes (after Vaněk et al. 1996): tiles whose strongly tied neighbours
+ * (weight ≥ STRONG × the tile's strongest link) are all unaggregated root an aggregate of them;
+ * the rest join the neighbouring aggregate they are most strongly tied to, or start their own. Weak links (the 1e-3 stage links
  * between groups) are not followed: an aggregate moving as one across them would be a poor
  * coarse approximation.
  */
@@ -102,6 +103,30 @@ function aggregate(l: Level): { agg: Int32Array; count: number } {
   }
   const agg = new Int32Array(n).fill(-1);
   let count = 0;
+  // Pass 1: a tile whose strong neighbours are all free roots an aggregate of them all.
+  for (let i = 0; i < n; i++) {
+    if (agg[i] >= 0) continue;
+    const limit = STRONG * strongest[i];
+    let free = true;
+    for (let k = deg[i]; k < deg[i + 1] && free; k++) if (nw[k] >= limit && agg[nbr[k]] >= 0) free = false;
+    if (!free) continue;
+    agg[i] = count;
+    for (let k = deg[i]; k < deg[i + 1]; k++) if (nw[k] >= limit) agg[nbr[k]] = count;
+    count++;
+  }
+  // Pass 2: the rest join the aggregate they are most strongly tied to, or start their own.
+  const joined = Int32Array.from(agg);
+  for (let i = 0; i < n; i++) {
+    if (agg[i] >= 0) continue;
+    let best = -1, bestW = 0;
+    for (let k = deg[i]; k < deg[i + 1]; k++) {
+      if (joined[nbr[k]] >= 0 && nw[k] >= STRONG * strongest[i] && nw[k] > bestW) {
+        best = joined[nbr[k]];
+        bestW = nw[k];
+      }
+    }
+    if (best >= 0) agg[i] = best;
+  }
   for (let i = 0; i < n; i++) {
     if (agg[i] >= 0) continue;
     agg[i] = count;
