@@ -21,6 +21,11 @@ export interface AnalyzeBlockPayload {
   connectivity?: Connectivity;
   voxelSize?: Vec3;
   noSkeleton?: boolean;
+  /**
+   * Value that marks "no data" (a stitched volume's fill value where no tile reaches): left out of
+   * the range and histogram, so that empty corners do not drag Otsu or percentiles towards it.
+   */
+  ignore_value?: number;
   /** When set, the result is also written here as `{ key, value }` (resume after a crash). */
   resultPath?: string;
   resultKey?: string;
@@ -55,17 +60,18 @@ export async function runAnalyzeBlockJob(payload: unknown): Promise<unknown> {
 
 async function computeBlock(p: AnalyzeBlockPayload): Promise<unknown> {
   if (p.phase === 'range') {
-    const v = await smoothedCore(p);
+    const v = withoutIgnored(await smoothedCore(p), p.ignore_value);
     let min = Infinity, max = -Infinity;
     for (let i = 0; i < v.length; i++) {
       const x = v[i];
+      if (Number.isNaN(x)) continue;
       if (x < min) min = x;
       if (x > max) max = x;
     }
     return { min, max };
   }
   if (p.phase === 'histogram') {
-    const v = await smoothedCore(p);
+    const v = withoutIgnored(await smoothedCore(p), p.ignore_value);
     const counts = new Float64Array(p.bins!);
     accumulateHistogram(v, p.lo!, p.hi!, counts);
     return Array.from(counts);
@@ -75,4 +81,12 @@ async function computeBlock(p: AnalyzeBlockPayload): Promise<unknown> {
   const data = await src.read(read);
   const res: BlockResult = analyzeBlockData(data, read, p.core, p.volumeShape, p.segment!, { connectivity: p.connectivity!, voxelSize: p.voxelSize!, noSkeleton: p.noSkeleton });
   return res;
+}
+
+/** The values with `ignore` replaced by NaN (which range and histogram skip). */
+function withoutIgnored(v: ArrayLike<number>, ignore: number | undefined): ArrayLike<number> {
+  if (ignore === undefined) return v;
+  const out = Float32Array.from(v);
+  for (let i = 0; i < out.length; i++) if (out[i] === ignore) out[i] = NaN;
+  return out;
 }

@@ -38,6 +38,8 @@ export async function analyzeCampaign(campaign: Campaign, opts: AnalyzeCampaignO
   try {
     const analysis = await analyzeVolume(source, source.shape, settings, opts.voxelSize ?? campaign.voxelSize, executor, {
       blockDir: join(outDir, 'blocks'),
+      // Where no tile reaches, the stitched volume holds the fill value: not data.
+      ignoreValue: campaign.tiles.length > 1 ? campaign.config.fusion.fill_value : undefined,
       signal: opts.signal,
       onProgress: opts.onProgress,
     });

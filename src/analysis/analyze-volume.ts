@@ -32,6 +32,8 @@ export interface AnalyzeVolumeOptions {
   onProgress?: (phase: string, done: number, total: number) => void;
   /** Skip thinning and the network (labelling and measures only). @default false */
   noSkeleton?: boolean;
+  /** Value that marks "no data" in the source (left out of Otsu and percentile thresholds). */
+  ignoreValue?: number;
   /** Keep every block's result here (JSON per job) and reuse matching ones on a rerun. */
   blockDir?: string;
 }
@@ -121,7 +123,7 @@ export async function analyzeVolume(
     const block: Vec3 = opts.block ?? [settings.block, settings.block, settings.block];
     const boxes = volumeBlocks(shape, block);
     const spec: BlockSourceSpec = src.spec;
-    const base = { source: spec, volumeShape: shape, smooth_sigma: settings.smooth_sigma };
+    const base = { source: spec, volumeShape: shape, smooth_sigma: settings.smooth_sigma, ...(opts.ignoreValue !== undefined ? { ignore_value: opts.ignoreValue } : {}) };
     const mk = (phase: string, extra: Partial<AnalyzeBlockPayload>) =>
       boxes.map((core, i): Job<AnalyzeBlockPayload> => ({ id: `analyze-${phase}-${i}`, kind: 'analyze-block', payload: { ...base, phase: phase as AnalyzeBlockPayload['phase'], core, ...extra } }));
 
