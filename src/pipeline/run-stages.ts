@@ -31,8 +31,8 @@ export interface StageOutcome {
 
 /**
  * Runs stages in order, skipping each whose inputs and outputs are unchanged since it last
- * finished. A stage whose inputs changed reruns, and since a stage's inputs include the hashes of
- * the upstream outputs, so does every stage after it whose inputs thereby change. The manifest is
+ * finished. A stage whose inputs changed reruns, and so does every stage after it (a stage's
+ * inputs also include the hashes of the upstream outputs, so hand-edited outputs are noticed too). The manifest is
  * written after every stage, so an interruption loses at most the stage in flight — and the
  * stages themselves resume their own partial work (pairs, fused blocks).
  */
@@ -41,6 +41,7 @@ export async function runStages(stages: StageDef[], ctx: StageContext, onStage?:
   const workdir = ctx.campaign.workdir;
   const manifest = await readManifest(workdir);
   const outcomes: Record<string, StageOutcome> = {};
+  let upstreamRan = false;
   for (let i = 0; i < stages.length; i++) {
     const st = stages[i];
     ctx.signal?.throwIfAborted();
@@ -51,7 +52,9 @@ export async function runStages(stages: StageDef[], ctx: StageContext, onStage?:
       continue;
     }
     const inputs = hashValue(await st.inputs(ctx));
-    if (await isStageCurrent(manifest.stages[st.name], inputs, workdir)) {
+    // Once a stage has run, every stage after it runs too: its inputs hash the upstream outputs,
+    // but a rerun that happens to give the same bytes should not leave the user guessing.
+    if (!upstreamRan && (await isStageCurrent(manifest.stages[st.name], inputs, workdir))) {
       outcomes[st.name] = { status: 'up to date', seconds: 0 };
       log.info({ stage: st.name }, `${st.name}: up to date, skipped`);
       continue;
@@ -63,6 +66,7 @@ export async function runStages(stages: StageDef[], ctx: StageContext, onStage?:
     manifest.stages[st.name] = { inputs, outputs: await recordOutputs(workdir, st.outputs), finished_at: new Date().toISOString(), seconds };
     await writeManifest(workdir, manifest);
     outcomes[st.name] = { status: 'ran', seconds };
+    upstreamRan = true;
     log.info({ stage: st.name, seconds: Number(seconds.toFixed(2)) }, `${st.name}: done`);
   }
   return outcomes;
