@@ -1,6 +1,6 @@
-import { readFile } from 'node:fs/promises';
 import type { Vec3 } from '../geometry/box.js';
 import { writeJsonAtomic } from '../files/write-atomic.js';
+import { readJsonFile } from '../files/read-json-file.js';
 import { StitchgraphError } from '../errors.js';
 
 /** One measured pair (contract: ARCHITECTURE.md, `pairs.json`). */
@@ -35,18 +35,7 @@ export interface PairsFile {
 }
 
 export async function readPairsFile(path: string): Promise<PairsFile> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (err) {
-    throw new StitchgraphError('InputError', `Cannot read ${path}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file (run `stitchgraph register` first)' : String(err)}`, { cause: err, details: { file: path } });
-  }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (err) {
-    throw new StitchgraphError('InputError', `Cannot read ${path}: not valid JSON (${(err as Error).message})`, { cause: err, details: { file: path } });
-  }
+  const parsed = await readJsonFile(path, 'run `stitchgraph register` first');
   if (!parsed || typeof parsed !== 'object' || !Array.isArray((parsed as PairsFile).pairs)) {
     throw new StitchgraphError('InputError', `Cannot read ${path}: expected an object with a "pairs" array`, { details: { file: path } });
   }

@@ -1,6 +1,6 @@
-import { readFile } from 'node:fs/promises';
 import type { Vec3 } from '../geometry/box.js';
 import { writeJsonAtomic } from '../files/write-atomic.js';
+import { readJsonFile } from '../files/read-json-file.js';
 import { StitchgraphError } from '../errors.js';
 
 export interface TilePosition {
@@ -19,18 +19,7 @@ export interface PositionsFile {
 }
 
 export async function readPositionsFile(path: string): Promise<PositionsFile> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (err) {
-    throw new StitchgraphError('InputError', `Cannot read ${path}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file (run `stitchgraph optimize` first)' : String(err)}`, { cause: err, details: { file: path } });
-  }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (err) {
-    throw new StitchgraphError('InputError', `Cannot read ${path}: not valid JSON (${(err as Error).message})`, { cause: err, details: { file: path } });
-  }
+  const parsed = await readJsonFile(path, 'run `stitchgraph optimize` first');
   if (!parsed || typeof parsed !== 'object' || typeof (parsed as PositionsFile).tiles !== 'object') {
     throw new StitchgraphError('InputError', `Cannot read ${path}: expected an object with a "tiles" map`, { details: { file: path } });
   }

@@ -1,6 +1,6 @@
 import { mkdir, rm } from 'node:fs/promises';
 import { join, relative, dirname } from 'node:path';
-import { Document, visit, isScalar } from 'yaml';
+import { campaignYaml } from '../campaign/campaign-yaml.js';
 import type { Vec3 } from '../geometry/box.js';
 import { Random } from './random.js';
 import { generateVesselNetwork, networkTruth, type NetworkTruth, type VesselNetwork } from './vessel-network.js';
@@ -171,17 +171,6 @@ export async function synthCampaign(opts: SynthOptions): Promise<SynthResult> {
     ...(opts.extraConfig ?? {}),
   };
   await writeJsonAtomic(truthPath, truth);
-  await writeFileAtomic(configPath, `# Synthetic campaign made by \`stitchgraph synth\` (seed ${seed}); truth in truth.json\n` + flowYaml(config));
+  await writeFileAtomic(configPath, `# Synthetic campaign made by \`stitchgraph synth\` (seed ${seed}); truth in truth.json\n` + campaignYaml(config));
   return { configPath, storePath, truthPath, truth, network, renderer };
-}
-
-/** YAML with short number lists (positions, sizes) written inline, as people write them. */
-function flowYaml(value: unknown): string {
-  const doc = new Document(value);
-  visit(doc, {
-    Seq(_, node) {
-      if (node.items.every((it) => isScalar(it))) node.flow = true;
-    },
-  });
-  return doc.toString();
 }

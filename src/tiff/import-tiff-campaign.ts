@@ -2,7 +2,7 @@ import { mkdir, rename, rm } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { Document, visit, isScalar } from 'yaml';
+import { campaignYaml } from '../campaign/campaign-yaml.js';
 import { StitchgraphError } from '../errors.js';
 import { writeFileAtomic } from '../files/write-atomic.js';
 import { createArray, createGroup, writeRegion, type Compressor } from '../zarrio/write-array.js';
@@ -116,7 +116,7 @@ export async function importTiffCampaign(options: ImportTiffCampaignOptions): Pr
     voxel_size: voxelSize,
     tiles: tiles.map((t) => ({ id: t.id, array: `tiles/${t.id}`, position: [...t.position] })),
   };
-  await writeFileAtomic(configPath, `# Imported from TIFF by \`stitchgraph import\`\n` + flowYaml(config));
+  await writeFileAtomic(configPath, `# Imported from TIFF by \`stitchgraph import\`\n` + campaignYaml(config));
   return configPath;
 }
 
@@ -139,15 +139,4 @@ async function writeTile(storeRoot: string, tile: ImportTile, src: TileSource, c
     for (let k = 0; k < dz; k++) slab.set(await src.readPlane(z0 + k), k * plane);
     await writeRegion(arr, [z0, 0, 0], [dz, h, w], slab);
   }
-}
-
-/** YAML with short number lists written inline, as people write them. */
-function flowYaml(value: unknown): string {
-  const doc = new Document(value);
-  visit(doc, {
-    Seq(_, node) {
-      if (node.items.every((it) => isScalar(it))) node.flow = true;
-    },
-  });
-  return doc.toString();
 }
