@@ -19,6 +19,7 @@ const dir = mkdtempSync(join(tmpdir(), 'sg-bench-opt-'));
 const best = <T>(reps: number, f: () => T): [T, number] => {
   let out: T | undefined, min = Infinity;
   for (let i = 0; i < reps; i++) {
+    out = undefined; // the previous result must not stay alive (and be scanned by GC) during the next run
     const t = performance.now();
     out = f();
     min = Math.min(min, (performance.now() - t) / 1000);

@@ -45,7 +45,7 @@ export const MIN_LINK_WEIGHT = 0.05;
 /**
  * Weight of an accepted link in the least squares: its correlation, clamped to
  * [MIN_LINK_WEIGHT, 1]. Correlation is the measure every pair has; a better-correlated overlap
- * pins its shift more tightly (Preibisch et al. 2009 weight links the same way).
+ * is trusted more. The floor keeps a barely accepted link from vanishing from the system.
  */
 export function linkWeight(correlation: number): number {
   if (!Number.isFinite(correlation)) return MIN_LINK_WEIGHT;

@@ -1,4 +1,5 @@
-import { solvePositions, type LinkSystem } from './solve-positions.js';
+import { solvePositions, SolveWorkspace, type LinkSystem, type SolvePositionsOptions } from './solve-positions.js';
+import { AggregationPreconditioner } from './aggregation-preconditioner.js';
 import { linkResiduals } from './link-residuals.js';
 import { findBridges } from './find-bridges.js';
 import { linkComponents, type LinkComponents } from './link-components.js';
@@ -134,7 +135,16 @@ export function pruneLinks(input: LinkSystem, nominal: Float64Array, options: Pr
   const fixed = new Uint8Array(n);
   for (let i = 0; i < n; i++) if (components.label[i] === i) fixed[i] = 1;
 
-  let solved = solvePositions(sys, fixed, spanningStart(sys, nominal, components.label), { tolerance: loose });
+  // One workspace and one preconditioner for all rounds: dropping a few percent of the links
+  // leaves the first round's multilevel hierarchy a good (still symmetric positive definite)
+  // preconditioner, and rebuilding it every round cost more than it saved.
+  const workspace = new SolveWorkspace();
+  let nFree = 0;
+  for (let i = 0; i < n; i++) if (!fixed[i]) nFree++;
+  const shared = (): SolvePositionsOptions['preconditioner'] =>
+    nFree > 2000 ? new AggregationPreconditioner(n, a, b, weight, fixed) : 'jacobi';
+  let preconditioner = shared();
+  let solved = solvePositions(sys, fixed, spanningStart(sys, nominal, components.label), { tolerance: loose, workspace, preconditioner });
   let x: Float64Array = solved.x;
   let iterations = solved.iterations;
   let converged = solved.converged;
@@ -177,7 +187,7 @@ export function pruneLinks(input: LinkSystem, nominal: Float64Array, options: Pr
     }
     rounds++;
     for (const e of batch) dropped.push({ link: e, residual: residual[e], discrepancy: discrepancy[e], round: rounds });
-    solved = solvePositions(sys, fixed, x, { tolerance: loose });
+    solved = solvePositions(sys, fixed, x, { tolerance: loose, workspace, preconditioner });
     x = solved.x;
     iterations += solved.iterations;
     converged &&= solved.converged;
@@ -217,11 +227,12 @@ export function pruneLinks(input: LinkSystem, nominal: Float64Array, options: Pr
       const moved = Float64Array.from(x);
       for (let i = 0; i < n; i++) for (let k = 0; k < 3; k++) moved[3 * i + k] += nominal[3 * lab[i] + k] - x[3 * lab[i] + k];
       x = moved;
+      preconditioner = shared();
       bridges = findBridges(n, a, b, weight);
     }
   }
   // The final solve at full accuracy, from the pruning's last positions.
-  solved = solvePositions(sys, fixed, x, { tolerance });
+  solved = solvePositions(sys, fixed, x, { tolerance, workspace, preconditioner });
   x = solved.x;
   iterations += solved.iterations;
   converged &&= solved.converged;

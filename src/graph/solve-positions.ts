@@ -53,7 +53,24 @@ export interface SolvePositionsOptions {
    * independent of the campaign's size; `jacobi`: the weighted degree (cheaper per iteration,
    * iterations grow with the campaign's diameter). @default 'multilevel' above 2000 free tiles
    */
-  preconditioner?: 'jacobi' | 'multilevel';
+  preconditioner?: 'jacobi' | 'multilevel' | AggregationPreconditioner;
+  /**
+   * Scratch vectors kept between calls (pruning re-solves the same system many times): saves
+   * allocating, and garbage-collecting, six vectors per solve on big campaigns.
+   */
+  workspace?: SolveWorkspace;
+}
+
+/** Reusable scratch space for `solvePositions` (sized on first use). */
+export class SolveWorkspace {
+  private buffers: Float64Array[] = [];
+  /** Six zeroed vectors: diag (n) and g, r, z, p, q (3n each). */
+  take(n: number): Float64Array[] {
+    if (this.buffers.length === 0 || this.buffers[0].length !== n) {
+      this.buffers = [new Float64Array(n), ...Array.from({ length: 5 }, () => new Float64Array(3 * n))];
+    } else for (const v of this.buffers) v.fill(0);
+    return this.buffers;
+  }
 }
 
 export interface SolvePositionsResult {
@@ -78,8 +95,7 @@ export function solvePositions(
   const { n, a, b, shift, weight } = sys;
   const m = a.length;
   const x = Float64Array.from(x0);
-  const diag = new Float64Array(n);
-  const g = new Float64Array(3 * n);
+  const [diag, g, r, z, p, q] = (options.workspace ?? new SolveWorkspace()).take(n);
   for (let e = 0; e < m; e++) {
     const w = weight[e];
     if (w === 0) continue;
@@ -102,15 +118,12 @@ export function solvePositions(
   const tolerance = options.tolerance ?? 1e-10;
   const maxIterations = options.maxIterations ?? Math.max(Math.ceil(20 * Math.sqrt(nFree) + 500), nFree + 100);
   if (nFree === 0) return { x, iterations: 0, converged: true };
-  const multilevel = (options.preconditioner ?? (nFree > 2000 ? 'multilevel' : 'jacobi')) === 'multilevel' ? new AggregationPreconditioner(n, a, b, weight, fixed) : undefined;
+  const choice = options.preconditioner ?? (nFree > 2000 ? 'multilevel' : 'jacobi');
+  const multilevel = choice instanceof AggregationPreconditioner ? choice : choice === 'multilevel' ? new AggregationPreconditioner(n, a, b, weight, fixed) : undefined;
   // The multilevel cycle should converge in tens of iterations; if it does not (a graph its
   // aggregation fits badly), continue with Jacobi from where it got rather than grind on.
   const cap = multilevel ? Math.min(maxIterations, MULTILEVEL_CAP) : maxIterations;
 
-  const r = new Float64Array(3 * n);
-  const z = new Float64Array(3 * n);
-  const p = new Float64Array(3 * n);
-  const q = new Float64Array(3 * n);
 
   const applyLaplacian = (v: Float64Array, out: Float64Array): void => {
     out.fill(0);
@@ -215,7 +228,7 @@ export function solvePositions(
   }
   const converged = done[0] && done[1] && done[2];
   if (multilevel && !converged && it < maxIterations) {
-    const rest = solvePositions(sys, fixed, x, { tolerance, maxIterations: maxIterations - it, preconditioner: 'jacobi' });
+    const rest = solvePositions(sys, fixed, x, { tolerance, maxIterations: maxIterations - it, preconditioner: 'jacobi', workspace: options.workspace });
     return { x: rest.x, iterations: it + rest.iterations, converged: rest.converged };
   }
   return { x, iterations: it, converged };

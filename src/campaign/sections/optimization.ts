@@ -3,7 +3,8 @@ import { z } from 'zod';
 /**
  * `optimization:` section (global positions from the pairs; docs/optimize.md).
  * Thresholds follow Fiji's Stitching plugin (absolute displacement 3.5, max/avg displacement 2.5;
- * BigStitcher uses 5 and 2.5–3.5): links that disagree by more are dropped, one worst at a time.
+ * max_ratio a little more lenient since it applies to discrepancies, which run larger than
+ * residuals): links that disagree by more are dropped, worst first.
  */
 export const OptimizationSettingsSchema = z
   .strictObject({
