@@ -37,3 +37,11 @@ export { formatQualityReport } from './graph/format-quality-report.js';
 export { parseTileConfiguration, type FijiTileConfiguration, type FijiTileEntry } from './fiji/parse-tile-configuration.js';
 export { formatTileConfiguration } from './fiji/format-tile-configuration.js';
 export { fijiNominalPositions } from './fiji/fiji-nominal-positions.js';
+// Stages as library calls (what the commands and `run` use).
+export { registerCampaign, type RegisterCampaignOptions, type RegisterCampaignResult } from './registration/register-campaign.js';
+export { registerRegions } from './registration/register-regions.js';
+export { optimizeCampaign } from './graph/optimize-campaign.js';
+export { fuseCampaign, type FuseCampaignOptions } from './stitch/fuse-campaign.js';
+export { analyzeCampaign, type AnalyzeCampaignOptions } from './analysis/analyze-campaign.js';
+export { runCampaign, type RunCampaignOptions, type RunCampaignResult } from './pipeline/run-campaign.js';
+export { createExecutor } from './distributed/create-executor.js';

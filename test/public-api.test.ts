@@ -1,0 +1,68 @@
+import { describe, it, expect } from 'vitest';
+import * as api from '../src/index.js';
+
+/**
+ * The public API, pinned (after zarrita.js' public-api test): an export added, renamed or removed
+ * shows up here and so in review. Update the list deliberately.
+ */
+describe('public API', () => {
+  it('exports exactly these names', () => {
+    expect(Object.keys(api).sort()).toMatchInlineSnapshot(`
+      [
+        "ChunkCache",
+        "DisplacementGraph",
+        "StitchedVolume",
+        "StitchgraphError",
+        "TiffFile",
+        "analyzeCampaign",
+        "analyzeVolume",
+        "campaignFromConfig",
+        "configureDecodePool",
+        "createArray",
+        "createExecutor",
+        "createGroup",
+        "distanceTransform",
+        "fijiNominalPositions",
+        "formatQualityReport",
+        "formatTileConfiguration",
+        "fuseCampaign",
+        "fuseVolume",
+        "importTiffCampaign",
+        "isStitchgraphError",
+        "labelComponents",
+        "loadCampaignConfig",
+        "localBlockSource",
+        "openCampaign",
+        "openFileStore",
+        "openStitchedVolume",
+        "openTileArray",
+        "optimizeCampaign",
+        "optimizePositions",
+        "parseCampaignConfig",
+        "parseTileConfiguration",
+        "readPairsFile",
+        "readPositionsFile",
+        "registerCampaign",
+        "registerRegions",
+        "runCampaign",
+        "serveVolume",
+        "sharedChunkCache",
+        "skeletonGraph",
+        "skeletonGraphology",
+        "skeletonizeLee",
+        "synthCampaign",
+        "withViews",
+        "writeNetwork",
+        "writePairsFile",
+        "writePositionsFile",
+        "writeRegion",
+        "zarrBlockSource",
+      ]
+    `);
+  });
+
+  it('openCampaign gives campaigns with getView (the library contract)', () => {
+    expect(typeof api.openCampaign).toBe('function');
+    expect(typeof api.withViews).toBe('function');
+  });
+});
