@@ -50,24 +50,31 @@ export interface PhaseCorrelationResult {
 
 const MAX_RATIO = 1e6;
 
-function fillPadded(r: PhaseRegion, n: Vec3, apodization: number): Float64Array {
+/** The region centred on its valid mean, invalid voxels 0, apodised: the FFT pads it with zeros. */
+function windowed(r: PhaseRegion, apodization: number): Float32Array {
   const [d, h, w] = r.shape;
+  const src = r.data, mask = r.mask;
   let sum = 0, cnt = 0;
-  for (let o = 0; o < r.data.length; o++) {
-    if (r.mask && !r.mask[o]) continue;
-    sum += r.data[o];
-    cnt++;
+  if (mask) {
+    for (let o = 0; o < src.length; o++) {
+      if (!mask[o]) continue;
+      sum += src[o];
+      cnt++;
+    }
+  } else {
+    for (let o = 0; o < src.length; o++) sum += src[o];
+    cnt = src.length;
   }
   const mean = cnt > 0 ? sum / cnt : 0;
   const wz = tukeyWindow(d, d * apodization), wy = tukeyWindow(h, h * apodization), wx = tukeyWindow(w, w * apodization);
-  const out = new Float64Array(n[0] * n[1] * n[2]);
+  const out = new Float32Array(d * h * w);
   for (let k = 0, o = 0; k < d; k++)
     for (let j = 0; j < h; j++) {
       const wkj = wz[k] * wy[j];
-      const base = (k * n[1] + j) * n[2];
-      for (let i = 0; i < w; i++, o++) {
-        if (r.mask && !r.mask[o]) continue;
-        out[base + i] = (r.data[o] - mean) * wkj * wx[i];
+      if (mask) {
+        for (let i = 0; i < w; i++, o++) if (mask[o]) out[o] = (src[o] - mean) * wkj * wx[i];
+      } else {
+        for (let i = 0; i < w; i++, o++) out[o] = (src[o] - mean) * wkj * wx[i];
       }
     }
   return out;
@@ -79,8 +86,8 @@ export function phaseCorrelation(a: PhaseRegion, b: PhaseRegion, opts: PhaseCorr
   const fft = new FftNd(n);
   const sa = fft.createSpectrum();
   const sb = fft.createSpectrum();
-  fft.forward(fillPadded(a, n, apodization), sa);
-  fft.forward(fillPadded(b, n, apodization), sb);
+  fft.forward(windowed(a, apodization), sa, a.shape);
+  fft.forward(windowed(b, apodization), sb, b.shape);
   const hx = fft.halfX;
   const gz = gaussianWeights(n[0], smoothing), gy = gaussianWeights(n[1], smoothing), gx = gaussianWeights(n[2], smoothing);
   for (let kz = 0, p = 0; kz < n[0]; kz++)

@@ -48,6 +48,9 @@ const SHAPES: Vec3[] = [
   [2, 2, 8],
   [4, 1, 1],
   [8, 2, 1],
+  // Radix-4 passes with and without the lone radix-2 stage on both strided axes.
+  [32, 16, 2],
+  [16, 32, 1],
 ];
 
 describe('FftNd (3-D real FFT on fft.js) against a direct DFT', () => {
@@ -80,5 +83,29 @@ describe('FftNd (3-D real FFT on fft.js) against a direct DFT', () => {
   it('rejects sizes fft.js cannot transform, and goodSize pads to them', () => {
     expect(() => new FftNd([1, 6, 8])).toThrow(/power of two/);
     expect([1, 2, 3, 5, 17, 40, 64].map(FftNd.goodSize)).toEqual([1, 2, 4, 8, 32, 64, 64]);
+  });
+});
+
+describe('FftNd.forward of a smaller volume', () => {
+  it('equals the transform of the same volume zero padded to the plan', () => {
+    const shape: Vec3 = [8, 16, 8];
+    const small: Vec3 = [5, 11, 6];
+    const x = randomVolume(small[0] * small[1] * small[2], 7);
+    const padded = new Float64Array(shape[0] * shape[1] * shape[2]);
+    for (let k = 0; k < small[0]; k++)
+      for (let j = 0; j < small[1]; j++)
+        for (let i = 0; i < small[2]; i++) padded[(k * shape[1] + j) * shape[2] + i] = x[(k * small[1] + j) * small[2] + i];
+    const fft = new FftNd(shape);
+    const want = fft.createSpectrum();
+    fft.forward(padded, want);
+    // A spectrum buffer holding garbage: the padded part must be overwritten, not assumed zero.
+    const got = fft.createSpectrum().fill(3);
+    fft.forward(x, got, small);
+    const ref = directDft(padded, shape);
+    expect(Math.abs(want[2] - ref.re[1])).toBeLessThan(1e-9);
+    let maxErr = 0;
+    for (let i = 0; i < got.length; i++) maxErr = Math.max(maxErr, Math.abs(got[i] - want[i]));
+    expect(maxErr).toBeLessThan(1e-9);
+    expect(() => fft.forward(x, got, [9, 11, 6])).toThrow(/Cannot transform/);
   });
 });
