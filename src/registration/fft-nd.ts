@@ -22,6 +22,9 @@ import type { Vec3 } from '../geometry/box.js';
 import { StitchgraphError } from '../errors.js';
 
 const plans = new Map<number, FFT>();
+const SIN_60 = Math.sin(Math.PI / 3);
+const COS_72 = Math.cos((2 * Math.PI) / 5), SIN_72 = Math.sin((2 * Math.PI) / 5);
+const COS_144 = Math.cos((4 * Math.PI) / 5), SIN_144 = Math.sin((4 * Math.PI) / 5);
 /** Doubles in the multi-column scratch (256 KiB: stays in a core's L2 cache). */
 const SCRATCH = 32768;
 
@@ -42,8 +45,13 @@ export class FftNd {
   private readonly lineOut: Float64Array;
   private readonly realRow: Float64Array;
   private readonly scratch: Float64Array;
-  /** Per strided-axis length: bit-reversal permutation and cos/sin of 2πk/n for k < n/2. */
-  private readonly colPlans = new Map<number, { rev: Uint32Array; cos: Float64Array; sin: Float64Array }>();
+  /** The other half of the ping-pong pair of the mixed-radix (Stockham) columns. */
+  private readonly scratch2: Float64Array;
+  /**
+   * Per strided-axis length. Power of two: bit-reversal permutation and cos/sin of 2πk/n for
+   * k < n/2. Otherwise: its radices (4, 2, 3, 5) and cos/sin of 2πk/n for k < n.
+   */
+  private readonly colPlans = new Map<number, { rev: Uint32Array; cos: Float64Array; sin: Float64Array; radices: number[] | null }>();
   /** cos, sin of 2πk/nx for k < nx/2 (real inverse by half-length transform). */
   private readonly twiddles: [Float64Array, Float64Array];
 
@@ -55,11 +63,25 @@ export class FftNd {
     return s;
   }
 
+  /**
+   * Smallest size >= n accepted along z and y (the strided axes): 1, or 2^a·3^b·5^c. Padding
+   * 40 planes to 64 would cost 60 % more work on every axis than transforming 40.
+   */
+  static goodStridedSize(n: number): number {
+    if (n <= 1) return 1;
+    for (let s = Math.max(2, n); ; s++) {
+      let r = s;
+      for (const p of [2, 3, 5]) while (r % p === 0) r /= p;
+      if (r === 1) return s;
+    }
+  }
+
   constructor(shape: Vec3) {
-    for (const n of shape) {
-      if (n !== FftNd.goodSize(n)) {
-        throw new StitchgraphError('InputError', `Cannot plan an FFT of shape [${shape}]: every size must be 1 or a power of two (pad with FftNd.goodSize)`);
-      }
+    if (shape[2] !== FftNd.goodSize(shape[2]) || shape[0] !== FftNd.goodStridedSize(shape[0]) || shape[1] !== FftNd.goodStridedSize(shape[1])) {
+      throw new StitchgraphError(
+        'InputError',
+        `Cannot plan an FFT of shape [${shape}]: x must be 1 or a power of two and z, y 1 or 2^a·3^b·5^c (pad with FftNd.goodSize / goodStridedSize)`,
+      );
     }
     this.shape = [...shape];
     this.halfX = shape[2] === 1 ? 1 : shape[2] / 2 + 1;
@@ -68,8 +90,24 @@ export class FftNd {
     this.lineOut = new Float64Array(2 * longest);
     this.realRow = new Float64Array(shape[2]);
     this.scratch = new Float64Array(Math.max(SCRATCH, 4 * Math.max(shape[0], shape[1])));
+    this.scratch2 = new Float64Array(this.scratch.length);
     for (const n of [shape[0], shape[1]]) {
       if (n < 2 || this.colPlans.has(n)) continue;
+      if ((n & (n - 1)) !== 0) {
+        const radices: number[] = [];
+        let r = n;
+        for (const p of [4, 2, 3, 5]) while (r % p === 0) {
+          radices.push(p);
+          r /= p;
+        }
+        const cos = new Float64Array(n), sin = new Float64Array(n);
+        for (let k = 0; k < n; k++) {
+          cos[k] = Math.cos((2 * Math.PI * k) / n);
+          sin[k] = Math.sin((2 * Math.PI * k) / n);
+        }
+        this.colPlans.set(n, { rev: new Uint32Array(0), cos, sin, radices });
+        continue;
+      }
       const rev = new Uint32Array(n);
       const bits = Math.log2(n);
       for (let i = 0; i < n; i++) {
@@ -82,7 +120,7 @@ export class FftNd {
         cos[k] = Math.cos((2 * Math.PI * k) / n);
         sin[k] = Math.sin((2 * Math.PI * k) / n);
       }
-      this.colPlans.set(n, { rev, cos, sin });
+      this.colPlans.set(n, { rev, cos, sin, radices: null });
     }
     const m = Math.max(1, shape[2] >> 1);
     this.twiddles = [new Float64Array(m), new Float64Array(m)];
@@ -205,6 +243,10 @@ export class FftNd {
   private columns(spec: Float64Array, base: number, n: number, rowStride: number, m: number, inverse: boolean): void {
     const plan = this.colPlans.get(n);
     if (!plan) throw new StitchgraphError('InputError', `Cannot transform columns of length ${n}: no plan`);
+    if (plan.radices) {
+      this.mixedColumns(spec, base, n, rowStride, m, inverse, plan.radices, plan.cos, plan.sin);
+      return;
+    }
     const { rev, cos, sin } = plan;
     const x = this.scratch;
     const sgn = inverse ? 1 : -1;
@@ -275,6 +317,153 @@ export class FftNd {
         const src = r * w2;
         if (scale === 1) for (let i = 0; i < w2; i++) spec[dst + i] = x[src + i];
         else for (let i = 0; i < w2; i++) spec[dst + i] = x[src + i] * scale;
+      }
+    }
+  }
+
+  /**
+   * `columns` for a length that is not a power of two: Stockham autosort passes (no digit
+   * reversal), ping-pong between the two scratch buffers; radix 4, 2, 3 and 5 butterflies written out. Stockham (1966); formulation of Govindaraju et al. (2008)
+   * doi:10.1109/SC.2008.5213922.
+   */
+  private mixedColumns(spec: Float64Array, base: number, n: number, rowStride: number, m: number, inverse: boolean, radices: number[], cos: Float64Array, sin: Float64Array): void {
+    const sgn = inverse ? 1 : -1;
+    const scale = inverse ? 1 / n : 1;
+    const maxCols = Math.max(1, Math.floor(this.scratch.length / (2 * n)));
+    const blocks = Math.ceil(m / maxCols);
+    const per = Math.ceil(m / blocks);
+    for (let c0 = 0; c0 < m; c0 += per) {
+      const cols = Math.min(per, m - c0);
+      const w2 = 2 * cols;
+      let src = this.scratch, dst = this.scratch2;
+      for (let r = 0; r < n; r++) {
+        const from = 2 * (base + r * rowStride + c0);
+        const to = r * w2;
+        for (let i = 0; i < w2; i++) src[to + i] = spec[from + i];
+      }
+      let ns = 1;
+      for (const R of radices) {
+        const stride = n / R;
+        // Twiddle of input q of butterfly j: exp(sgn·2πi·q·(j mod ns)/(ns·R)) = table[q·(j mod ns)·n/(ns·R)].
+        const tstep = n / (ns * R);
+        for (let j = 0; j < stride; j++) {
+          const k = j % ns;
+          const outBase = (Math.floor(j / ns) * ns * R + k) * w2;
+          const inBase = j * w2;
+          if (R === 2) {
+            const wr = cos[k * tstep], wi = sgn * sin[k * tstep];
+            const a = inBase, b = inBase + stride * w2, o0 = outBase, o1 = outBase + ns * w2;
+            for (let i = 0; i < w2; i += 2) {
+              const br = src[b + i], bi = src[b + i + 1];
+              const pr = br * wr - bi * wi, pi = br * wi + bi * wr;
+              const ar = src[a + i], ai = src[a + i + 1];
+              dst[o0 + i] = ar + pr;
+              dst[o0 + i + 1] = ai + pi;
+              dst[o1 + i] = ar - pr;
+              dst[o1 + i + 1] = ai - pi;
+            }
+          } else if (R === 4) {
+            const m1 = k * tstep, m2 = 2 * k * tstep, m3 = 3 * k * tstep;
+            const w1r = cos[m1], w1i = sgn * sin[m1], w2r = cos[m2], w2i = sgn * sin[m2], w3r = cos[m3], w3i = sgn * sin[m3];
+            const i0 = inBase, i1 = i0 + stride * w2, i2 = i1 + stride * w2, i3 = i2 + stride * w2;
+            const o0 = outBase, o1 = o0 + ns * w2, o2 = o1 + ns * w2, o3 = o2 + ns * w2;
+            for (let i = 0; i < w2; i += 2) {
+              const x0r = src[i0 + i], x0i = src[i0 + i + 1];
+              const y1r = src[i1 + i], y1i = src[i1 + i + 1];
+              const y2r = src[i2 + i], y2i = src[i2 + i + 1];
+              const y3r = src[i3 + i], y3i = src[i3 + i + 1];
+              const x1r = y1r * w1r - y1i * w1i, x1i = y1r * w1i + y1i * w1r;
+              const x2r = y2r * w2r - y2i * w2i, x2i = y2r * w2i + y2i * w2r;
+              const x3r = y3r * w3r - y3i * w3i, x3i = y3r * w3i + y3i * w3r;
+              const ar = x0r + x2r, ai = x0i + x2i, br = x0r - x2r, bi = x0i - x2i;
+              const cr = x1r + x3r, ci = x1i + x3i;
+              // d = (x1 − x3)·(sgn·i)
+              const dr = -sgn * (x1i - x3i), di = sgn * (x1r - x3r);
+              dst[o0 + i] = ar + cr;
+              dst[o0 + i + 1] = ai + ci;
+              dst[o2 + i] = ar - cr;
+              dst[o2 + i + 1] = ai - ci;
+              dst[o1 + i] = br + dr;
+              dst[o1 + i + 1] = bi + di;
+              dst[o3 + i] = br - dr;
+              dst[o3 + i + 1] = bi - di;
+            }
+          } else if (R === 3) {
+            const m1 = k * tstep, m2 = 2 * k * tstep;
+            const w1r = cos[m1], w1i = sgn * sin[m1], w2r = cos[m2], w2i = sgn * sin[m2];
+            const i0 = inBase, i1 = i0 + stride * w2, i2 = i1 + stride * w2;
+            const o0 = outBase, o1 = o0 + ns * w2, o2 = o1 + ns * w2;
+            const s3 = sgn * SIN_60;
+            for (let i = 0; i < w2; i += 2) {
+              const x0r = src[i0 + i], x0i = src[i0 + i + 1];
+              const y1r = src[i1 + i], y1i = src[i1 + i + 1];
+              const y2r = src[i2 + i], y2i = src[i2 + i + 1];
+              const x1r = y1r * w1r - y1i * w1i, x1i = y1r * w1i + y1i * w1r;
+              const x2r = y2r * w2r - y2i * w2i, x2i = y2r * w2i + y2i * w2r;
+              const ar = x1r + x2r, ai = x1i + x2i, br = x1r - x2r, bi = x1i - x2i;
+              const mr = x0r - 0.5 * ar, mi = x0i - 0.5 * ai;
+              // ±sgn·i·sin(60°)·b
+              const jr = -s3 * bi, ji = s3 * br;
+              dst[o0 + i] = x0r + ar;
+              dst[o0 + i + 1] = x0i + ai;
+              dst[o1 + i] = mr + jr;
+              dst[o1 + i + 1] = mi + ji;
+              dst[o2 + i] = mr - jr;
+              dst[o2 + i + 1] = mi - ji;
+            }
+          } else {
+            // Radix 5: with a_p = x_p + x_(5−p), b_p = x_p − x_(5−p), y_1,4 = x0 + c1·a1 + c2·a2 ± sgn·i·(s1·b1 + s2·b2)
+            // and y_2,3 = x0 + c2·a1 + c1·a2 ± sgn·i·(s2·b1 − s1·b2) (c_p, s_p: cos, sin of 2πp/5).
+            const m1 = k * tstep, m2 = 2 * m1, m3 = 3 * m1, m4 = 4 * m1;
+            const w1r = cos[m1], w1i = sgn * sin[m1], w2r = cos[m2], w2i = sgn * sin[m2];
+            const w3r = cos[m3], w3i = sgn * sin[m3], w4r = cos[m4], w4i = sgn * sin[m4];
+            const sw = stride * w2, nw = ns * w2;
+            const i0 = inBase, i1 = i0 + sw, i2 = i1 + sw, i3 = i2 + sw, i4 = i3 + sw;
+            const o0 = outBase, o1 = o0 + nw, o2 = o1 + nw, o3 = o2 + nw, o4 = o3 + nw;
+            const s1 = sgn * SIN_72, s2 = sgn * SIN_144;
+            for (let i = 0; i < w2; i += 2) {
+              const x0r = src[i0 + i], x0i = src[i0 + i + 1];
+              let vr = src[i1 + i], vi = src[i1 + i + 1];
+              const x1r = vr * w1r - vi * w1i, x1i = vr * w1i + vi * w1r;
+              vr = src[i2 + i];
+              vi = src[i2 + i + 1];
+              const x2r = vr * w2r - vi * w2i, x2i = vr * w2i + vi * w2r;
+              vr = src[i3 + i];
+              vi = src[i3 + i + 1];
+              const x3r = vr * w3r - vi * w3i, x3i = vr * w3i + vi * w3r;
+              vr = src[i4 + i];
+              vi = src[i4 + i + 1];
+              const x4r = vr * w4r - vi * w4i, x4i = vr * w4i + vi * w4r;
+              const a1r = x1r + x4r, a1i = x1i + x4i, b1r = x1r - x4r, b1i = x1i - x4i;
+              const a2r = x2r + x3r, a2i = x2i + x3i, b2r = x2r - x3r, b2i = x2i - x3i;
+              const p1r = x0r + COS_72 * a1r + COS_144 * a2r, p1i = x0i + COS_72 * a1i + COS_144 * a2i;
+              const p2r = x0r + COS_144 * a1r + COS_72 * a2r, p2i = x0i + COS_144 * a1i + COS_72 * a2i;
+              // i·T = (−T_im, T_re), T = s1·b1 + s2·b2 and U = s2·b1 − s1·b2 (signs folded into s1, s2).
+              const tr = s1 * b1r + s2 * b2r, ti = s1 * b1i + s2 * b2i;
+              const ur = s2 * b1r - s1 * b2r, ui = s2 * b1i - s1 * b2i;
+              dst[o0 + i] = x0r + a1r + a2r;
+              dst[o0 + i + 1] = x0i + a1i + a2i;
+              dst[o1 + i] = p1r - ti;
+              dst[o1 + i + 1] = p1i + tr;
+              dst[o4 + i] = p1r + ti;
+              dst[o4 + i + 1] = p1i - tr;
+              dst[o2 + i] = p2r - ui;
+              dst[o2 + i + 1] = p2i + ur;
+              dst[o3 + i] = p2r + ui;
+              dst[o3 + i + 1] = p2i - ur;
+            }
+          }
+        }
+        const t = src;
+        src = dst;
+        dst = t;
+        ns *= R;
+      }
+      for (let r = 0; r < n; r++) {
+        const to = 2 * (base + r * rowStride + c0);
+        const from = r * w2;
+        if (scale === 1) for (let i = 0; i < w2; i++) spec[to + i] = src[from + i];
+        else for (let i = 0; i < w2; i++) spec[to + i] = src[from + i] * scale;
       }
     }
   }

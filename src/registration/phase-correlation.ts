@@ -6,7 +6,7 @@
  * doi:10.1093/bioinformatics/btp184.
  *
  * Invalid voxels (mask 0) are set to the region's valid mean, so they add no edges; both regions
- * are apodised with a Tukey window and zero padded to a common size fft.js transforms.
+ * are apodised with a Tukey window and zero padded to a common size the FFT takes (fft-nd.ts).
  */
 import type { Vec3 } from '../geometry/box.js';
 import { FftNd } from './fft-nd.js';
@@ -82,7 +82,8 @@ function windowed(r: PhaseRegion, apodization: number): Float32Array {
 
 export function phaseCorrelation(a: PhaseRegion, b: PhaseRegion, opts: PhaseCorrelationOptions = {}): PhaseCorrelationResult {
   const { peaks = 5, apodization = 0.05, smoothing = 1 } = opts;
-  const n: Vec3 = [0, 1, 2].map((ax) => FftNd.goodSize(Math.max(a.shape[ax], b.shape[ax]))) as Vec3;
+  // Padded only to a size the transforms take: 2^a·3^b·5^c along z and y, a power of two along x.
+  const n: Vec3 = [FftNd.goodStridedSize(Math.max(a.shape[0], b.shape[0])), FftNd.goodStridedSize(Math.max(a.shape[1], b.shape[1])), FftNd.goodSize(Math.max(a.shape[2], b.shape[2]))];
   const fft = new FftNd(n);
   const sa = fft.createSpectrum();
   const sb = fft.createSpectrum();

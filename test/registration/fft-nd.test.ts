@@ -51,6 +51,11 @@ const SHAPES: Vec3[] = [
   // Radix-4 passes with and without the lone radix-2 stage on both strided axes.
   [32, 16, 2],
   [16, 32, 1],
+  // Mixed radix (Stockham) on the strided axes: 2^a·3^b·5^c.
+  [6, 10, 4],
+  [40, 3, 2],
+  [15, 12, 1],
+  [9, 1, 8],
 ];
 
 describe('FftNd (3-D real FFT on fft.js) against a direct DFT', () => {
@@ -81,8 +86,11 @@ describe('FftNd (3-D real FFT on fft.js) against a direct DFT', () => {
   }
 
   it('rejects sizes fft.js cannot transform, and goodSize pads to them', () => {
-    expect(() => new FftNd([1, 6, 8])).toThrow(/power of two/);
+    expect(() => new FftNd([1, 8, 6])).toThrow(/power of two/);
+    expect(() => new FftNd([7, 8, 8])).toThrow(/2\^a/);
+    expect(() => new FftNd([1, 14, 8])).toThrow(/2\^a/);
     expect([1, 2, 3, 5, 17, 40, 64].map(FftNd.goodSize)).toEqual([1, 2, 4, 8, 32, 64, 64]);
+    expect([1, 2, 7, 11, 17, 40, 49, 61, 97].map(FftNd.goodStridedSize)).toEqual([1, 2, 8, 12, 18, 40, 50, 64, 100]);
   });
 });
 
