@@ -17,7 +17,7 @@
 import type { Vec3 } from '../geometry/box.js';
 import type { TileTypedArray } from '../zarrio/dtypes.js';
 import { blockAverage } from './block-average.js';
-import { maskedNcc, maskedNccRow3, type NccResult } from './masked-ncc.js';
+import { maskedNcc, type NccResult } from './masked-ncc.js';
 import { phaseCorrelation, type PhaseRegion } from './phase-correlation.js';
 import { peakIsotropy, quadraticFit, quadraticPeak } from './quadratic-peak.js';
 import { gradientSubvoxel } from './gradient-subvoxel.js';
@@ -187,19 +187,6 @@ export function registerRegions(a: RegionInput, b: RegionInput, opts: RegisterRe
     }
     return r;
   };
-  // The climb and the 3^d neighbourhood score shifts in runs of three along x: one pass for three.
-  const nccNear = (t: Vec3): NccResult => {
-    const cache = big ? local : scored;
-    const k = key3(t);
-    const hit = cache.get(k);
-    if (hit) return hit;
-    const row = maskedNccRow3(pa, pb, t, big ? localStep : [1, 1]);
-    for (let d = 0; d < 3; d++) {
-      const kd = key3([t[0], t[1], t[2] + d - 1]);
-      if (!cache.has(kd)) cache.set(kd, row[d]);
-    }
-    return row[1];
-  };
   const overlapOk = (r: NccResult): boolean => r.overlap.every((s, ax) => s >= Math.min(minOverlap[ax], a.shape[ax], b.shape[ax])) && Number.isFinite(r.r);
   const within = (t: ArrayLike<number>, slack: number): boolean => [0, 1, 2].every((ax) => Math.abs(t[ax] - expected[ax]) <= margin[ax] + slack);
 
@@ -259,7 +246,7 @@ export function registerRegions(a: RegionInput, b: RegionInput, opts: RegisterRe
   // Integer hill climb on the NCC (undoes the downsampling's quantisation): along the axes first
   // (2d scores a step), then over the whole 3^d neighbourhood, which the peak test needs anyway.
   let cur = bestIn.t;
-  let curR = nccNear(bestIn.t);
+  let curR = nccLocal(bestIn.t);
   const axisSteps: Vec3[] = [];
   const neighbourhood: Vec3[] = [];
   for (let dz = -1; dz <= 1; dz++)
@@ -275,7 +262,7 @@ export function registerRegions(a: RegionInput, b: RegionInput, opts: RegisterRe
     for (const d of steps) {
       const t: Vec3 = [cur[0] + d[0], cur[1] + d[1], cur[2] + d[2]];
       if (!within(t, 0)) continue;
-      const r = nccNear(t);
+      const r = nccLocal(t);
       if (overlapOk(r) && r.r > (next?.r.r ?? curR.r)) next = { t, r };
     }
     if (!next) return false;
@@ -298,7 +285,7 @@ export function registerRegions(a: RegionInput, b: RegionInput, opts: RegisterRe
       t[active[i]] += (r % 3) - 1;
       r = Math.floor(r / 3);
     }
-    around.push(nccNear(t).r);
+    around.push(nccLocal(t).r);
   }
   const aroundOk = d > 0 && around.every((v) => Number.isFinite(v));
   if (big) curR = ncc(cur);
