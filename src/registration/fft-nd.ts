@@ -21,6 +21,12 @@ import FFT from 'fft.js';
 import type { Vec3 } from '../geometry/box.js';
 import { StitchgraphError } from '../errors.js';
 
+/**
+ * Fills `row[0..w)` with row (k, j) of the real input (the rest of `row` must stay 0): lets a
+ * caller window or mask its data on the way in, without a copy of the volume.
+ */
+export type RowSource = (k: number, j: number, row: Float64Array) => void;
+
 const plans = new Map<number, FFT>();
 const SIN_60 = Math.sin(Math.PI / 3);
 const COS_72 = Math.cos((2 * Math.PI) / 5), SIN_72 = Math.sin((2 * Math.PI) / 5);
@@ -143,10 +149,10 @@ export class FftNd {
    * Forward transform of a real volume into `spec` (length spectrumLength). `input` is C-order of
    * `inShape` (each axis at most the plan's; default the plan's shape), zero padded to the plan.
    */
-  forward(input: Float64Array | Float32Array, spec: Float64Array, inShape: Vec3 = this.shape): void {
+  forward(input: Float64Array | Float32Array | RowSource, spec: Float64Array, inShape: Vec3 = this.shape): void {
     const [nz, ny, nx] = this.shape;
     const [d, h, w] = inShape;
-    if (d > nz || h > ny || w > nx || input.length < d * h * w) {
+    if (d > nz || h > ny || w > nx || (typeof input !== 'function' && input.length < d * h * w)) {
       throw new StitchgraphError('InputError', `Cannot transform a volume of shape [${inShape}] with an FFT of shape [${this.shape}]`);
     }
     const hx = this.halfX;
@@ -158,7 +164,10 @@ export class FftNd {
       for (let k = 0; k < d; k++)
         for (let j = 0; j < h; j++) {
           const p = 2 * (k * ny + j);
-          spec[p] = input[k * h + j];
+          if (typeof input === 'function') {
+            input(k, j, this.realRow);
+            spec[p] = this.realRow[0];
+          } else spec[p] = input[k * h + j];
           spec[p + 1] = 0;
         }
     } else {
@@ -169,7 +178,8 @@ export class FftNd {
       for (let k = 0; k < d; k++)
         for (let j = 0; j < h; j++) {
           const base = (k * h + j) * w;
-          for (let i = 0; i < w; i++) row[i] = input[base + i];
+          if (typeof input === 'function') input(k, j, row);
+          else for (let i = 0; i < w; i++) row[i] = input[base + i];
           if (nx >= 4) f.realTransform(out, row);
           else {
             const inp = this.lineIn;

@@ -9,7 +9,7 @@
  * are apodised with a Tukey window and zero padded to a common size the FFT takes (fft-nd.ts).
  */
 import type { Vec3 } from '../geometry/box.js';
-import { FftNd } from './fft-nd.js';
+import { FftNd, type RowSource } from './fft-nd.js';
 import { tukeyWindow } from './tukey-window.js';
 
 export interface PhaseRegion {
@@ -50,8 +50,11 @@ export interface PhaseCorrelationResult {
 
 const MAX_RATIO = 1e6;
 
-/** The region centred on its valid mean, invalid voxels 0, apodised: the FFT pads it with zeros. */
-function windowed(r: PhaseRegion, apodization: number): Float32Array {
+/**
+ * The region centred on its valid mean, invalid voxels 0, apodised, row by row as the FFT reads
+ * it (no windowed copy of the volume); the FFT pads it with zeros.
+ */
+function windowedRows(r: PhaseRegion, apodization: number): RowSource {
   const [d, h, w] = r.shape;
   const src = r.data, mask = r.mask;
   let sum = 0, cnt = 0;
@@ -67,17 +70,12 @@ function windowed(r: PhaseRegion, apodization: number): Float32Array {
   }
   const mean = cnt > 0 ? sum / cnt : 0;
   const wz = tukeyWindow(d, d * apodization), wy = tukeyWindow(h, h * apodization), wx = tukeyWindow(w, w * apodization);
-  const out = new Float32Array(d * h * w);
-  for (let k = 0, o = 0; k < d; k++)
-    for (let j = 0; j < h; j++) {
-      const wkj = wz[k] * wy[j];
-      if (mask) {
-        for (let i = 0; i < w; i++, o++) if (mask[o]) out[o] = (src[o] - mean) * wkj * wx[i];
-      } else {
-        for (let i = 0; i < w; i++, o++) out[o] = (src[o] - mean) * wkj * wx[i];
-      }
-    }
-  return out;
+  return (k, j, row) => {
+    const wkj = wz[k] * wy[j];
+    const o = (k * h + j) * w;
+    if (mask) for (let i = 0; i < w; i++) row[i] = mask[o + i] ? (src[o + i] - mean) * wkj * wx[i] : 0;
+    else for (let i = 0; i < w; i++) row[i] = (src[o + i] - mean) * wkj * wx[i];
+  };
 }
 
 export function phaseCorrelation(a: PhaseRegion, b: PhaseRegion, opts: PhaseCorrelationOptions = {}): PhaseCorrelationResult {
@@ -87,8 +85,8 @@ export function phaseCorrelation(a: PhaseRegion, b: PhaseRegion, opts: PhaseCorr
   const fft = new FftNd(n);
   const sa = fft.createSpectrum();
   const sb = fft.createSpectrum();
-  fft.forward(windowed(a, apodization), sa, a.shape);
-  fft.forward(windowed(b, apodization), sb, b.shape);
+  fft.forward(windowedRows(a, apodization), sa, a.shape);
+  fft.forward(windowedRows(b, apodization), sb, b.shape);
   const hx = fft.halfX;
   const gz = gaussianWeights(n[0], smoothing), gy = gaussianWeights(n[1], smoothing), gx = gaussianWeights(n[2], smoothing);
   for (let kz = 0, p = 0; kz < n[0]; kz++)

@@ -117,3 +117,19 @@ describe('FftNd.forward of a smaller volume', () => {
     expect(() => fft.forward(x, got, [9, 11, 6])).toThrow(/Cannot transform/);
   });
 });
+
+describe('FftNd.forward from a row source', () => {
+  it('equals the transform of the volume the rows make up', () => {
+    const shape: Vec3 = [6, 8, 16];
+    const small: Vec3 = [5, 7, 11];
+    const x = randomVolume(small[0] * small[1] * small[2], 11);
+    const fft = new FftNd(shape);
+    const want = fft.createSpectrum();
+    fft.forward(x, want, small);
+    const got = fft.createSpectrum();
+    fft.forward((k, j, row) => row.set(x.subarray((k * small[1] + j) * small[2], (k * small[1] + j + 1) * small[2])), got, small);
+    let maxErr = 0;
+    for (let i = 0; i < got.length; i++) maxErr = Math.max(maxErr, Math.abs(got[i] - want[i]));
+    expect(maxErr).toBe(0);
+  });
+});
