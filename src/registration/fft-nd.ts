@@ -95,7 +95,9 @@ export class FftNd {
     this.lineIn = new Float64Array(2 * longest);
     this.lineOut = new Float64Array(2 * longest);
     this.realRow = new Float64Array(shape[2]);
-    this.scratch = new Float64Array(Math.max(SCRATCH, 4 * Math.max(shape[0], shape[1])));
+    // No larger than one whole spectrum (small plans stay small), no smaller than one column.
+    const whole = 2 * shape[0] * shape[1] * this.halfX;
+    this.scratch = new Float64Array(Math.max(Math.min(SCRATCH, whole), 4 * Math.max(shape[0], shape[1])));
     this.scratch2 = new Float64Array(this.scratch.length);
     for (const n of [shape[0], shape[1]]) {
       if (n < 2 || this.colPlans.has(n)) continue;
