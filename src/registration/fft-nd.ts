@@ -1,6 +1,7 @@
 /**
- * A 3-D real-input FFT: fft.js 1-D real transforms along x (contiguous rows), and a blocked
- * multi-column radix-2 kernel along y and z (below).
+ * A 3-D real-input FFT: fft.js 1-D real transforms along x (contiguous rows; power-of-two
+ * length), and an own blocked multi-column kernel along y and z (lengths 2^a·3^b·5^c: radix 4/2
+ * decimation in time for powers of two, Stockham radix 4/2/3/5 otherwise).
  *
  * Layout: the real volume is C-order (z, y, x) of `shape`; its spectrum keeps only the
  * non-negative x frequencies (Hermitian symmetry of a real input), i.e. complex interleaved
@@ -12,8 +13,10 @@
  * Why an own kernel for y and z: with fft.js every line along a strided axis has to be gathered
  * into a scratch line, transformed and scattered back, and the gather/scatter cost more than the
  * transforms (profile of a 64×512×512 pair). Here a block of neighbouring columns (contiguous in
- * memory) is copied once, in bit-reversed row order, into a scratch that fits in cache, and each
- * butterfly runs over the whole block row: contiguous inner loops, one twiddle per row pair.
+ * memory) is copied once (in bit-reversed row order for powers of two) into a scratch that fits
+ * in cache, and each butterfly runs over the whole block row: contiguous inner loops, one set of
+ * twiddles per butterfly. fft.js takes powers of two only; the mixed radix lets a 40-plane
+ * overlap be transformed as 40 planes instead of 64.
  *
  * Cooley & Tukey (1965) doi:10.1090/S0025-5718-1965-0178586-1; real-input packing as in fft.js.
  */
