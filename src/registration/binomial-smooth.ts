@@ -17,8 +17,9 @@ export interface SmoothBox {
 
 /**
  * A smoothed copy of `data` (invalid voxels stay 0). Axes shorter than 5 voxels are left alone.
- * With `box`, only the voxels inside it are computed (the rest of the copy is 0); they equal the
- * smoothing of the whole region, because the box is extended by the kernel's radius first.
+ * With `box`, only the voxels inside it are guaranteed (outside it the copy is 0, or smoothed too
+ * when the box covers most of the region); they equal the smoothing of the whole region, because
+ * the box is extended by the kernel's radius first.
  */
 export function binomialSmooth(data: Float32Array, shape: Vec3, mask: Uint8Array | null, box?: SmoothBox): Float32Array {
   // A box covering most of the region: smoothing it all is cheaper than extracting the box.
