@@ -9,8 +9,55 @@
  */
 import type { Vec3 } from '../geometry/box.js';
 
-/** A smoothed copy of `data` (invalid voxels stay 0). Axes shorter than 5 voxels are left alone. */
-export function binomialSmooth(data: Float32Array, shape: Vec3, mask: Uint8Array | null): Float32Array {
+/** A box of a region: first voxel and extent (z, y, x). */
+export interface SmoothBox {
+  lo: Vec3;
+  size: Vec3;
+}
+
+/**
+ * A smoothed copy of `data` (invalid voxels stay 0). Axes shorter than 5 voxels are left alone.
+ * With `box`, only the voxels inside it are guaranteed (outside it the copy is 0, or smoothed too
+ * when the box covers most of the region); they equal the smoothing of the whole region, because
+ * the box is extended by the kernel's radius first.
+ */
+export function binomialSmooth(data: Float32Array, shape: Vec3, mask: Uint8Array | null, box?: SmoothBox): Float32Array {
+  // A box covering most of the region: smoothing it all is cheaper than extracting the box.
+  if (!box || box.size.reduce((p, v, ax) => p * Math.min(v, shape[ax]), 1) > 0.8 * data.length) return smoothWhole(data, shape, mask);
+  const [, h, w] = shape;
+  const lo: Vec3 = [0, 0, 0], hi: Vec3 = [0, 0, 0], elo: Vec3 = [0, 0, 0], es: Vec3 = [0, 0, 0];
+  for (let ax = 0; ax < 3; ax++) {
+    lo[ax] = Math.max(0, box.lo[ax]);
+    hi[ax] = Math.min(shape[ax], box.lo[ax] + box.size[ax]);
+    if (hi[ax] <= lo[ax]) return new Float32Array(data.length);
+    // The kernel's radius, unless the axis is too short to be smoothed at all.
+    const r = shape[ax] >= 5 ? 2 : shape[ax];
+    elo[ax] = Math.max(0, lo[ax] - r);
+    es[ax] = Math.min(shape[ax], hi[ax] + r) - elo[ax];
+  }
+  const [ed, eh, ew] = es;
+  const sub = new Float32Array(ed * eh * ew);
+  const subMask = mask ? new Uint8Array(sub.length) : null;
+  for (let k = 0; k < ed; k++)
+    for (let j = 0; j < eh; j++) {
+      const o = ((elo[0] + k) * h + elo[1] + j) * w + elo[2];
+      const q = (k * eh + j) * ew;
+      sub.set(data.subarray(o, o + ew), q);
+      if (mask && subMask) subMask.set(mask.subarray(o, o + ew), q);
+    }
+  // An axis of the sub-box shorter than 5 where the region's is not: smooth it as the region does.
+  const sm = es.every((v, ax) => v >= 5 || shape[ax] < 5) ? smoothWhole(sub, es, subMask) : smoothWhole(data, shape, mask);
+  if (sm.length === data.length) return sm;
+  const out = new Float32Array(data.length);
+  for (let k = lo[0]; k < hi[0]; k++)
+    for (let j = lo[1]; j < hi[1]; j++) {
+      const q = ((k - elo[0]) * eh + j - elo[1]) * ew + lo[2] - elo[2];
+      out.set(sm.subarray(q, q + hi[2] - lo[2]), (k * h + j) * w + lo[2]);
+    }
+  return out;
+}
+
+function smoothWhole(data: Float32Array, shape: Vec3, mask: Uint8Array | null): Float32Array {
   if (!mask) return smoothDense(data, shape);
   const n = data.length;
   let val = new Float32Array(n);
@@ -67,76 +114,79 @@ function axisLines(shape: Vec3): { len: number; stride: number; lines: number; l
 }
 
 /**
- * All voxels valid: the weights at a line's ends are known, so no weight volume is carried. The z
- * and y passes combine whole planes / rows (contiguous inner loops, cache friendly).
+ * One line of the normalised kernel, `len` ≥ 5 samples `stride` apart, from `src` at `s0` into
+ * `dst` at `d0`, for `count` neighbouring lines (`step` apart; contiguous inner loops when the
+ * lines are the columns of a plane). The ends use the kernel clipped and renormalised.
+ */
+function smoothLines(src: Float32Array, s0: number, dst: Float32Array, d0: number, len: number, stride: number, count: number, step: number): void {
+  for (let p = 0; p < len; p++) {
+    const sp = s0 + p * stride, dp = d0 + p * stride;
+    if (p >= 2 && p + 2 < len) {
+      const m2 = sp - 2 * stride, m1 = sp - stride, p1 = sp + stride, p2 = sp + 2 * stride;
+      for (let c = 0, o = 0; c < count; c++, o += step) dst[dp + o] = (src[m2 + o] + src[p2 + o] + 4 * (src[m1 + o] + src[p1 + o]) + 6 * src[sp + o]) * 0.0625;
+      continue;
+    }
+    // Clipped at an end: taps of [1 4 6 4 1] that fall inside, over their sum.
+    const c0 = p >= 2 ? 1 : 0, c1 = p >= 1 ? 4 : 0, c3 = p + 1 < len ? 4 : 0, c4 = p + 2 < len ? 1 : 0;
+    const norm = 1 / (c0 + c1 + 6 + c3 + c4);
+    const m2 = c0 ? sp - 2 * stride : sp, m1 = c1 ? sp - stride : sp, p1 = c3 ? sp + stride : sp, p2 = c4 ? sp + 2 * stride : sp;
+    for (let c = 0, o = 0; c < count; c++, o += step) dst[dp + o] = (c0 * src[m2 + o] + c1 * src[m1 + o] + 6 * src[sp + o] + c3 * src[p1 + o] + c4 * src[p2 + o]) * norm;
+  }
+}
+
+/** One contiguous line of `len` ≥ 5 samples (the interior in one tight loop). */
+function smoothRow(src: Float32Array, s0: number, dst: Float32Array, d0: number, len: number): void {
+  const a0 = src[s0], a1 = src[s0 + 1], a2 = src[s0 + 2], a3 = src[s0 + 3];
+  dst[d0] = (6 * a0 + 4 * a1 + a2) / 11;
+  dst[d0 + 1] = (4 * a0 + 6 * a1 + 4 * a2 + a3) / 15;
+  for (let i = 2; i < len - 2; i++) {
+    const o = s0 + i;
+    dst[d0 + i] = (src[o - 2] + src[o + 2] + 4 * (src[o - 1] + src[o + 1]) + 6 * src[o]) * 0.0625;
+  }
+  const e = s0 + len - 1;
+  const b0 = src[e], b1 = src[e - 1], b2 = src[e - 2], b3 = src[e - 3];
+  dst[d0 + len - 1] = (6 * b0 + 4 * b1 + b2) / 11;
+  dst[d0 + len - 2] = (4 * b0 + 6 * b1 + 4 * b2 + b3) / 15;
+}
+
+/**
+ * All voxels valid: the weights at a line's ends are known, so no weight volume is carried. The
+ * volume streams through once: each plane is smoothed along x and y into a ring of 5 planes (in
+ * cache), and each output plane combines 5 of them along z.
  */
 function smoothDense(data: Float32Array, shape: Vec3): Float32Array {
   const [d, h, w] = shape;
-  let src: Float32Array = data;
-  let buf: Float32Array = new Float32Array(data.length);
-  let spare: Float32Array | null = null;
-  const swap = (): void => {
-    const next: Float32Array = spare ?? new Float32Array(data.length);
-    spare = src === data ? null : src;
-    src = buf;
-    buf = next;
+  const plane = h * w;
+  const out = new Float32Array(data.length);
+  const tmp = new Float32Array(plane);
+  const xy = (k: number, dst: Float32Array, d0: number): void => {
+    const s0 = k * plane;
+    let src = data, base = s0;
+    if (w >= 5) {
+      // x: the rows are the lines; one row at a time.
+      for (let j = 0; j < h; j++) smoothRow(data, s0 + j * w, tmp, j * w, w);
+      src = tmp;
+      base = 0;
+    }
+    if (h >= 5) smoothLines(src, base, dst, d0, h, w, w, 1);
+    else if (src !== dst || base !== d0) dst.set(src.subarray(base, base + plane), d0);
   };
-  // z then y: `outer` blocks of `len` slices of `chunk` contiguous voxels.
-  for (const [len, chunk, outer] of [
-    [d, h * w, 1],
-    [h, w, d],
-  ] as const) {
-    if (len < 5) continue;
-    for (let o = 0; o < outer; o++) {
-      const base = o * len * chunk;
-      for (let p = 0; p < len; p++) {
-        const taps: [number, number][] = [];
-        for (let k = -2; k <= 2; k++) if (p + k >= 0 && p + k < len) taps.push([p + k, [1, 4, 6, 4, 1][k + 2]]);
-        const norm = 1 / taps.reduce((acc, [, c]) => acc + c, 0);
-        const dst0 = base + p * chunk;
-        if (taps.length === 5) {
-          const s0 = base + (p - 2) * chunk, s1 = s0 + chunk, s2 = s1 + chunk, s3 = s2 + chunk, s4 = s3 + chunk;
-          for (let i = 0; i < chunk; i++) buf[dst0 + i] = (src[s0 + i] + src[s4 + i] + 4 * (src[s1 + i] + src[s3 + i]) + 6 * src[s2 + i]) * 0.0625;
-        } else {
-          for (let i = 0; i < chunk; i++) {
-            let v = 0;
-            for (const [q, c] of taps) v += c * src[base + q * chunk + i];
-            buf[dst0 + i] = v * norm;
-          }
-        }
-      }
-    }
-    swap();
+  if (d < 5) {
+    for (let k = 0; k < d; k++) xy(k, out, k * plane);
+    return out;
   }
-  if (w >= 5) {
-    for (let l = 0; l < d * h; l++) {
-      const o0 = l * w;
-      for (let p = 0, o = o0; p < w; p++, o++) {
-        if (p >= 2 && p + 2 < w) {
-          buf[o] = (src[o - 2] + src[o + 2] + 4 * (src[o - 1] + src[o + 1]) + 6 * src[o]) * 0.0625;
-          continue;
-        }
-        let sv = 6 * src[o], sw = 6;
-        if (p >= 1) {
-          sv += 4 * src[o - 1];
-          sw += 4;
-          if (p >= 2) {
-            sv += src[o - 2];
-            sw += 1;
-          }
-        }
-        if (p + 1 < w) {
-          sv += 4 * src[o + 1];
-          sw += 4;
-          if (p + 2 < w) {
-            sv += src[o + 2];
-            sw += 1;
-          }
-        }
-        buf[o] = sv / sw;
-      }
-    }
-    swap();
+  const ring = Array.from({ length: 5 }, () => new Float32Array(plane));
+  // Planes k - 2 .. k + 2 of the xy-smoothed volume live in ring[(k + 2) % 5] etc.
+  const slot = (k: number): Float32Array => ring[k % 5];
+  for (let k = 0; k < Math.min(2, d); k++) xy(k, slot(k), 0);
+  for (let k = 0; k < d; k++) {
+    if (k + 2 < d) xy(k + 2, slot(k + 2), 0);
+    const c0 = k >= 2 ? 1 : 0, c1 = k >= 1 ? 4 : 0, c3 = k + 1 < d ? 4 : 0, c4 = k + 2 < d ? 1 : 0;
+    const norm = 1 / (c0 + c1 + 6 + c3 + c4);
+    const q2 = slot(k);
+    const q0 = c0 ? slot(k - 2) : q2, q1 = c1 ? slot(k - 1) : q2, q3 = c3 ? slot(k + 1) : q2, q4 = c4 ? slot(k + 2) : q2;
+    const ob = k * plane;
+    for (let i = 0; i < plane; i++) out[ob + i] = (c0 * q0[i] + c1 * q1[i] + 6 * q2[i] + c3 * q3[i] + c4 * q4[i]) * norm;
   }
-  return src === data ? Float32Array.from(data) : src;
+  return out;
 }

@@ -21,6 +21,27 @@ export function blockAverage(data: Float32Array, shape: Vec3, mask: Uint8Array |
   const sum = new Float64Array(n);
   const cnt = new Float64Array(n);
   const [, h, w] = shape;
+  if (!mask) {
+    // Every voxel valid: all blocks are full, the sums need no counts and no per-voxel division.
+    const inv = 1 / (f[0] * f[1] * f[2]);
+    const res = new Float32Array(n);
+    const row = new Float64Array(ow);
+    const fx = f[2];
+    for (let ok = 0; ok < od; ok++)
+      for (let oj = 0; oj < oh; oj++) {
+        row.fill(0);
+        for (let k = ok * f[0]; k < (ok + 1) * f[0]; k++)
+          for (let j = oj * f[1]; j < (oj + 1) * f[1]; j++) {
+            const rowIn = (k * h + j) * w;
+            if (fx === 1) for (let i = 0; i < ow; i++) row[i] += data[rowIn + i];
+            else if (fx === 2) for (let i = 0, s = rowIn; i < ow; i++, s += 2) row[i] += data[s] + data[s + 1];
+            else for (let i = 0, s = rowIn; i < ow; i++) for (let q = 0; q < fx; q++, s++) row[i] += data[s];
+          }
+        const ob = (ok * oh + oj) * ow;
+        for (let i = 0; i < ow; i++) res[ob + i] = row[i] * inv;
+      }
+    return { data: res, shape: out, mask: null };
+  }
   for (let k = 0; k < od * f[0]; k++) {
     const ok = Math.floor(k / f[0]);
     for (let j = 0; j < oh * f[1]; j++) {

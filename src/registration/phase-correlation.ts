@@ -6,10 +6,10 @@
  * doi:10.1093/bioinformatics/btp184.
  *
  * Invalid voxels (mask 0) are set to the region's valid mean, so they add no edges; both regions
- * are apodised with a Tukey window and zero padded to a common size fft.js transforms.
+ * are apodised with a Tukey window and zero padded to a common size the FFT takes (fft-nd.ts).
  */
 import type { Vec3 } from '../geometry/box.js';
-import { FftNd } from './fft-nd.js';
+import { FftNd, type RowSource } from './fft-nd.js';
 import { tukeyWindow } from './tukey-window.js';
 
 export interface PhaseRegion {
@@ -50,37 +50,43 @@ export interface PhaseCorrelationResult {
 
 const MAX_RATIO = 1e6;
 
-function fillPadded(r: PhaseRegion, n: Vec3, apodization: number): Float64Array {
+/**
+ * The region centred on its valid mean, invalid voxels 0, apodised, row by row as the FFT reads
+ * it (no windowed copy of the volume); the FFT pads it with zeros.
+ */
+function windowedRows(r: PhaseRegion, apodization: number): RowSource {
   const [d, h, w] = r.shape;
+  const src = r.data, mask = r.mask;
   let sum = 0, cnt = 0;
-  for (let o = 0; o < r.data.length; o++) {
-    if (r.mask && !r.mask[o]) continue;
-    sum += r.data[o];
-    cnt++;
+  if (mask) {
+    for (let o = 0; o < src.length; o++) {
+      if (!mask[o]) continue;
+      sum += src[o];
+      cnt++;
+    }
+  } else {
+    for (let o = 0; o < src.length; o++) sum += src[o];
+    cnt = src.length;
   }
   const mean = cnt > 0 ? sum / cnt : 0;
   const wz = tukeyWindow(d, d * apodization), wy = tukeyWindow(h, h * apodization), wx = tukeyWindow(w, w * apodization);
-  const out = new Float64Array(n[0] * n[1] * n[2]);
-  for (let k = 0, o = 0; k < d; k++)
-    for (let j = 0; j < h; j++) {
-      const wkj = wz[k] * wy[j];
-      const base = (k * n[1] + j) * n[2];
-      for (let i = 0; i < w; i++, o++) {
-        if (r.mask && !r.mask[o]) continue;
-        out[base + i] = (r.data[o] - mean) * wkj * wx[i];
-      }
-    }
-  return out;
+  return (k, j, row) => {
+    const wkj = wz[k] * wy[j];
+    const o = (k * h + j) * w;
+    if (mask) for (let i = 0; i < w; i++) row[i] = mask[o + i] ? (src[o + i] - mean) * wkj * wx[i] : 0;
+    else for (let i = 0; i < w; i++) row[i] = (src[o + i] - mean) * wkj * wx[i];
+  };
 }
 
 export function phaseCorrelation(a: PhaseRegion, b: PhaseRegion, opts: PhaseCorrelationOptions = {}): PhaseCorrelationResult {
   const { peaks = 5, apodization = 0.05, smoothing = 1 } = opts;
-  const n: Vec3 = [0, 1, 2].map((ax) => FftNd.goodSize(Math.max(a.shape[ax], b.shape[ax]))) as Vec3;
+  // Padded only to a size the transforms take: 2^a·3^b·5^c along z and y, a power of two along x.
+  const n: Vec3 = [FftNd.goodStridedSize(Math.max(a.shape[0], b.shape[0])), FftNd.goodStridedSize(Math.max(a.shape[1], b.shape[1])), FftNd.goodSize(Math.max(a.shape[2], b.shape[2]))];
   const fft = new FftNd(n);
   const sa = fft.createSpectrum();
   const sb = fft.createSpectrum();
-  fft.forward(fillPadded(a, n, apodization), sa);
-  fft.forward(fillPadded(b, n, apodization), sb);
+  fft.forward(windowedRows(a, apodization), sa, a.shape);
+  fft.forward(windowedRows(b, apodization), sb, b.shape);
   const hx = fft.halfX;
   const gz = gaussianWeights(n[0], smoothing), gy = gaussianWeights(n[1], smoothing), gx = gaussianWeights(n[2], smoothing);
   for (let kz = 0, p = 0; kz < n[0]; kz++)

@@ -115,8 +115,12 @@ function prepare(r: RegionInput): Prepared {
   return { data, shape: [...r.shape], mask, valid: cnt, constant: !(variance > 1e-10 * (mean * mean + 1e-20)) };
 }
 
-/** Above this many voxels per box the local search samples every other plane and row. */
-const LOCAL_SEARCH_FULL_VOXELS = 4_000_000;
+/**
+ * Above this many voxels per box the candidate ranking, the local search and the gradient step
+ * sample every other plane and row (every fourth row above 4×): a quarter of 1 M voxels still
+ * estimates r and the gradient normal equations far more precisely than neighbouring shifts differ.
+ */
+const LOCAL_SEARCH_FULL_VOXELS = 1_000_000;
 
 const key3 = (t: Vec3): string => `${t[0]},${t[1]},${t[2]}`;
 
@@ -171,7 +175,8 @@ export function registerRegions(a: RegionInput, b: RegionInput, opts: RegisterRe
   // The local search around a peak (hill climb, 3^d neighbourhood) in very large overlaps scores
   // every other plane and row: r is estimated without bias, the maximum stays where it is.
   const big = a.shape[0] * a.shape[1] * a.shape[2] > LOCAL_SEARCH_FULL_VOXELS;
-  const localStep: [number, number] = big ? [a.shape[0] >= 16 ? 2 : 1, 2] : [1, 1];
+  // Every fourth row above 4 M voxels: still ≥ 1 M sampled (2 M at 64×512×512).
+  const localStep: [number, number] = big ? [a.shape[0] >= 16 ? 2 : 1, a.shape[0] * a.shape[1] * a.shape[2] > 4 * LOCAL_SEARCH_FULL_VOXELS && a.shape[1] >= 64 ? 4 : 2] : [1, 1];
   const local = new Map<string, NccResult>();
   const nccLocal = (t: Vec3): NccResult => {
     if (!big) return ncc(t);
@@ -209,9 +214,11 @@ export function registerRegions(a: RegionInput, b: RegionInput, opts: RegisterRe
   }
   const slack = Math.max(...f);
   let bestIn: { t: Vec3; r: NccResult } | undefined;
+  // In very large overlaps the candidates are ranked by the sampled NCC too: the climb below
+  // starts from the best and scores sampled anyway, and only its end point is scored in full.
   for (const t of candidates) {
     if (!within(t, slack)) continue;
-    const r = ncc(t);
+    const r = nccLocal(t);
     if (overlapOk(r) && (!bestIn || r.r > bestIn.r.r)) bestIn = { t, r };
   }
   // Candidates outside the margin are scored only when needed, to say why a pair is rejected.
@@ -291,10 +298,19 @@ export function registerRegions(a: RegionInput, b: RegionInput, opts: RegisterRe
     // On smoothed copies (the same convolution on both sides does not move the optimum): white
     // noise in the gradients would otherwise shrink the step. Candidates are scored unsmoothed,
     // because smoothing inflates the correlation of wrong matches over small overlaps.
-    const sa: PhaseRegion = smooth ? { ...pa, data: binomialSmooth(pa.data, pa.shape, pa.mask) } : pa;
-    const sb: PhaseRegion = smooth ? { ...pb, data: binomialSmooth(pb.data, pb.shape, pb.mask) } : pb;
+    // Only the overlaps the step can visit are smoothed: at most 3 re-centrings of ≤ 2 voxels.
+    const reach = 6;
+    const boxA = { lo: [0, 1, 2].map((ax) => Math.max(0, cur[ax] - reach)) as Vec3, size: [0, 0, 0] as Vec3 };
+    const boxB = { lo: [0, 1, 2].map((ax) => Math.max(0, -cur[ax] - reach)) as Vec3, size: [0, 0, 0] as Vec3 };
+    for (let ax = 0; ax < 3; ax++) {
+      boxA.size[ax] = Math.min(pa.shape[ax], pb.shape[ax] + cur[ax] + reach) - boxA.lo[ax];
+      boxB.size[ax] = Math.min(pb.shape[ax], pa.shape[ax] - cur[ax] + reach) - boxB.lo[ax];
+    }
+    const sa: PhaseRegion = smooth ? { ...pa, data: binomialSmooth(pa.data, pa.shape, pa.mask, boxA) } : pa;
+    const sb: PhaseRegion = smooth ? { ...pb, data: binomialSmooth(pb.data, pb.shape, pb.mask, boxB) } : pb;
     let base: Vec3 = [...cur];
     for (let iter = 0; iter < 4; iter++) {
+      if (base.some((v, ax) => Math.abs(v - cur[ax]) > reach)) break;
       const delta = gradientSubvoxel(sa, sb, base, active, localStep);
       if (!delta || !delta.every((v) => Math.abs(v) <= 1.5)) break;
       const moved = delta.map(Math.round) as Vec3;

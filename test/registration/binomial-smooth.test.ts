@@ -47,3 +47,29 @@ describe('binomialSmooth', () => {
     }
   }
 });
+
+describe('binomialSmooth inside a box', () => {
+  for (const masked of [false, true]) {
+    it(`equals the whole region's smoothing inside the box and is 0 outside${masked ? ' (with a mask)' : ''}`, () => {
+      const shape: Vec3 = [9, 11, 13];
+      const n = shape[0] * shape[1] * shape[2];
+      const x = Float32Array.from({ length: n }, (_v, i) => Math.cos(i * 0.37) * 5 + (i % 11));
+      const mask = masked ? Uint8Array.from({ length: n }, (_v, i) => (i % 7 === 3 ? 0 : 1)) : null;
+      const box = { lo: [2, 1, 4] as Vec3, size: [5, 8, 6] as Vec3 };
+      const got = binomialSmooth(x, shape, mask, box);
+      const want = reference(x, shape, mask);
+      let inside = 0;
+      for (let k = 0; k < shape[0]; k++)
+        for (let j = 0; j < shape[1]; j++)
+          for (let i = 0; i < shape[2]; i++) {
+            const o = (k * shape[1] + j) * shape[2] + i;
+            const isIn = k >= 2 && k < 7 && j >= 1 && j < 9 && i >= 4 && i < 10;
+            if (isIn) {
+              inside++;
+              expect(got[o]).toBeCloseTo(want[o], 3);
+            } else expect(got[o]).toBe(0);
+          }
+      expect(inside).toBe(5 * 8 * 6);
+    });
+  }
+});

@@ -48,6 +48,14 @@ const SHAPES: Vec3[] = [
   [2, 2, 8],
   [4, 1, 1],
   [8, 2, 1],
+  // Radix-4 passes with and without the lone radix-2 stage on both strided axes.
+  [32, 16, 2],
+  [16, 32, 1],
+  // Mixed radix (Stockham) on the strided axes: 2^a·3^b·5^c.
+  [6, 10, 4],
+  [40, 3, 2],
+  [15, 12, 1],
+  [9, 1, 8],
 ];
 
 describe('FftNd (3-D real FFT on fft.js) against a direct DFT', () => {
@@ -78,7 +86,50 @@ describe('FftNd (3-D real FFT on fft.js) against a direct DFT', () => {
   }
 
   it('rejects sizes fft.js cannot transform, and goodSize pads to them', () => {
-    expect(() => new FftNd([1, 6, 8])).toThrow(/power of two/);
+    expect(() => new FftNd([1, 8, 6])).toThrow(/power of two/);
+    expect(() => new FftNd([7, 8, 8])).toThrow(/2\^a/);
+    expect(() => new FftNd([1, 14, 8])).toThrow(/2\^a/);
     expect([1, 2, 3, 5, 17, 40, 64].map(FftNd.goodSize)).toEqual([1, 2, 4, 8, 32, 64, 64]);
+    expect([1, 2, 7, 11, 17, 40, 49, 61, 97].map(FftNd.goodStridedSize)).toEqual([1, 2, 8, 12, 18, 40, 50, 64, 100]);
+  });
+});
+
+describe('FftNd.forward of a smaller volume', () => {
+  it('equals the transform of the same volume zero padded to the plan', () => {
+    const shape: Vec3 = [8, 16, 8];
+    const small: Vec3 = [5, 11, 6];
+    const x = randomVolume(small[0] * small[1] * small[2], 7);
+    const padded = new Float64Array(shape[0] * shape[1] * shape[2]);
+    for (let k = 0; k < small[0]; k++)
+      for (let j = 0; j < small[1]; j++)
+        for (let i = 0; i < small[2]; i++) padded[(k * shape[1] + j) * shape[2] + i] = x[(k * small[1] + j) * small[2] + i];
+    const fft = new FftNd(shape);
+    const want = fft.createSpectrum();
+    fft.forward(padded, want);
+    // A spectrum buffer holding garbage: the padded part must be overwritten, not assumed zero.
+    const got = fft.createSpectrum().fill(3);
+    fft.forward(x, got, small);
+    const ref = directDft(padded, shape);
+    expect(Math.abs(want[2] - ref.re[1])).toBeLessThan(1e-9);
+    let maxErr = 0;
+    for (let i = 0; i < got.length; i++) maxErr = Math.max(maxErr, Math.abs(got[i] - want[i]));
+    expect(maxErr).toBeLessThan(1e-9);
+    expect(() => fft.forward(x, got, [9, 11, 6])).toThrow(/Cannot transform/);
+  });
+});
+
+describe('FftNd.forward from a row source', () => {
+  it('equals the transform of the volume the rows make up', () => {
+    const shape: Vec3 = [6, 8, 16];
+    const small: Vec3 = [5, 7, 11];
+    const x = randomVolume(small[0] * small[1] * small[2], 11);
+    const fft = new FftNd(shape);
+    const want = fft.createSpectrum();
+    fft.forward(x, want, small);
+    const got = fft.createSpectrum();
+    fft.forward((k, j, row) => row.set(x.subarray((k * small[1] + j) * small[2], (k * small[1] + j + 1) * small[2])), got, small);
+    let maxErr = 0;
+    for (let i = 0; i < got.length; i++) maxErr = Math.max(maxErr, Math.abs(got[i] - want[i]));
+    expect(maxErr).toBe(0);
   });
 });
