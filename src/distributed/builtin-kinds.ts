@@ -7,3 +7,7 @@ registerJobKind('echo', async () => async (payload) => {
   if (p.fail) throw new Error(p.fail);
   return p.value;
 });
+registerJobKind('checksum', async () => {
+  const { checksum } = await import('./checksum-kind.js');
+  return async (payload) => checksum(payload as Parameters<typeof checksum>[0]);
+});
