@@ -62,7 +62,7 @@ export class NatsExecutor implements Executor {
     const session = await connectNats(settings, 'stitchgraph coordinator');
     const ex = new NatsExecutor(settings, context, session);
     if (settings.local_workers > 0) {
-      ex.localWorker = await NatsWorker.start({ settings, concurrency: settings.local_workers, preload: context.preload, id: 'coordinator-local' });
+      ex.localWorker = await NatsWorker.start({ settings, concurrency: settings.local_workers, preload: context.preload, id: `coordinator-${process.pid}` });
     }
     return ex;
   }

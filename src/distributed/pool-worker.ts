@@ -15,7 +15,7 @@ export type ToThread = { type: 'run'; seq: number; job: Job } | { type: 'cancel'
 export type FromThread =
   | { type: 'ready' }
   | { type: 'heartbeat'; seq: number }
-  | { type: 'done'; seq: number; ok: true; value: unknown }
+  | { type: 'done'; seq: number; ok: true; json: string }
   | { type: 'done'; seq: number; ok: false; error: JobErrorInfo };
 
 export interface PoolWorkerData {
@@ -43,7 +43,9 @@ port.on('message', (msg: ToThread) => {
     try {
       const handler = await getJobHandler(job.kind);
       const value = await handler(job.payload, { signal: controller.signal, heartbeat: () => reply({ type: 'heartbeat', seq }) });
-      reply({ type: 'done', seq, ok: true, value });
+      // Values cross as JSON, as they do through NATS: both executors give the same value
+      // (-0 becomes 0, typed arrays become objects) and a non-JSON value fails the same way.
+      reply({ type: 'done', seq, ok: true, json: JSON.stringify(value ?? null) });
     } catch (err) {
       reply({ type: 'done', seq, ok: false, error: jobErrorInfo(err) });
     } finally {

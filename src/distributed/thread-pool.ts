@@ -138,7 +138,7 @@ export class ThreadPool {
 
   private dispatch(): void {
     while (this.queue.length > 0 && !this.closed) {
-      let slot = this.slots.find((s) => s.ready && !s.task && !s.dead);
+      const slot = this.slots.find((s) => s.ready && !s.task && !s.dead);
       if (!slot) {
         // Threads that are still starting will take queued work when ready.
         const starting = this.slots.filter((s) => !s.ready && !s.dead).length;
@@ -168,7 +168,7 @@ export class ThreadPool {
         const task = slot.task;
         if (!task || task.seq !== msg.seq) return;
         slot.task = undefined;
-        this.settle(task, () => task.resolve(msg.ok ? { ok: true, value: msg.value } : { ok: false, error: msg.error }));
+        this.settle(task, () => task.resolve(msg.ok ? { ok: true, value: JSON.parse(msg.json) as unknown } : { ok: false, error: msg.error }));
         this.dispatch();
       }
     });

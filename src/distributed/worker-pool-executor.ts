@@ -1,6 +1,7 @@
 import type { Executor, Job, JobOutcome, RunOptions } from './executor.js';
 import { ThreadPool, type ThreadPoolOptions } from './thread-pool.js';
 import { AsyncQueue } from './_async-queue.js';
+import { setMaxListeners } from 'node:events';
 
 /**
  * The default executor: a pool of worker threads on this machine (`distributed: { mode: local,
@@ -25,6 +26,8 @@ export class WorkerPoolExecutor implements Executor {
     const queue = new AsyncQueue<JobOutcome<R>>();
     // One controller for the batch: leaving the loop early (break, throw) cancels what is still queued.
     const batch = new AbortController();
+    // Every queued job listens on the batch signal: that many listeners is expected, not a leak.
+    setMaxListeners(jobs.length + 10, batch.signal);
     const onAbort = () => batch.abort(signal?.reason);
     signal?.addEventListener('abort', onAbort, { once: true });
     for (const job of jobs) {
