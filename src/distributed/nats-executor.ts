@@ -81,7 +81,7 @@ export class NatsExecutor implements Executor {
     const runId = runIdFor({ campaignFile: this.context.campaignFile, stage: this.context.runId, jobs: jobs as Job[] });
     this.lastRunId = runId;
     const names = natsNames(s.stream_prefix, runId);
-    const { jsm, nc } = this.session;
+    const { jsm } = this.session;
 
     const results = await this.kvm.create(names.resultsBucket, { history: 1, storage: StorageType.File });
     await this.ensureStream(names);
@@ -178,7 +178,6 @@ export class NatsExecutor implements Executor {
         const failed = [...outcomes.values()].some((o) => !o.ok);
         await this.retire(names, runId, !failed && !s.keep_results).catch((err: unknown) => log.warn({ err, runId }, 'cannot clean up the run'));
       }
-      void nc;
     }
   }
 

@@ -80,7 +80,7 @@ describe('NATS JetStream dispatch', () => {
     await server?.stop();
   });
 
-  it('two worker processes give the same results as the local pool', async () => {
+  it('two worker processes give the same results as the local pool', { timeout: 40_000 }, async () => {
     const jobs: Job[] = [
       ...Array.from({ length: 10 }, (_, i) => ({ id: `c${i}`, kind: 'checksum', payload: { seed: 7 * i + 1, n: 3_000_000 } })),
       ...Array.from({ length: 4 }, (_, i) => ({ id: `e${i}`, kind: 'echo', payload: { value: { i, xs: [i / 7, -i] } } })),
@@ -103,7 +103,7 @@ describe('NATS JetStream dispatch', () => {
     expect(new Set([...viaNats.values()].map((o) => o.worker))).toEqual(new Set(['wA', 'wB']));
   });
 
-  it('a worker killed with SIGKILL mid-run: the run completes, no job lost or doubled', async () => {
+  it('a worker killed with SIGKILL mid-run: the run completes, no job lost or doubled', { timeout: 40_000 }, async () => {
     const log = join(tmp, 'kill.log');
     const jobs = Array.from({ length: 14 }, (_, i) => ({ id: `k${i}`, kind: 'logged', payload: { id: `k${i}`, log, sleep_ms: 250, value: `v${i}` } }));
     const ex = await NatsExecutor.connect(nats(server.url), { runId: 'sigkill' });
@@ -139,7 +139,7 @@ describe('NATS JetStream dispatch', () => {
     workers[0] = await spawnWorker(server.url, 'wC', ['--concurrency', '1']);
   });
 
-  it('a coordinator killed and restarted mid-run does not redo finished jobs', async () => {
+  it('a coordinator killed and restarted mid-run does not redo finished jobs', { timeout: 40_000 }, async () => {
     const log = join(tmp, 'restart.log');
     // Own prefix: only the coordinators' in-process workers serve this run, so work stops with it.
     const prefix = 'restart';
@@ -172,7 +172,7 @@ describe('NATS JetStream dispatch', () => {
     expect([...got.values()].some((o) => o.worker === `coordinator-${process.pid}`)).toBe(true);
   });
 
-  it('a job that always throws is reported failed after max_deliver; the run ends with a clear error', async () => {
+  it('a job that always throws is reported failed after max_deliver; the run ends with a clear error', { timeout: 40_000 }, async () => {
     const ex = await NatsExecutor.connect(nats(server.url, { max_deliver: 3 }), { runId: 'always-throws' });
     const jobs: Job[] = [
       { id: 'boom', kind: 'echo', payload: { fail: 'boom: disk on fire' } },
@@ -190,7 +190,42 @@ describe('NATS JetStream dispatch', () => {
     expect((err as Error).message).toMatch(/2 of 3 jobs failed/);
   });
 
-  it('an unreachable server fails with a clear error within connect_timeout_s', async () => {
+  it('a job whose workers all die is reported failed after max_deliver (server advisory)', { timeout: 40_000 }, async () => {
+    const prefix = 'deaths';
+    const pair = await Promise.all([spawnWorker(server.url, 'wX', ['--prefix', prefix, '--concurrency', '1']), spawnWorker(server.url, 'wY', ['--prefix', prefix, '--concurrency', '1'])]);
+    const ex = await NatsExecutor.connect(nats(server.url, { stream_prefix: prefix, max_deliver: 1, ack_wait_s: 1 }), { runId: 'deaths' });
+    const jobs: Job[] = [{ id: 'fatal', kind: 'kill-process', payload: {} }, ...Array.from({ length: 3 }, (_, i) => ({ id: `ok${i}`, kind: 'echo', payload: { value: i, sleep_ms: 100 } }))];
+    const got = await collect(ex, jobs);
+    await ex.close();
+    const dead = pair.filter((w) => w.proc.exitCode !== null || w.proc.signalCode !== null);
+    expect(dead.length).toBe(1);
+    expect(got.get('fatal')).toMatchObject({ ok: false, worker: 'coordinator' });
+    expect((got.get('fatal') as Extract<JobOutcome, { ok: false }>).error).toMatch(/Cannot run job fatal \(kill-process\): no worker finished it in 1 deliveries/);
+    for (let i = 0; i < 3; i++) expect(got.get(`ok${i}`)).toMatchObject({ ok: true, value: i });
+    for (const w of pair) w.proc.kill('SIGKILL');
+  });
+
+  it('a worker drains on SIGTERM: its running job finishes and is acked, then it exits 0', { timeout: 40_000 }, async () => {
+    const prefix = 'drain';
+    const log = join(tmp, 'drain.log');
+    const w = await spawnWorker(server.url, 'wD', ['--prefix', prefix, '--concurrency', '2']);
+    const ex = await NatsExecutor.connect(nats(server.url, { stream_prefix: prefix }), { runId: 'drain' });
+    const jobs = [{ id: 'long', kind: 'logged', payload: { id: 'long', log, sleep_ms: 1200, value: 'kept' } }];
+    const watcher = setInterval(() => {
+      if (executions(log).starts.has('long')) {
+        w.proc.kill('SIGTERM');
+        clearInterval(watcher);
+      }
+    }, 20);
+    const got = await collect(ex, jobs);
+    clearInterval(watcher);
+    await ex.close();
+    expect(await w.exited).toBe(0);
+    expect(got.get('long')).toMatchObject({ ok: true, value: 'kept', worker: 'wD', attempts: 1 });
+    expect(executions(log).ends.get('long')).toEqual([String(w.proc.pid)]);
+  });
+
+  it('an unreachable server fails with a clear error within connect_timeout_s', { timeout: 40_000 }, async () => {
     const port = await freePort();
     const t0 = performance.now();
     const err = await createExecutor(natsSettings({ servers: `nats://127.0.0.1:${port}`, connect_timeout_s: 2 })).catch((e: unknown) => e);
