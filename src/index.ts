@@ -11,3 +11,10 @@ export { synthCampaign, type SynthOptions, type SynthTruth } from './synth/synth
 export { readPairsFile, writePairsFile, type PairRecord, type PairsFile } from './formats/pairs.js';
 export { readPositionsFile, writePositionsFile, type PositionsFile, type TilePosition } from './formats/positions.js';
 export type { Executor, Job, JobOutcome } from './distributed/executor.js';
+export { createExecutor, type ExecutorOverrides, type ExecutorContext } from './distributed/create-executor.js';
+export { runJobs } from './distributed/run-jobs.js';
+export { WorkerPoolExecutor } from './distributed/worker-pool-executor.js';
+export { NatsExecutor } from './distributed/nats-executor.js';
+export { NatsWorker } from './distributed/nats-worker.js';
+export { runIdFor } from './distributed/run-id.js';
+export { registerJobKind } from './distributed/job-handlers.js';

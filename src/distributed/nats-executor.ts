@@ -21,6 +21,9 @@ export interface NatsExecutorContext {
   preload?: string[];
 }
 
+/** How long without a finished job before the coordinator logs why it is waiting. */
+const STALL_WARNING_MS = 30_000;
+
 function isNotFound(err: unknown): boolean {
   const e = err as { code?: number; api_error?: { code?: number } };
   return e?.code === 404 || e?.api_error?.code === 404 || /not found/i.test(String((err as Error)?.message));
@@ -102,6 +105,7 @@ export class NatsExecutor implements Executor {
         ? { id: rec.id, ok: true, value: rec.value as R, seconds: rec.seconds, worker: rec.worker, attempts: rec.attempt }
         : { id: rec.id, ok: false, error: rec.error ?? 'failed', seconds: rec.seconds, worker: rec.worker, attempts: rec.attempt };
     let finished = false;
+    let stopStallWarning = () => {};
     try {
       // Snapshot: queued jobs first, then results. A job acked in between has its result stored
       // before the ack, so it is seen as done; nothing is published twice.
@@ -158,6 +162,24 @@ export class NatsExecutor implements Executor {
         onProgress?.(done, jobs.length);
         yield o;
       }
+      // No result for a while: say why (no worker pulling is the usual reason), then keep waiting.
+      let lastDone = done;
+      const stall = setInterval(() => {
+        if (done !== lastDone) {
+          lastDone = done;
+          return;
+        }
+        void jsm.consumers
+          .info(names.stream, names.consumer)
+          .then((ci) =>
+            log.warn(
+              { runId, done, total: jobs.length, queued: ci.num_pending, running: ci.num_ack_pending, pulling: ci.num_waiting },
+              ci.num_waiting === 0 && ci.num_ack_pending === 0 ? `no worker is taking jobs: start \`stitchgraph worker --servers ${[s.servers].flat().join(',')}\` or set local_workers` : 'no job finished lately',
+            ),
+          )
+          .catch(() => {});
+      }, STALL_WARNING_MS);
+      stopStallWarning = () => clearInterval(stall);
       while (done < jobs.length) {
         const rec = await queue.shift();
         const k = jobKey(rec.id);
@@ -171,6 +193,7 @@ export class NatsExecutor implements Executor {
       finished = true;
     } finally {
       signal?.removeEventListener('abort', onAbort);
+      stopStallWarning();
       watch.stop();
       advisories.unsubscribe();
       if (finished) {
