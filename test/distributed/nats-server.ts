@@ -24,11 +24,11 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** Start `nats-server -js` on a free loopback port with a temporary store; `stop()` kills it and removes the store. */
-export async function startNatsServer(): Promise<NatsTestServer> {
+/** Start `nats-server -js [extraArgs]` on a free loopback port with a temporary store; `stop()` kills it and removes the store. */
+export async function startNatsServer(extraArgs: string[] = []): Promise<NatsTestServer> {
   const storeDir = mkdtempSync(join(tmpdir(), 'sg-nats-'));
   const port = await freePort();
-  const proc: ChildProcess = spawn('nats-server', ['-js', '-a', '127.0.0.1', '-p', String(port), '-sd', storeDir], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const proc: ChildProcess = spawn('nats-server', ['-js', '-a', '127.0.0.1', '-p', String(port), '-sd', storeDir, ...extraArgs], { stdio: ['ignore', 'ignore', 'pipe'] });
   await new Promise<void>((resolve, reject) => {
     let log = '';
     const timer = setTimeout(() => reject(new Error(`nats-server did not start within 10 s:\n${log}`)), 10_000);

@@ -225,6 +225,28 @@ describe('NATS JetStream dispatch', () => {
     expect(executions(log).ends.get('long')).toEqual([String(w.proc.pid)]);
   });
 
+  it('a job longer than ack_wait is kept alive by working() and runs once', { timeout: 40_000 }, async () => {
+    const log = join(tmp, 'long.log');
+    const ex = await NatsExecutor.connect(nats(server.url, { stream_prefix: 'long', ack_wait_s: 1, local_workers: 2 }), { runId: 'long', preload: [fixtures] });
+    const got = await collect(ex, [{ id: 'slow', kind: 'logged', payload: { id: 'slow', log, sleep_ms: 3000, value: 1 } }]);
+    await ex.close();
+    expect(got.get('slow')).toMatchObject({ ok: true, value: 1, attempts: 1 });
+    expect(executions(log).starts.get('slow')?.length).toBe(1);
+  });
+
+  it('aborting the coordinator ends its run() promptly with the reason; the run stays for a restart', { timeout: 40_000 }, async () => {
+    const ex = await NatsExecutor.connect(nats(server.url, { stream_prefix: 'nobody' }), { runId: 'abort' });
+    const ac = new AbortController();
+    setTimeout(() => ac.abort(new Error('user pressed Ctrl-C')), 300);
+    const t0 = performance.now();
+    const run = (async () => {
+      for await (const o of ex.run([{ id: 'never', kind: 'echo', payload: { value: 1 } }], { signal: ac.signal })) void o;
+    })();
+    await expect(run).rejects.toThrow('user pressed Ctrl-C');
+    expect(performance.now() - t0).toBeLessThan(3000);
+    await ex.close();
+  });
+
   it('an unreachable server fails with a clear error within connect_timeout_s', { timeout: 40_000 }, async () => {
     const port = await freePort();
     const t0 = performance.now();
@@ -239,5 +261,27 @@ describe('NATS JetStream dispatch', () => {
     const code = await new Promise((r) => w.once('exit', r));
     expect(code).toBe(1);
     expect(stderr).toMatch(/stitchgraph: Cannot connect to NATS/);
+  });
+
+  it('authenticates with user/password or a token; wrong credentials fail clearly and fast', { timeout: 40_000 }, async () => {
+    const secured = await startNatsServer(['--user', 'sg', '--pass', 's3cret']);
+    const tokened = await startNatsServer(['--auth', 'tok3n']);
+    try {
+      const ok = await NatsExecutor.connect(nats(secured.url, { user: 'sg', pass: 's3cret', local_workers: 1 }), { runId: 'auth' });
+      const got = await collect(ok, [{ id: 'x', kind: 'echo', payload: { value: 'through auth' } }]);
+      await ok.close();
+      expect(got.get('x')).toMatchObject({ ok: true, value: 'through auth' });
+      const t0 = performance.now();
+      const bad = await NatsExecutor.connect(nats(secured.url, { user: 'sg', pass: 'wrong', connect_timeout_s: 3 })).catch((e: unknown) => e);
+      expect(performance.now() - t0).toBeLessThan(4000);
+      expect((bad as Error).message).toMatch(/Cannot connect to NATS at .*(Authorization|auth)/i);
+      const tok = await NatsExecutor.connect(nats(tokened.url, { token: 'tok3n' }));
+      await tok.close();
+      const noTok = await NatsExecutor.connect(nats(tokened.url, { connect_timeout_s: 3 })).catch((e: unknown) => e);
+      expect(isStitchgraphError(noTok, 'ExecutorError')).toBe(true);
+    } finally {
+      await secured.stop();
+      await tokened.stop();
+    }
   });
 });
