@@ -231,7 +231,9 @@ export class NatsWorker {
       this.stats.failed++;
       return;
     }
-    const existing = await results.get(key);
+    // Only a redelivered job can have a result already (its worker died between storing and
+    // acking); first deliveries skip the lookup, and `create` still refuses a second record.
+    const existing = attempt > 1 ? await results.get(key) : null;
     if (existing?.operation === 'PUT') {
       // Done by a worker that died between storing and acking: never run a job twice.
       await msg.ackAck();
