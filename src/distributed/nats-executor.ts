@@ -73,6 +73,7 @@ export class NatsExecutor implements Executor {
   async *run<P, R>(jobs: Job<P>[], opts: RunOptions = {}): AsyncIterable<JobOutcome<R>> {
     const { signal, onProgress } = opts;
     signal?.throwIfAborted();
+    if (jobs.length === 0) return;
     const log = getLogger();
     const s = this.settings;
     const byKey = new Map<string, Job<P>>();
