@@ -10,6 +10,7 @@ import { AsyncQueue } from './_async-queue.js';
 import type { ResultRecord, RunEntry } from './_nats-records.js';
 import type { NatsSettings } from '../campaign/sections/distributed.js';
 import { StitchgraphError } from '../errors.js';
+import { fromWireJson, toWireJson } from './wire-json.js';
 import { getLogger } from '../log.js';
 
 export interface NatsExecutorContext {
@@ -94,7 +95,7 @@ export class NatsExecutor implements Executor {
     // Watch updates before taking the snapshot, so a result landing in between is not missed.
     const watch = await results.watch({ include: KvWatchInclude.UpdatesOnly, ignoreDeletes: true });
     void (async () => {
-      for await (const e of watch) if (e.operation === 'PUT') queue.push(e.json<ResultRecord>());
+      for await (const e of watch) if (e.operation === 'PUT') queue.push(fromWireJson(e.string()) as ResultRecord);
     })().catch((err: unknown) => queue.fail(err));
     const advisories = this.watchMaxDeliveries(names, results, byKey);
     const onAbort = () => queue.fail(signal?.reason);
@@ -117,7 +118,7 @@ export class NatsExecutor implements Executor {
         if (!byKey.has(k)) continue;
         const e = await results.get(k);
         if (e?.operation !== 'PUT') continue;
-        const rec = e.json<ResultRecord>();
+        const rec = fromWireJson(e.string()) as ResultRecord;
         if (rec.ok) {
           const o = toOutcome(rec);
           outcomes.set(k, o);
@@ -149,7 +150,7 @@ export class NatsExecutor implements Executor {
       for (let i = 0; i < publish.length; i += 256) {
         await Promise.all(
           publish.slice(i, i + 256).map(([k, job]) =>
-            this.js.publish(`${names.subjectPrefix}.${k}`, JSON.stringify({ id: job.id, kind: job.kind, payload: job.payload }), {
+            this.js.publish(`${names.subjectPrefix}.${k}`, toWireJson({ id: job.id, kind: job.kind, payload: job.payload }), {
               msgID: retry.has(k) ? `${runId}.${k}.${stamp}` : `${runId}.${k}`,
             }),
           ),
@@ -271,7 +272,7 @@ export class NatsExecutor implements Executor {
             worker: 'coordinator',
             attempt: adv.deliveries,
           };
-          await results.create(k, JSON.stringify(rec)).catch(() => {});
+          await results.create(k, toWireJson(rec)).catch(() => {});
           await jsm.streams.deleteMessage(names.stream, adv.stream_seq).catch(() => {});
         })().catch((e: unknown) => getLogger().warn({ err: e }, 'cannot record a max-deliveries failure'));
       },

@@ -9,6 +9,7 @@ import { ThreadPool, type TaskResult } from './thread-pool.js';
 import { isPermanentJobError } from './_job-error.js';
 import type { ResultRecord, RunEntry } from './_nats-records.js';
 import type { Job } from './executor.js';
+import { fromWireJson, toWireJson } from './wire-json.js';
 import type { NatsSettings } from '../campaign/sections/distributed.js';
 import { getLogger } from '../log.js';
 
@@ -207,7 +208,7 @@ export class NatsWorker {
 
   private async store(results: KV, key: string, rec: ResultRecord): Promise<void> {
     try {
-      await results.create(key, JSON.stringify(rec));
+      await results.create(key, toWireJson(rec));
     } catch (err) {
       // Already stored (a redelivered job whose first worker stored but did not ack): keep the first.
       const existing = await results.get(key);
@@ -223,7 +224,7 @@ export class NatsWorker {
     const results = await this.resultsOf(run);
     let job: Job;
     try {
-      job = msg.json<Job>();
+      job = fromWireJson(msg.string()) as Job;
       if (typeof job.id !== 'string' || typeof job.kind !== 'string') throw new Error('expected {id, kind, payload}');
     } catch (err) {
       await this.store(results, key, { id: key, ok: false, error: `Cannot run job ${key}: invalid job descriptor (${(err as Error).message})`, seconds: 0, worker: this.id, attempt });

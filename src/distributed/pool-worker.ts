@@ -10,6 +10,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { getJobHandler } from './job-handlers.js';
 import { jobErrorInfo, type JobErrorInfo } from './_job-error.js';
 import type { Job } from './executor.js';
+import { toWireJson } from './wire-json.js';
 
 export type ToThread = { type: 'run'; seq: number; job: Job } | { type: 'cancel'; seq: number };
 export type FromThread =
@@ -43,9 +44,9 @@ port.on('message', (msg: ToThread) => {
     try {
       const handler = await getJobHandler(job.kind);
       const value = await handler(job.payload, { signal: controller.signal, heartbeat: () => reply({ type: 'heartbeat', seq }) });
-      // Values cross as JSON, as they do through NATS: both executors give the same value
-      // (-0 becomes 0, typed arrays become objects) and a non-JSON value fails the same way.
-      reply({ type: 'done', seq, ok: true, json: JSON.stringify(value ?? null) });
+      // Values cross in the wire JSON NATS uses too (`wire-json.ts`): every executor gives the
+      // same value, and a value neither can carry (a function, a Map) fails the same way.
+      reply({ type: 'done', seq, ok: true, json: toWireJson(value) });
     } catch (err) {
       reply({ type: 'done', seq, ok: false, error: jobErrorInfo(err) });
     } finally {

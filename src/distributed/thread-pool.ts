@@ -7,6 +7,7 @@ import { availableParallelism } from 'node:os';
 import type { Job } from './executor.js';
 import type { FromThread, PoolWorkerData, ToThread } from './pool-worker.js';
 import type { JobErrorInfo } from './_job-error.js';
+import { fromWireJson } from './wire-json.js';
 import { StitchgraphError } from '../errors.js';
 
 export type TaskResult = { ok: true; value: unknown } | { ok: false; error: JobErrorInfo };
@@ -168,7 +169,7 @@ export class ThreadPool {
         const task = slot.task;
         if (!task || task.seq !== msg.seq) return;
         slot.task = undefined;
-        this.settle(task, () => task.resolve(msg.ok ? { ok: true, value: JSON.parse(msg.json) as unknown } : { ok: false, error: msg.error }));
+        this.settle(task, () => task.resolve(msg.ok ? { ok: true, value: fromWireJson(msg.json) } : { ok: false, error: msg.error }));
         this.dispatch();
       }
     });

@@ -84,6 +84,7 @@ describe('NATS JetStream dispatch', () => {
     const jobs: Job[] = [
       ...Array.from({ length: 10 }, (_, i) => ({ id: `c${i}`, kind: 'checksum', payload: { seed: 7 * i + 1, n: 3_000_000 } })),
       ...Array.from({ length: 4 }, (_, i) => ({ id: `e${i}`, kind: 'echo', payload: { value: { i, xs: [i / 7, -i] } } })),
+      { id: 'special', kind: 'echo', payload: { value: { min: Infinity, max: -Infinity, nan: NaN, z: -0, f: new Float64Array([0.1, -Infinity]), u: new Uint16Array([65535]) } } },
     ];
     const ex = await createExecutor({ mode: 'local', workers: 1 }, { servers: server.url, workers: 0 }, { runId: 'same-results' });
     expect(ex.name).toBe('nats');
@@ -99,6 +100,8 @@ describe('NATS JetStream dispatch', () => {
       expect(n.ok && p.ok).toBe(true);
       expect(n.value).toEqual(p.value);
     }
+    // Nothing lost on the wire: the special values come back as they went.
+    expect((viaNats.get('special') as Extract<JobOutcome, { ok: true }>).value).toEqual((jobs.at(-1)?.payload as { value: unknown }).value);
     // Both processes took part.
     expect(new Set([...viaNats.values()].map((o) => o.worker))).toEqual(new Set(['wA', 'wB']));
   });
