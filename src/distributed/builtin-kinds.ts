@@ -10,3 +10,7 @@ registerJobKind('echo', async () => async (payload) => {
 registerJobKind('analyze-block', async () => (await import('../analysis/analyze-block-job.js')).runAnalyzeBlockJob);
 registerJobKind('fuse-block', async () => (await import('../stitch/fuse-block-job.js')).fuseBlockHandler);
 registerJobKind('register-pair', async () => (await import('../registration/register-pair-job.js')).registerPairJob);
+registerJobKind('checksum', async () => {
+  const { checksum } = await import('./checksum-kind.js');
+  return async (payload) => checksum(payload as Parameters<typeof checksum>[0]);
+});

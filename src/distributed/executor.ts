@@ -12,9 +12,15 @@ export interface Job<P = unknown> {
   payload: P;
 }
 
+/** Where and how a job ran, when the executor knows (NATS: worker id and delivery number). */
+export interface JobProvenance {
+  worker?: string;
+  attempts?: number;
+}
+
 export type JobOutcome<R = unknown> =
-  | { id: string; ok: true; value: R; seconds: number }
-  | { id: string; ok: false; error: string; seconds: number };
+  | ({ id: string; ok: true; value: R; seconds: number } & JobProvenance)
+  | ({ id: string; ok: false; error: string; seconds: number } & JobProvenance);
 
 export interface RunOptions {
   signal?: AbortSignal;
