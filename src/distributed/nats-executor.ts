@@ -2,7 +2,7 @@ import { jetstream, AckPolicy, RetentionPolicy, StorageType, type JetStreamClien
 import { nanos, type Subscription } from '@nats-io/transport-node';
 import { Kvm, KvWatchInclude, type KV } from '@nats-io/kv';
 import type { Executor, Job, JobOutcome, RunOptions } from './executor.js';
-import { connectNats, type NatsSession } from './nats-connect.js';
+import { apiTimeoutMs, connectNats, type NatsSession } from './nats-connect.js';
 import { jobKey, natsNames, type NatsNames } from './nats-names.js';
 import { runIdFor } from './run-id.js';
 import { NatsWorker } from './nats-worker.js';
@@ -57,7 +57,7 @@ export class NatsExecutor implements Executor {
     private readonly context: NatsExecutorContext,
     private readonly session: NatsSession,
   ) {
-    this.js = jetstream(session.nc);
+    this.js = jetstream(session.nc, { timeout: apiTimeoutMs(settings) });
     this.kvm = new Kvm(this.js);
   }
 
