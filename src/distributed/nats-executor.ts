@@ -179,7 +179,7 @@ export class NatsExecutor implements Executor {
               ci.num_waiting === 0 && ci.num_ack_pending === 0 ? `no worker is taking jobs: start \`stitchgraph worker --servers ${[s.servers].flat().join(',')}\` or set local_workers` : 'no job finished lately',
             ),
           )
-          .catch(() => {});
+          .catch((err: unknown) => log.warn({ runId, done, total: jobs.length, err }, 'cannot reach NATS; waiting for the server to come back (results already stored are kept)'));
       }, STALL_WARNING_MS);
       stopStallWarning = () => clearInterval(stall);
       while (done < jobs.length) {
