@@ -4,7 +4,12 @@ import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { StitchgraphError } from '../errors.js';
 import type { NatsSettings } from '../campaign/sections/distributed.js';
 
-export type NatsConnectionSettings = Pick<NatsSettings, 'servers' | 'user' | 'pass' | 'token' | 'creds' | 'tls' | 'connect_timeout_s'>;
+export type NatsConnectionSettings = Pick<NatsSettings, 'servers' | 'user' | 'pass' | 'token' | 'creds' | 'tls' | 'connect_timeout_s'> & { api_timeout_s?: number };
+
+/** Milliseconds one JetStream API request may take. */
+export function apiTimeoutMs(settings: { api_timeout_s?: number }): number {
+  return Math.round((settings.api_timeout_s ?? 30) * 1000);
+}
 
 export interface NatsSession {
   nc: NatsConnection;
@@ -58,7 +63,9 @@ export async function connectNats(settings: NatsConnectionSettings, name: string
     );
   }
   try {
-    const jsm = await Promise.race([jetstreamManager(nc, { timeout: timeoutMs }), deadline]);
+    await Promise.race([jetstreamManager(nc, { timeout: timeoutMs }), deadline]);
+    // Later requests get the (longer) API timeout: a loaded server answers slowly, not never.
+    const jsm = await jetstreamManager(nc, { timeout: apiTimeoutMs(settings), checkAPI: false });
     return { nc, jsm };
   } catch (err) {
     await nc.close().catch(() => {});

@@ -2,7 +2,7 @@ import { jetstream, AckPolicy, RetentionPolicy, StorageType, type JetStreamClien
 import { nanos, type Subscription } from '@nats-io/transport-node';
 import { Kvm, KvWatchInclude, type KV } from '@nats-io/kv';
 import type { Executor, Job, JobOutcome, RunOptions } from './executor.js';
-import { connectNats, type NatsSession } from './nats-connect.js';
+import { apiTimeoutMs, connectNats, type NatsSession } from './nats-connect.js';
 import { jobKey, natsNames, type NatsNames } from './nats-names.js';
 import { runIdFor } from './run-id.js';
 import { NatsWorker } from './nats-worker.js';
@@ -57,7 +57,7 @@ export class NatsExecutor implements Executor {
     private readonly context: NatsExecutorContext,
     private readonly session: NatsSession,
   ) {
-    this.js = jetstream(session.nc);
+    this.js = jetstream(session.nc, { timeout: apiTimeoutMs(settings) });
     this.kvm = new Kvm(this.js);
   }
 
@@ -179,7 +179,7 @@ export class NatsExecutor implements Executor {
               ci.num_waiting === 0 && ci.num_ack_pending === 0 ? `no worker is taking jobs: start \`stitchgraph worker --servers ${[s.servers].flat().join(',')}\` or set local_workers` : 'no job finished lately',
             ),
           )
-          .catch(() => {});
+          .catch((err: unknown) => log.warn({ runId, done, total: jobs.length, err }, 'cannot reach NATS; waiting for the server to come back (results already stored are kept)'));
       }, STALL_WARNING_MS);
       stopStallWarning = () => clearInterval(stall);
       while (done < jobs.length) {

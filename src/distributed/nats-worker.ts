@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { jetstream, type Consumer, type JetStreamClient, type JsMsg } from '@nats-io/jetstream';
 import { Kvm, type KV } from '@nats-io/kv';
 import type { Logger } from 'pino';
-import { connectNats, type NatsSession } from './nats-connect.js';
+import { apiTimeoutMs, connectNats, type NatsSession } from './nats-connect.js';
 import { natsNames } from './nats-names.js';
 import { ThreadPool, type TaskResult } from './thread-pool.js';
 import { isPermanentJobError } from './_job-error.js';
@@ -15,7 +15,7 @@ import { getLogger } from '../log.js';
 
 export interface NatsWorkerOptions {
   /** Connection settings and `stream_prefix` (the other fields come from each run's announcement). */
-  settings: Pick<NatsSettings, 'servers' | 'user' | 'pass' | 'token' | 'creds' | 'tls' | 'connect_timeout_s' | 'stream_prefix'>;
+  settings: Pick<NatsSettings, 'servers' | 'user' | 'pass' | 'token' | 'creds' | 'tls' | 'connect_timeout_s' | 'stream_prefix'> & { api_timeout_s?: number };
   /** Jobs run at once (threads in the pool). @default availableParallelism() */
   concurrency?: number;
   /** Name in logs and result records. @default `${hostname()}-${pid}-${n}` */
@@ -79,7 +79,7 @@ export class NatsWorker {
   static async start(opts: NatsWorkerOptions): Promise<NatsWorker> {
     const session = opts.session ?? (await connectNats({ ...opts.settings }, 'stitchgraph worker'));
     const pool = new ThreadPool({ size: opts.concurrency ?? availableParallelism(), preload: opts.preload });
-    const js = jetstream(session.nc);
+    const js = jetstream(session.nc, { timeout: apiTimeoutMs(opts.settings) });
     const w = new NatsWorker(session, !opts.session, js, new Kvm(js), pool, opts.log ?? getLogger(), opts);
     try {
       await w.watchRuns(natsNames(opts.settings.stream_prefix, 'x').runsBucket);

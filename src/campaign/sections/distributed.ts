@@ -25,6 +25,8 @@ const NatsSchema = z.strictObject({
   max_deliver: z.number().int().min(1).default(3),
   /** Seconds to connect (and to reach JetStream) before failing with a clear error. */
   connect_timeout_s: z.number().positive().default(5),
+  /** Seconds one JetStream API request (create a stream, store a result) may take on a busy server. */
+  api_timeout_s: z.number().positive().default(30),
   /** Seconds before a job whose handler threw is offered again (NATS nak delay). */
   retry_delay_s: z.number().min(0).default(2),
   /** Keep the results bucket after a fully successful run (it is always kept when jobs failed or the run stopped early). */
