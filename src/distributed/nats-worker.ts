@@ -38,6 +38,9 @@ interface RunState {
 
 let workerCount = 0;
 
+
+/** Longest wait for the connection to drain when a worker stops. */
+const DRAIN_TIMEOUT_MS = 5_000;
 /**
  * A NATS JetStream worker (the `stitchgraph worker` process, or in-process workers of a
  * coordinator): finds open runs in the `<prefix>_runs` bucket, pulls job descriptors one at a time
@@ -110,7 +113,21 @@ export class NatsWorker {
 
   private async shutdown(): Promise<void> {
     await this.pool.close();
-    if (this.ownsSession) await this.session.nc.drain().catch(() => {});
+    if (this.ownsSession) {
+      // A drain needs the server: when it is gone (the client reconnects forever) give up after a
+      // bounded wait and close, so a stopped worker always exits.
+      const nc = this.session.nc;
+      let timer: NodeJS.Timeout | undefined;
+      const gaveUp = await Promise.race([
+        nc.drain().then(() => false, () => false),
+        new Promise<boolean>((r) => (timer = setTimeout(() => r(true), DRAIN_TIMEOUT_MS))),
+      ]);
+      clearTimeout(timer);
+      if (gaveUp) {
+        this.log.warn({ worker: this.id }, `could not drain the NATS connection within ${DRAIN_TIMEOUT_MS / 1000} s (server unreachable?): closing`);
+        await nc.close().catch(() => {});
+      }
+    }
     this.log.info({ worker: this.id, ...this.stats }, 'NATS worker stopped');
     this.resolveFinished();
   }

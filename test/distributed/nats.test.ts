@@ -228,6 +228,18 @@ describe('NATS JetStream dispatch', () => {
     expect(executions(log).ends.get('long')).toEqual([String(w.proc.pid)]);
   });
 
+  it('a worker stopped while its server is gone still exits promptly (no endless reconnect)', { timeout: 40_000 }, async () => {
+    const own = await startNatsServer();
+    const w = await spawnWorker(own.url, 'wGone');
+    await own.stop();
+    w.proc.kill('SIGTERM');
+    const t0 = Date.now();
+    const code = await Promise.race([w.exited, new Promise<string>((r) => setTimeout(() => r('still running'), 20_000))]);
+    if (code === 'still running') w.proc.kill('SIGKILL');
+    expect(code).toBe(0);
+    expect(Date.now() - t0).toBeLessThan(20_000);
+  });
+
   it('a job longer than ack_wait is kept alive by working() and runs once', { timeout: 40_000 }, async () => {
     const log = join(tmp, 'long.log');
     const ex = await NatsExecutor.connect(nats(server.url, { stream_prefix: 'long', ack_wait_s: 1, local_workers: 2 }), { runId: 'long', preload: [fixtures] });

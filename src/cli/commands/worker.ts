@@ -87,5 +87,8 @@ export function addWorkerCommand(program: Command): void {
       await worker.finished;
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
+      // Everything the worker did is acked or will be redelivered; a NATS client still trying to
+      // reach a vanished server would keep the process alive, so leave explicitly.
+      process.exit(0);
     });
 }
