@@ -27,5 +27,5 @@ fi
 
 # The CLI runs from dist/: build when sources are newer (npm ci builds through `prepare`).
 if [ ! -f dist/cli/main.js ] || [ -n "$(find src -newer dist/cli/main.js -name '*.ts' -print -quit)" ]; then
-  npx tsc -p tsconfig.build.json
+  npx tsc -p tsconfig.build.json && chmod +x dist/cli/main.js
 fi
