@@ -16,6 +16,8 @@ export interface AnalyzeCampaignOptions {
   source?: BlockSource;
   /** Voxel size (z, y, x) µm. @default the campaign's */
   voxelSize?: Vec3;
+  /** Value marking "no data", left out of Otsu/percentiles. @default fusion.fill_value for multi-tile campaigns */
+  ignoreValue?: number;
   /** @default workdir/network */
   outDir?: string;
   workers?: number;
@@ -39,7 +41,7 @@ export async function analyzeCampaign(campaign: Campaign, opts: AnalyzeCampaignO
     const analysis = await analyzeVolume(source, source.shape, settings, opts.voxelSize ?? campaign.voxelSize, executor, {
       blockDir: join(outDir, 'blocks'),
       // Where no tile reaches, the stitched volume holds the fill value: not data.
-      ignoreValue: campaign.tiles.length > 1 ? campaign.config.fusion.fill_value : undefined,
+      ignoreValue: opts.ignoreValue ?? (campaign.tiles.length > 1 ? campaign.config.fusion.fill_value : undefined),
       signal: opts.signal,
       onProgress: opts.onProgress,
     });

@@ -126,3 +126,25 @@ describe('segmentation', () => {
     expect(fillHoles(m, shape)[(4 * 9 + 4) * 9 + 4]).toBe(0);
   });
 });
+
+describe('analyzeVolume with a "no data" value', () => {
+  it('leaves the fill value of uncovered corners out of Otsu, so the vessels, not the background, are segmented', async () => {
+    const shape: Vec3 = [48, 64, 64];
+    const net = generateVesselNetwork({ shape, seed: 3 });
+    const r = new PhantomRenderer(net, { seed: 9 });
+    const img = r.render([0, 0, 0], shape);
+    // A stitched volume's corner that no tile reaches holds the fill value 0; the image is 0.25 ± 0.1 there elsewhere.
+    for (let z = 0; z < shape[0]; z++) for (let y = 0; y < 40; y++) for (let x = 0; x < 40; x++) img[(z * shape[1] + y) * shape[2] + x] = 0;
+    const truth = r.mask([0, 0, 0], shape);
+    let truthFg = 0;
+    for (let z = 0; z < shape[0]; z++) for (let y = 0; y < shape[1]; y++) for (let x = 0; x < shape[2]; x++) if (!(y < 40 && x < 40) && truth[(z * shape[1] + y) * shape[2] + x]) truthFg++;
+    const settings = { threshold: 'otsu' as const, min_size: 0 };
+    const naive = await analyzeVolume(memoryReader(img, shape), shape, settings, [1, 1, 1], undefined, { noSkeleton: true });
+    const aware = await analyzeVolume(memoryReader(img, shape), shape, settings, [1, 1, 1], undefined, { noSkeleton: true, ignoreValue: 0 });
+    const n = shape[0] * shape[1] * shape[2];
+    // Without it, Otsu splits "empty" from "image" and calls the whole textured background foreground.
+    expect(naive.summary.volume_fraction).toBeGreaterThan(0.3);
+    expect(aware.summary.volume_fraction * n).toBeGreaterThan(0.7 * truthFg);
+    expect(aware.summary.volume_fraction * n).toBeLessThan(1.3 * truthFg);
+  });
+});

@@ -34,6 +34,7 @@ export function addAnalyzeCommand(program: Command): void {
     .option('--threshold <rule>', 'otsu | a number | pNN (overrides the campaign)')
     .option('--min-size <voxels>', 'smallest component kept (overrides the campaign)')
     .option('--block <voxels>', 'block edge (overrides the campaign)')
+    .option('--ignore-value <v>', 'value that marks "no data" (e.g. a fused volume\'s fill value): left out of Otsu and percentiles (default with a campaign: fusion.fill_value)')
     .option('--workers <n>', 'local worker pool size')
     .option('--servers <url>', 'NATS servers: run blocks on workers')
     .action(async (campaignFile: string | undefined, o: Record<string, string | undefined>) => {
@@ -67,12 +68,12 @@ export function addAnalyzeCommand(program: Command): void {
       let a: VolumeAnalysis;
       try {
         if (campaign) {
-          a = (await analyzeCampaign(campaign, { settings, source, outDir, voxelSize, workers, servers: o.servers, onProgress })).analysis;
+          a = (await analyzeCampaign(campaign, { settings, source, outDir, voxelSize, ignoreValue: o.ignoreValue === undefined ? undefined : Number(o.ignoreValue), workers, servers: o.servers, onProgress })).analysis;
         } else {
           // --array alone: no campaign, so the voxel size and executor come from the command line.
           const executor = await createExecutor(DistributedSettingsSchema.parse({ mode: 'local' }), { workers, servers: o.servers }, {});
           try {
-            a = await analyzeVolume(source!, source!.shape, settings, voxelSize, executor, { blockDir: join(outDir, 'blocks'), onProgress });
+            a = await analyzeVolume(source!, source!.shape, settings, voxelSize, executor, { blockDir: join(outDir, 'blocks'), onProgress, ignoreValue: o.ignoreValue === undefined ? undefined : Number(o.ignoreValue) });
             await writeNetwork(outDir, a);
           } finally {
             await executor.close();
