@@ -58,7 +58,7 @@ describe('local worker pool', () => {
   });
 
   it('keeps the main thread responsive while the threads burn CPU', async () => {
-    const jobs = Array.from({ length: 4 }, (_, i) => ({ id: `heavy${i}`, kind: 'checksum', payload: { seed: i + 1, n: 40_000_000 } }));
+    const jobs = Array.from({ length: 4 }, (_, i) => ({ id: `heavy${i}`, kind: 'checksum', payload: { seed: i + 1, n: 160_000_000 } }));
     let last = performance.now();
     let worstGap = 0;
     const tick = setInterval(() => {
