@@ -266,7 +266,8 @@ describe('NATS JetStream dispatch', () => {
     const port = await freePort();
     const t0 = performance.now();
     const err = await createExecutor(natsSettings({ servers: `nats://127.0.0.1:${port}`, connect_timeout_s: 2 })).catch((e: unknown) => e);
-    expect(performance.now() - t0).toBeLessThan(3000);
+    // Bounded by connect_timeout_s (2 s), with slack for a loaded CI machine: no hang.
+    expect(performance.now() - t0).toBeLessThan(6000);
     expect(isStitchgraphError(err, 'ExecutorError')).toBe(true);
     expect((err as Error).message).toMatch(new RegExp(`Cannot connect to NATS at nats://127.0.0.1:${port}`));
     // A worker process says the same and exits non-zero.
@@ -288,7 +289,7 @@ describe('NATS JetStream dispatch', () => {
       expect(got.get('x')).toMatchObject({ ok: true, value: 'through auth' });
       const t0 = performance.now();
       const bad = await NatsExecutor.connect(nats(secured.url, { user: 'sg', pass: 'wrong', connect_timeout_s: 3 })).catch((e: unknown) => e);
-      expect(performance.now() - t0).toBeLessThan(4000);
+      expect(performance.now() - t0).toBeLessThan(7000);
       expect((bad as Error).message).toMatch(/Cannot connect to NATS at .*(Authorization|auth)/i);
       const tok = await NatsExecutor.connect(nats(tokened.url, { token: 'tok3n' }));
       await tok.close();
