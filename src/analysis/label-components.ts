@@ -12,6 +12,7 @@
  */
 import type { Vec3 } from '../geometry/box.js';
 import { StitchgraphError } from '../errors.js';
+import { findRoot, unionRoots } from './_union-find.js';
 
 export type Connectivity = 6 | 26;
 
@@ -19,31 +20,6 @@ export interface LabelResult {
   labels: Int32Array;
   /** Number of components (labels are 1..count). */
   count: number;
-}
-
-/** Union-find over provisional labels; the root of a set is always its smallest label. */
-function find(parent: Int32Array, a: number): number {
-  let r = a;
-  while (parent[r] !== r) r = parent[r];
-  while (parent[a] !== r) {
-    const n = parent[a];
-    parent[a] = r;
-    a = n;
-  }
-  return r;
-}
-
-function union(parent: Int32Array, a: number, b: number): number {
-  let ra = find(parent, a);
-  let rb = find(parent, b);
-  if (ra === rb) return ra;
-  if (ra > rb) {
-    const t = ra;
-    ra = rb;
-    rb = t;
-  }
-  parent[rb] = ra;
-  return ra;
 }
 
 /**
@@ -87,11 +63,11 @@ export function labelComponents(mask: Uint8Array, shape: Vec3, connectivity: Con
           // foreground, those two are already joined through it: no union needed.
           if (up) {
             const m = labels[o - sy];
-            if (m !== 0 && !(l !== 0 && labels[o - sy - 1] !== 0)) l = l === 0 ? m : l === m ? l : union(parent, l, m);
+            if (m !== 0 && !(l !== 0 && labels[o - sy - 1] !== 0)) l = l === 0 ? m : l === m ? l : unionRoots(parent, l, m);
           }
           if (back) {
             const m = labels[o - sz];
-            if (m !== 0 && !(prev !== 0 && labels[o - sz - 1] !== 0)) l = l === 0 ? m : l === m ? l : union(parent, l, m);
+            if (m !== 0 && !(prev !== 0 && labels[o - sz - 1] !== 0)) l = l === 0 ? m : l === m ? l : unionRoots(parent, l, m);
           }
           if (l === 0) {
             if (next >= parent.length) grow();
@@ -122,29 +98,29 @@ export function labelComponents(mask: Uint8Array, shape: Vec3, connectivity: Con
             // Only the neighbours at x+1 are not also neighbours of the left voxel.
             if (xr) {
               let m: number;
-              if (yu && (m = labels[o - sy + 1]) !== 0 && m !== l) l = union(parent, l, m);
+              if (yu && (m = labels[o - sy + 1]) !== 0 && m !== l) l = unionRoots(parent, l, m);
               if (zb) {
                 const b = o - sz + 1;
-                if (yu && (m = labels[b - sy]) !== 0 && m !== l) l = union(parent, l, m);
-                if ((m = labels[b]) !== 0 && m !== l) l = union(parent, l, m);
-                if (yd && (m = labels[b + sy]) !== 0 && m !== l) l = union(parent, l, m);
+                if (yu && (m = labels[b - sy]) !== 0 && m !== l) l = unionRoots(parent, l, m);
+                if ((m = labels[b]) !== 0 && m !== l) l = unionRoots(parent, l, m);
+                if (yd && (m = labels[b + sy]) !== 0 && m !== l) l = unionRoots(parent, l, m);
               }
             }
           } else {
             let m: number;
             if (yu) {
               const b = o - sy;
-              if (xl && (m = labels[b - 1]) !== 0) l = l === 0 ? m : m === l ? l : union(parent, l, m);
-              if ((m = labels[b]) !== 0) l = l === 0 ? m : m === l ? l : union(parent, l, m);
-              if (xr && (m = labels[b + 1]) !== 0) l = l === 0 ? m : m === l ? l : union(parent, l, m);
+              if (xl && (m = labels[b - 1]) !== 0) l = l === 0 ? m : m === l ? l : unionRoots(parent, l, m);
+              if ((m = labels[b]) !== 0) l = l === 0 ? m : m === l ? l : unionRoots(parent, l, m);
+              if (xr && (m = labels[b + 1]) !== 0) l = l === 0 ? m : m === l ? l : unionRoots(parent, l, m);
             }
             if (zb) {
               for (let dy = -1; dy <= 1; dy++) {
                 if ((dy < 0 && !yu) || (dy > 0 && !yd)) continue;
                 const b = o - sz + dy * sy;
-                if (xl && (m = labels[b - 1]) !== 0) l = l === 0 ? m : m === l ? l : union(parent, l, m);
-                if ((m = labels[b]) !== 0) l = l === 0 ? m : m === l ? l : union(parent, l, m);
-                if (xr && (m = labels[b + 1]) !== 0) l = l === 0 ? m : m === l ? l : union(parent, l, m);
+                if (xl && (m = labels[b - 1]) !== 0) l = l === 0 ? m : m === l ? l : unionRoots(parent, l, m);
+                if ((m = labels[b]) !== 0) l = l === 0 ? m : m === l ? l : unionRoots(parent, l, m);
+                if (xr && (m = labels[b + 1]) !== 0) l = l === 0 ? m : m === l ? l : unionRoots(parent, l, m);
               }
             }
           }
@@ -162,7 +138,7 @@ export function labelComponents(mask: Uint8Array, shape: Vec3, connectivity: Con
   let count = 0;
   for (let i = 1; i < next; i++) {
     const p = parent[i];
-    final[i] = p === i ? ++count : final[find(parent, p)];
+    final[i] = p === i ? ++count : final[findRoot(parent, p)];
   }
   for (let o = 0; o < n; o++) {
     if (mask[o] === 0) {

@@ -8,6 +8,7 @@
 import type { Vec3 } from '../geometry/box.js';
 import type { Connectivity } from './label-components.js';
 import { STAT_STRIDE, mergeStats } from './component-measures.js';
+import { findRoot, unionRoots } from './_union-find.js';
 
 export interface MergedLabels {
   /** Components in the whole volume. */
@@ -34,16 +35,7 @@ export function mergeBlockResults(blocks: BlockLabels[], volumeShape: Vec3, conn
   }
   const parent = new Int32Array(total + 1);
   for (let i = 0; i <= total; i++) parent[i] = i;
-  const find = (a: number) => {
-    let r = a;
-    while (parent[r] !== r) r = parent[r];
-    while (parent[a] !== r) {
-      const n = parent[a];
-      parent[a] = r;
-      a = n;
-    }
-    return r;
-  };
+  const find = (a: number) => findRoot(parent, a);
   const shell = new Map<number, number>();
   blocks.forEach((b, i) => {
     for (let k = 0; k < b.shellIndex.length; k++) shell.set(b.shellIndex[k], offsets[i] + b.shellLabel[k]);
@@ -65,8 +57,7 @@ export function mergeBlockResults(blocks: BlockLabels[], volumeShape: Vec3, conn
       if (zz < 0 || zz >= D || yy < 0 || yy >= H || xx < 0 || xx >= W) continue;
       const h = shell.get((zz * H + yy) * W + xx);
       if (h === undefined) continue;
-      const a = find(g), b = find(h);
-      if (a !== b) parent[Math.max(a, b)] = Math.min(a, b);
+      unionRoots(parent, g, h);
     }
   }
   // Merge stats into roots, then number roots by first voxel.

@@ -4,19 +4,9 @@ import { PhantomRenderer } from '../../src/synth/render-phantom.js';
 import { analyzeVolume } from '../../src/analysis/analyze-volume.js';
 import { histogramThreshold, accumulateHistogram } from '../../src/analysis/histogram-threshold.js';
 import { fillHoles } from '../../src/analysis/fill-holes.js';
-import type { Box3, Vec3 } from '../../src/geometry/box.js';
+import type { Vec3 } from '../../src/geometry/box.js';
+import { memoryReader } from './_memory-reader.js';
 
-function memoryReader(vol: ArrayLike<number>, shape: Vec3) {
-  return async (b: Box3) => {
-    const out = new Float32Array(b.size[0] * b.size[1] * b.size[2]);
-    for (let z = 0, o = 0; z < b.size[0]; z++)
-      for (let y = 0; y < b.size[1]; y++) {
-        const base = ((b.start[0] + z) * shape[1] + b.start[1] + y) * shape[2] + b.start[2];
-        for (let x = 0; x < b.size[2]; x++, o++) out[o] = vol[base + x];
-      }
-    return out;
-  };
-}
 
 describe('block-wise analysis equals whole-volume analysis', () => {
   it('network totals, components and measures for several block sizes (rendered phantom, smoothing, Otsu)', async () => {
