@@ -157,7 +157,7 @@ pre{background:#f7f7f7;padding:8px;white-space:pre-wrap;font-size:12px}
 <div class="row">${charts['layout-top']}${charts['layout-side']}</div></section>
 <section id="quality"><h2>Registration quality</h2><div class="row">${charts.correlations}${charts.residuals}</div>
 <details><summary>Rejected pairs (${rejected.length})</summary>${rejectedTable}</details></section>
-<section id="slices"><h2>Stitched volume</h2><div class="row">${sliceHtml.join('') || '<p>No slice (run optimize first).</p>'}</div></section>
+<section id="slices"><h2>Stitched volume</h2><div class="row">${sliceHtml.join('') || '<p>No slice: the volume is too large to compose a preview from the tiles; run \`stitchgraph fuse\` (or \`run --fuse\`) and the report reads its pyramid.</p>'}</div></section>
 <section id="network"><h2>Network statistics</h2><div class="row">${charts['radius-histogram'] ?? ''}${charts['degree-chart'] ?? ''}<div>${netSummary}</div></div></section>
 <section id="parameters"><h2>Parameters</h2>${stages}<pre>${escapeXml(JSON.stringify(JSON.parse(params), null, 2))}</pre></section>
 </body></html>
