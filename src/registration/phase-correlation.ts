@@ -9,8 +9,9 @@
  * are apodised with a Tukey window and zero padded to a common size the FFT takes (fft-nd.ts).
  */
 import type { Vec3 } from '../geometry/box.js';
-import { FftNd, type RowSource } from './fft-nd.js';
+import { FftNd } from './fft-nd.js';
 import { tukeyWindow } from './tukey-window.js';
+import { WasmFft3d, type RowWriter } from './wasm-fft3d.js';
 
 export interface PhaseRegion {
   data: Float32Array;
@@ -54,7 +55,7 @@ const MAX_RATIO = 1e6;
  * The region centred on its valid mean, invalid voxels 0, apodised, row by row as the FFT reads
  * it (no windowed copy of the volume); the FFT pads it with zeros.
  */
-function windowedRows(r: PhaseRegion, apodization: number): RowSource {
+function windowedRows(r: PhaseRegion, apodization: number): RowWriter {
   const [d, h, w] = r.shape;
   const src = r.data, mask = r.mask;
   let sum = 0, cnt = 0;
@@ -70,23 +71,58 @@ function windowedRows(r: PhaseRegion, apodization: number): RowSource {
   }
   const mean = cnt > 0 ? sum / cnt : 0;
   const wz = tukeyWindow(d, d * apodization), wy = tukeyWindow(h, h * apodization), wx = tukeyWindow(w, w * apodization);
-  return (k, j, row) => {
+  return (k, j, row, at) => {
     const wkj = wz[k] * wy[j];
     const o = (k * h + j) * w;
-    if (mask) for (let i = 0; i < w; i++) row[i] = mask[o + i] ? (src[o + i] - mean) * wkj * wx[i] : 0;
-    else for (let i = 0; i < w; i++) row[i] = (src[o + i] - mean) * wkj * wx[i];
+    if (mask) for (let i = 0; i < w; i++) row[at + i] = mask[o + i] ? (src[o + i] - mean) * wkj * wx[i] : 0;
+    else for (let i = 0; i < w; i++) row[at + i] = (src[o + i] - mean) * wkj * wx[i];
   };
 }
 
-export function phaseCorrelation(a: PhaseRegion, b: PhaseRegion, opts: PhaseCorrelationOptions = {}): PhaseCorrelationResult {
-  const { peaks = 5, apodization = 0.05, smoothing = 1 } = opts;
-  // Padded only to a size the transforms take: 2^a·3^b·5^c along z and y, a power of two along x.
-  const n: Vec3 = [FftNd.goodStridedSize(Math.max(a.shape[0], b.shape[0])), FftNd.goodStridedSize(Math.max(a.shape[1], b.shape[1])), FftNd.goodSize(Math.max(a.shape[2], b.shape[2]))];
+/**
+ * Which transforms phase correlation uses: PFFFT (WebAssembly SIMD; sizes padded to multiples of
+ * 16 or 32), fft-nd.ts (JavaScript; padded less), or `auto`: PFFFT from WASM_MIN_VOXELS up.
+ */
+export type FftEngine = 'auto' | 'wasm' | 'js';
+
+/**
+ * Below this many voxels the JavaScript transforms take a few milliseconds anyway, and their
+ * tighter padding matters: a thin corner overlap downsampled to 35×35 is padded to 36×64, not
+ * 48×64, and a window that is mostly padding blurs the few peaks such overlaps have.
+ */
+const WASM_MIN_VOXELS = 1 << 18;
+
+export function phaseCorrelation(a: PhaseRegion, b: PhaseRegion, opts: PhaseCorrelationOptions & { engine?: FftEngine } = {}): PhaseCorrelationResult {
+  const { peaks = 5, apodization = 0.05, smoothing = 1, engine = 'auto' } = opts;
+  const extent: Vec3 = [0, 1, 2].map((ax) => Math.max(a.shape[ax], b.shape[ax])) as Vec3;
+  const wanted = engine === 'wasm' || (engine === 'auto' && extent[0] * extent[1] * extent[2] >= WASM_MIN_VOXELS);
+  const padded = wanted ? WasmFft3d.paddedShape(extent) : null;
+  const wasm = padded ? WasmFft3d.create(padded) : null;
+  let n: Vec3;
+  let corr: Float32Array | Float64Array;
+  if (wasm) {
+    n = wasm.shape;
+    wasm.forward(0, windowedRows(a, apodization), a.shape);
+    wasm.forward(1, windowedRows(b, apodization), b.shape);
+    wasm.crossPower(gaussianWeights(n[0], smoothing), gaussianWeights(n[1], smoothing), gaussianWeights(n[2], smoothing));
+    corr = wasm.inverse();
+  } else {
+    // Padded only to a size the transforms take: 2^a·3^b·5^c along z and y, a power of two along x.
+    n = [FftNd.goodStridedSize(extent[0]), FftNd.goodStridedSize(extent[1]), FftNd.goodSize(extent[2])];
+    corr = jsCorrelation(a, b, n, apodization, smoothing);
+  }
+  const found = topLocalMaxima(corr, n, peaks);
+  const ratio = found.length > 1 && found[1].value > 0 ? Math.min(MAX_RATIO, found[0].value / found[1].value) : MAX_RATIO;
+  return { peaks: found, fftShape: n, peakRatio: ratio };
+}
+
+function jsCorrelation(a: PhaseRegion, b: PhaseRegion, n: Vec3, apodization: number, smoothing: number): Float64Array {
   const fft = new FftNd(n);
   const sa = fft.createSpectrum();
   const sb = fft.createSpectrum();
-  fft.forward(windowedRows(a, apodization), sa, a.shape);
-  fft.forward(windowedRows(b, apodization), sb, b.shape);
+  const rowsA = windowedRows(a, apodization), rowsB = windowedRows(b, apodization);
+  fft.forward((k, j, row) => rowsA(k, j, row, 0), sa, a.shape);
+  fft.forward((k, j, row) => rowsB(k, j, row, 0), sb, b.shape);
   const hx = fft.halfX;
   const gz = gaussianWeights(n[0], smoothing), gy = gaussianWeights(n[1], smoothing), gx = gaussianWeights(n[2], smoothing);
   for (let kz = 0, p = 0; kz < n[0]; kz++)
@@ -109,9 +145,7 @@ export function phaseCorrelation(a: PhaseRegion, b: PhaseRegion, opts: PhaseCorr
     }
   const corr = new Float64Array(n[0] * n[1] * n[2]);
   fft.inverse(sa, corr);
-  const found = topLocalMaxima(corr, n, peaks);
-  const ratio = found.length > 1 && found[1].value > 0 ? Math.min(MAX_RATIO, found[0].value / found[1].value) : MAX_RATIO;
-  return { peaks: found, fftShape: n, peakRatio: ratio };
+  return corr;
 }
 
 /** exp(−2π²σ²f²) for the n frequencies of one axis (f = min(k, n − k)/n): a Gaussian blur of σ voxels. */
@@ -125,7 +159,7 @@ function gaussianWeights(n: number, sigma: number): Float64Array {
 }
 
 /** The k largest local maxima (periodic 3^d neighbourhood over axes longer than 1), best first. */
-function topLocalMaxima(c: Float64Array, n: Vec3, k: number): PhasePeak[] {
+function topLocalMaxima(c: Float32Array | Float64Array, n: Vec3, k: number): PhasePeak[] {
   const [nz, ny, nx] = n;
   const offs: Vec3[] = [];
   for (let dz = -1; dz <= 1; dz++)
