@@ -2,7 +2,7 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'out/**', 'bench/out/**', 'test/fixtures/**'] },
+  { ignores: ['dist/**', 'node_modules/**', 'out/**', 'bench/out/**', 'test/fixtures/**', 'assembly/**'] },
   ...tseslint.configs.recommended,
   {
     rules: {

@@ -8,6 +8,7 @@
  * doi:10.1109/CVPR.1993.341081.
  */
 import type { Vec3 } from '../geometry/box.js';
+import { registrationKernels as kernels } from './wasm/registration-kernels.js';
 
 /** A box of a region: first voxel and extent (z, y, x). */
 export interface SmoothBox {
@@ -36,7 +37,7 @@ export function binomialSmooth(data: Float32Array, shape: Vec3, mask: Uint8Array
     es[ax] = Math.min(shape[ax], hi[ax] + r) - elo[ax];
   }
   const [ed, eh, ew] = es;
-  const sub = new Float32Array(ed * eh * ew);
+  const sub = kernels ? kernels.f32(ed * eh * ew) : new Float32Array(ed * eh * ew);
   const subMask = mask ? new Uint8Array(sub.length) : null;
   for (let k = 0; k < ed; k++)
     for (let j = 0; j < eh; j++) {
@@ -156,6 +157,10 @@ function smoothRow(src: Float32Array, s0: number, dst: Float32Array, d0: number,
  */
 function smoothDense(data: Float32Array, shape: Vec3): Float32Array {
   const [d, h, w] = shape;
+  if (kernels && d >= 5 && h >= 5 && w >= 8 && kernels.holds(data)) {
+    const out = kernels.smoothDense(data, d, h, w);
+    if (out) return out;
+  }
   const plane = h * w;
   const out = new Float32Array(data.length);
   const tmp = new Float32Array(plane);

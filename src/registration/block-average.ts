@@ -4,6 +4,7 @@
  * same extent). A block with no valid voxel is invalid.
  */
 import type { Vec3 } from '../geometry/box.js';
+import { registrationKernels as kernels } from './wasm/registration-kernels.js';
 
 export interface Downsampled {
   data: Float32Array;
@@ -21,6 +22,10 @@ export function blockAverage(data: Float32Array, shape: Vec3, mask: Uint8Array |
   const sum = new Float64Array(n);
   const cnt = new Float64Array(n);
   const [, h, w] = shape;
+  if (!mask && f[2] === 2 && kernels?.holds(data)) {
+    const res = kernels.blockAverageX2(data, shape, f[0], f[1]);
+    if (res) return { data: res, shape: out, mask: null };
+  }
   if (!mask) {
     // Every voxel valid: all blocks are full, the sums need no counts and no per-voxel division.
     const inv = 1 / (f[0] * f[1] * f[2]);

@@ -9,6 +9,7 @@
  */
 import type { Vec3 } from '../geometry/box.js';
 import type { PhaseRegion } from './phase-correlation.js';
+import { registrationKernels as kernels, type KernelBox } from './wasm/registration-kernels.js';
 
 /**
  * δ (per axis; 0 on inactive axes) such that the translation is t + δ, or undefined when ill-posed.
@@ -39,22 +40,34 @@ export function gradientSubvoxel(a: PhaseRegion, b: PhaseRegion, t: Vec3, active
     if (bm && (!bm[ob + sb0] || !bm[ob - sb0] || !bm[ob + sb1] || !bm[ob - sb1] || !bm[ob + sb2] || !bm[ob - sb2])) return false;
     return true;
   };
+  const kern = dense && kernels && kernels.holds(ad) && kernels.holds(bd) ? kernels : null;
+  const box: KernelBox = {
+    planeA: ha * wa, rowA: wa, planeB: hb * wb, rowB: wb,
+    oa0: ((lo[0] + k0) * ha + lo[1] + j0) * wa + lo[2] + i0,
+    ob0: ((lo[0] + k0 - t[0]) * hb + lo[1] + j0 - t[1]) * wb + lo[2] + i0 - t[2],
+    nk: k1 - k0, nj: j1 - j0, ni: i1 - i0, sk: step[0], sj: step[1],
+  };
   // Pass 1: means and variances over the usable voxels.
   let n = 0, sa = 0, sb = 0, saa = 0, sbb = 0;
-  for (let k = k0; k < k1; k += step[0]) {
-    const ka = lo[0] + k, kb = ka - t[0];
-    for (let j = j0; j < j1; j += step[1]) {
-      const ja = lo[1] + j, jb = ja - t[1];
-      let oa = (ka * ha + ja) * wa + lo[2] + i0;
-      let ob = (kb * hb + jb) * wb + lo[2] + i0 - t[2];
-      for (let i = i0; i < i1; i++, oa++, ob++) {
-        if (!dense && !usable(oa, ob)) continue;
-        const x = ad[oa], y = bd[ob];
-        n++;
-        sa += x;
-        sb += y;
-        saa += x * x;
-        sbb += y * y;
+  if (kern) {
+    [sa, sb, saa, sbb] = kern.nccSums(ad, bd, box);
+    n = Math.ceil(box.nk / box.sk) * Math.ceil(box.nj / box.sj) * box.ni;
+  } else {
+    for (let k = k0; k < k1; k += step[0]) {
+      const ka = lo[0] + k, kb = ka - t[0];
+      for (let j = j0; j < j1; j += step[1]) {
+        const ja = lo[1] + j, jb = ja - t[1];
+        let oa = (ka * ha + ja) * wa + lo[2] + i0;
+        let ob = (kb * hb + jb) * wb + lo[2] + i0 - t[2];
+        for (let i = i0; i < i1; i++, oa++, ob++) {
+          if (!dense && !usable(oa, ob)) continue;
+          const x = ad[oa], y = bd[ob];
+          n++;
+          sa += x;
+          sb += y;
+          saa += x * x;
+          sbb += y * y;
+        }
       }
     }
   }
@@ -68,27 +81,31 @@ export function gradientSubvoxel(a: PhaseRegion, b: PhaseRegion, t: Vec3, active
   const h = new Float64Array(3);
   // Pass 2: the 3×3 normal equations (gradients of inactive axes are 0: their strides are 0).
   let g00 = 0, g01 = 0, g02 = 0, g11 = 0, g12 = 0, g22 = 0, h0 = 0, h1 = 0, h2 = 0;
-  for (let k = k0; k < k1; k += step[0]) {
-    const ka = lo[0] + k, kb = ka - t[0];
-    for (let j = j0; j < j1; j += step[1]) {
-      const ja = lo[1] + j, jb = ja - t[1];
-      let oa = (ka * ha + ja) * wa + lo[2] + i0;
-      let ob = (kb * hb + jb) * wb + lo[2] + i0 - t[2];
-      for (let i = i0; i < i1; i++, oa++, ob++) {
-        if (!dense && !usable(oa, ob)) continue;
-        const diff = (ad[oa] - ma) * ia - (bd[ob] - mb) * ib;
-        const gz = 0.25 * ((ad[oa + sa0] - ad[oa - sa0]) * ia + (bd[ob + sb0] - bd[ob - sb0]) * ib);
-        const gy = 0.25 * ((ad[oa + sa1] - ad[oa - sa1]) * ia + (bd[ob + sb1] - bd[ob - sb1]) * ib);
-        const gx = 0.25 * ((ad[oa + sa2] - ad[oa - sa2]) * ia + (bd[ob + sb2] - bd[ob - sb2]) * ib);
-        g00 += gz * gz;
-        g01 += gz * gy;
-        g02 += gz * gx;
-        g11 += gy * gy;
-        g12 += gy * gx;
-        g22 += gx * gx;
-        h0 += gz * diff;
-        h1 += gy * diff;
-        h2 += gx * diff;
+  if (kern) {
+    [g00, g01, g02, g11, g12, g22, h0, h1, h2] = kern.gradientSums(ad, bd, box, [sa0, sa1, sa2], [sb0, sb1, sb2], ma, mb, ia, ib);
+  } else {
+    for (let k = k0; k < k1; k += step[0]) {
+      const ka = lo[0] + k, kb = ka - t[0];
+      for (let j = j0; j < j1; j += step[1]) {
+        const ja = lo[1] + j, jb = ja - t[1];
+        let oa = (ka * ha + ja) * wa + lo[2] + i0;
+        let ob = (kb * hb + jb) * wb + lo[2] + i0 - t[2];
+        for (let i = i0; i < i1; i++, oa++, ob++) {
+          if (!dense && !usable(oa, ob)) continue;
+          const diff = (ad[oa] - ma) * ia - (bd[ob] - mb) * ib;
+          const gz = 0.25 * ((ad[oa + sa0] - ad[oa - sa0]) * ia + (bd[ob + sb0] - bd[ob - sb0]) * ib);
+          const gy = 0.25 * ((ad[oa + sa1] - ad[oa - sa1]) * ia + (bd[ob + sb1] - bd[ob - sb1]) * ib);
+          const gx = 0.25 * ((ad[oa + sa2] - ad[oa - sa2]) * ia + (bd[ob + sb2] - bd[ob - sb2]) * ib);
+          g00 += gz * gz;
+          g01 += gz * gy;
+          g02 += gz * gx;
+          g11 += gy * gy;
+          g12 += gy * gx;
+          g22 += gx * gx;
+          h0 += gz * diff;
+          h1 += gy * diff;
+          h2 += gx * diff;
+        }
       }
     }
   }

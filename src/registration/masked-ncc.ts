@@ -5,6 +5,7 @@
  */
 import type { Vec3 } from '../geometry/box.js';
 import type { PhaseRegion } from './phase-correlation.js';
+import { registrationKernels as kernels } from './wasm/registration-kernels.js';
 
 export interface NccResult {
   /** Pearson correlation; NaN when either side is constant or nothing overlaps. */
@@ -32,6 +33,17 @@ export function maskedNcc(a: PhaseRegion, b: PhaseRegion, t: Vec3, step: readonl
   const [, hb, wb] = b.shape;
   const ad = a.data, bd = b.data, am = a.mask, bm = b.mask;
   let n = 0, sa = 0, sb = 0, saa = 0, sbb = 0, sab = 0;
+  if (kernels && !am && !bm && kernels.holds(ad) && kernels.holds(bd)) {
+    const s = kernels.nccSums(ad, bd, {
+      planeA: ha * wa, rowA: wa, planeB: hb * wb, rowB: wb,
+      oa0: (lo[0] * ha + lo[1]) * wa + lo[2],
+      ob0: ((lo[0] - t[0]) * hb + lo[1] - t[1]) * wb + lo[2] - t[2],
+      nk: size[0], nj: size[1], ni: size[2], sk: step[0], sj: step[1],
+    });
+    [sa, sb, saa, sbb, sab] = s;
+    n = Math.ceil(size[0] / step[0]) * Math.ceil(size[1] / step[1]) * size[2];
+    return nccFromSums(n, sa, sb, saa, sbb, sab, size);
+  }
   for (let k = 0; k < size[0]; k += step[0]) {
     const ka = lo[0] + k, kb = ka - t[0];
     for (let j = 0; j < size[1]; j += step[1]) {
@@ -63,6 +75,10 @@ export function maskedNcc(a: PhaseRegion, b: PhaseRegion, t: Vec3, step: readonl
       }
     }
   }
+  return nccFromSums(n, sa, sb, saa, sbb, sab, size);
+}
+
+function nccFromSums(n: number, sa: number, sb: number, saa: number, sbb: number, sab: number, size: Vec3): NccResult {
   if (n < 2) return { r: NaN, voxels: n, overlap: size };
   const va = saa - (sa * sa) / n, vb = sbb - (sb * sb) / n;
   // Relative floor: a side whose variance is at rounding level is constant.

@@ -11,7 +11,7 @@
 import type { Vec3 } from '../geometry/box.js';
 import { FftNd } from './fft-nd.js';
 import { tukeyWindow } from './tukey-window.js';
-import { WasmFft3d, type RowWriter } from './wasm-fft3d.js';
+import { WasmFft3d, type RowWriter, type WindowedRegion } from './wasm/wasm-fft3d.js';
 
 export interface PhaseRegion {
   data: Float32Array;
@@ -51,11 +51,8 @@ export interface PhaseCorrelationResult {
 
 const MAX_RATIO = 1e6;
 
-/**
- * The region centred on its valid mean, invalid voxels 0, apodised, row by row as the FFT reads
- * it (no windowed copy of the volume); the FFT pads it with zeros.
- */
-function windowedRows(r: PhaseRegion, apodization: number): RowWriter {
+/** The region's valid mean and its Tukey windows: what the FFT input is made of. */
+function windowed(r: PhaseRegion, apodization: number): WindowedRegion {
   const [d, h, w] = r.shape;
   const src = r.data, mask = r.mask;
   let sum = 0, cnt = 0;
@@ -70,7 +67,16 @@ function windowedRows(r: PhaseRegion, apodization: number): RowWriter {
     cnt = src.length;
   }
   const mean = cnt > 0 ? sum / cnt : 0;
-  const wz = tukeyWindow(d, d * apodization), wy = tukeyWindow(h, h * apodization), wx = tukeyWindow(w, w * apodization);
+  return { data: src, shape: r.shape, mask, mean, wz: tukeyWindow(d, d * apodization), wy: tukeyWindow(h, h * apodization), wx: tukeyWindow(w, w * apodization) };
+}
+
+/**
+ * The region centred on its valid mean, invalid voxels 0, apodised, row by row as the FFT reads
+ * it (no windowed copy of the volume); the FFT pads it with zeros.
+ */
+function windowedRows(r: PhaseRegion, apodization: number): RowWriter {
+  const { data: src, mask, mean, wz, wy, wx, shape } = windowed(r, apodization);
+  const [, h, w] = shape;
   return (k, j, row, at) => {
     const wkj = wz[k] * wy[j];
     const o = (k * h + j) * w;
@@ -92,26 +98,33 @@ export type FftEngine = 'auto' | 'wasm' | 'js';
  */
 const WASM_MIN_VOXELS = 1 << 18;
 
+/** The padded shape the WebAssembly transforms will use for regions of these shapes, or null when the JavaScript ones will. */
+export function phaseCorrelationShape(a: Vec3, b: Vec3, engine: FftEngine = 'auto'): Vec3 | null {
+  const extent: Vec3 = [0, 1, 2].map((ax) => Math.max(a[ax], b[ax])) as Vec3;
+  const wanted = engine === 'wasm' || (engine === 'auto' && extent[0] * extent[1] * extent[2] >= WASM_MIN_VOXELS);
+  return wanted ? WasmFft3d.paddedShape(extent) : null;
+}
+
 export function phaseCorrelation(a: PhaseRegion, b: PhaseRegion, opts: PhaseCorrelationOptions & { engine?: FftEngine } = {}): PhaseCorrelationResult {
   const { peaks = 5, apodization = 0.05, smoothing = 1, engine = 'auto' } = opts;
   const extent: Vec3 = [0, 1, 2].map((ax) => Math.max(a.shape[ax], b.shape[ax])) as Vec3;
-  const wanted = engine === 'wasm' || (engine === 'auto' && extent[0] * extent[1] * extent[2] >= WASM_MIN_VOXELS);
-  const padded = wanted ? WasmFft3d.paddedShape(extent) : null;
+  const padded = phaseCorrelationShape(a.shape, b.shape, engine);
   const wasm = padded ? WasmFft3d.create(padded) : null;
   let n: Vec3;
-  let corr: Float32Array | Float64Array;
+  let found: PhasePeak[];
   if (wasm) {
     n = wasm.shape;
-    wasm.forward(0, windowedRows(a, apodization), a.shape);
-    wasm.forward(1, windowedRows(b, apodization), b.shape);
+    wasm.forward(0, windowed(a, apodization));
+    wasm.forward(1, windowed(b, apodization));
     wasm.crossPower(gaussianWeights(n[0], smoothing), gaussianWeights(n[1], smoothing), gaussianWeights(n[2], smoothing));
-    corr = wasm.inverse();
+    const { corr, rowMax, scale } = wasm.inverse();
+    found = topLocalMaxima(corr, n, peaks, rowMax);
+    for (const p of found) p.value *= scale;
   } else {
     // Padded only to a size the transforms take: 2^a·3^b·5^c along z and y, a power of two along x.
     n = [FftNd.goodStridedSize(extent[0]), FftNd.goodStridedSize(extent[1]), FftNd.goodSize(extent[2])];
-    corr = jsCorrelation(a, b, n, apodization, smoothing);
+    found = topLocalMaxima(jsCorrelation(a, b, n, apodization, smoothing), n, peaks);
   }
-  const found = topLocalMaxima(corr, n, peaks);
   const ratio = found.length > 1 && found[1].value > 0 ? Math.min(MAX_RATIO, found[0].value / found[1].value) : MAX_RATIO;
   return { peaks: found, fftShape: n, peakRatio: ratio };
 }
@@ -158,8 +171,11 @@ function gaussianWeights(n: number, sigma: number): Float64Array {
   return w;
 }
 
-/** The k largest local maxima (periodic 3^d neighbourhood over axes longer than 1), best first. */
-function topLocalMaxima(c: Float32Array | Float64Array, n: Vec3, k: number): PhasePeak[] {
+/**
+ * The k largest local maxima (periodic 3^d neighbourhood over axes longer than 1), best first.
+ * With `rowMax` (each row's largest value), rows that cannot hold a better peak are skipped.
+ */
+function topLocalMaxima(c: Float32Array | Float64Array, n: Vec3, k: number, rowMax?: Float32Array): PhasePeak[] {
   const [nz, ny, nx] = n;
   const offs: Vec3[] = [];
   for (let dz = -1; dz <= 1; dz++)
@@ -171,7 +187,11 @@ function topLocalMaxima(c: Float32Array | Float64Array, n: Vec3, k: number): Pha
   const best: PhasePeak[] = [];
   let floor = -Infinity;
   for (let z = 0, o = 0; z < nz; z++)
-    for (let y = 0; y < ny; y++)
+    for (let y = 0; y < ny; y++) {
+      if (rowMax && best.length >= k && rowMax[z * ny + y] <= floor) {
+        o += nx;
+        continue;
+      }
       for (let x = 0; x < nx; x++, o++) {
         const v = c[o];
         if (v <= floor && best.length >= k) continue;
@@ -191,5 +211,6 @@ function topLocalMaxima(c: Float32Array | Float64Array, n: Vec3, k: number): Pha
         if (best.length > k) best.pop();
         if (best.length >= k) floor = best[best.length - 1].value;
       }
+    }
   return best;
 }

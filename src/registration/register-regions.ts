@@ -18,10 +18,11 @@ import type { Vec3 } from '../geometry/box.js';
 import type { TileTypedArray } from '../zarrio/dtypes.js';
 import { blockAverage } from './block-average.js';
 import { maskedNcc, type NccResult } from './masked-ncc.js';
-import { phaseCorrelation, type PhaseRegion } from './phase-correlation.js';
+import { phaseCorrelation, phaseCorrelationShape, type PhaseRegion } from './phase-correlation.js';
 import { peakIsotropy, quadraticFit, quadraticPeak } from './quadratic-peak.js';
 import { gradientSubvoxel } from './gradient-subvoxel.js';
 import { binomialSmooth } from './binomial-smooth.js';
+import { registrationKernels as kernels } from './wasm/registration-kernels.js';
 
 export interface RegionInput {
   data: TileTypedArray | Float32Array;
@@ -87,6 +88,14 @@ function prepare(r: RegionInput): Prepared {
   const n = r.shape[0] * r.shape[1] * r.shape[2];
   let mask = r.mask ?? null;
   const src = r.data;
+  if (kernels && !mask && src instanceof Uint16Array) {
+    // The common case (uint16 tiles, all valid): converted and centred in WebAssembly, in kernel memory.
+    const c = kernels.centreU16(src);
+    if (c) {
+      const variance = n > 0 ? c.sumSquares / n : 0;
+      return { data: c.data, shape: [...r.shape], mask: null, valid: n, constant: !(variance > 1e-10 * (c.mean * c.mean + 1e-20)) };
+    }
+  }
   let sum = 0, cnt = 0;
   for (let o = 0; o < n; o++) {
     const v = src[o];
@@ -103,7 +112,7 @@ function prepare(r: RegionInput): Prepared {
   }
   const mean = cnt > 0 ? sum / cnt : 0;
   // Centring keeps the NCC sums well conditioned for 16-bit data with a large offset.
-  const data = new Float32Array(n);
+  const data = kernels ? kernels.f32(n) : new Float32Array(n);
   let ss = 0;
   for (let o = 0; o < n; o++) {
     if (mask && !mask[o]) continue;
@@ -125,6 +134,27 @@ const LOCAL_SEARCH_FULL_VOXELS = 1_000_000;
 const key3 = (t: Vec3): string => `${t[0]},${t[1]},${t[2]}`;
 
 export function registerRegions(a: RegionInput, b: RegionInput, opts: RegisterRegionsOptions = {}): RegionRegistration {
+  const downsample = opts.downsample ?? [1, 1, 1];
+  // Kernel memory for this pair: both centred regions, their smoothed copies with the smoothing's
+  // scratch, the block averages (uint16 copies are transient).
+  if (kernels) {
+    const na = a.shape[0] * a.shape[1] * a.shape[2], nb = b.shape[0] * b.shape[1] * b.shape[2];
+    const plane = Math.max(a.shape[1] * a.shape[2], b.shape[1] * b.shape[2]);
+    kernels.begin(10 * (na + nb) + 24 * plane + 4096, phaseCorrelationShape(downsampledShape(a.shape, downsample), downsampledShape(b.shape, downsample)));
+  }
+  try {
+    return registerPrepared(a, b, opts);
+  } finally {
+    kernels?.end();
+  }
+}
+
+/** The shape blockAverage gives `shape` by `factors` (factors capped by the extent, partial blocks dropped). */
+function downsampledShape(shape: Vec3, factors: Vec3): Vec3 {
+  return [0, 1, 2].map((ax) => Math.floor(shape[ax] / Math.max(1, Math.min(factors[ax], shape[ax])))) as Vec3;
+}
+
+function registerPrepared(a: RegionInput, b: RegionInput, opts: RegisterRegionsOptions): RegionRegistration {
   const {
     downsample = [1, 1, 1],
     peaks = 5,

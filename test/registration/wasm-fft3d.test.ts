@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { WasmFft3d } from '../../src/registration/wasm-fft3d.js';
+import { WasmFft3d } from '../../src/registration/wasm/wasm-fft3d.js';
+import { registrationKernels } from '../../src/registration/wasm/registration-kernels.js';
 import { phaseCorrelation } from '../../src/registration/phase-correlation.js';
 import { Random } from '../../src/synth/random.js';
 import type { Vec3 } from '../../src/geometry/box.js';
@@ -51,16 +52,18 @@ describe('WasmFft3d (PFFFT, WebAssembly SIMD)', () => {
       const x = randomVolume(shape, 1);
       const y = circularShift(x, shape, shift);
       const [d, h, w] = shape;
-      fft.forward(0, (k, j, out, at) => out.set(y.subarray((k * h + j) * w, (k * h + j + 1) * w), at), shape);
-      fft.forward(1, (k, j, out, at) => out.set(x.subarray((k * h + j) * w, (k * h + j + 1) * w), at), shape);
+      const plain = { shape, mask: null, mean: 0, wz: ones(d), wy: ones(h), wx: ones(w) };
+      fft.forward(0, { ...plain, data: y });
+      fft.forward(1, { ...plain, data: x });
       fft.crossPower(ones(d), ones(h), ones(w / 2 + 1));
-      const corr = fft.inverse();
+      const { corr, rowMax, scale } = fft.inverse();
       const at = shift.map((s, ax) => ((s % shape[ax]) + shape[ax]) % shape[ax]);
       const peak = (at[0] * h + at[1]) * w + at[2];
-      expect(corr[peak]).toBeCloseTo(1, 4);
+      expect(corr[peak] * scale).toBeCloseTo(1, 4);
       let rest = 0;
-      for (let i = 0; i < corr.length; i++) if (i !== peak) rest = Math.max(rest, Math.abs(corr[i]));
+      for (let i = 0; i < corr.length; i++) if (i !== peak) rest = Math.max(rest, Math.abs(corr[i] * scale));
       expect(rest).toBeLessThan(1e-4);
+      expect(rowMax[at[0] * h + at[1]]).toBe(corr[peak]);
     });
   }
 
@@ -75,6 +78,28 @@ describe('WasmFft3d (PFFFT, WebAssembly SIMD)', () => {
       expect(wasm.peaks.map((p) => p.shift)).toEqual(js.peaks.map((p) => p.shift));
       wasm.peaks.forEach((p, i) => expect(p.value).toBeCloseTo(js.peaks[i].value, 5));
       expect(wasm.peakRatio).toBeCloseTo(js.peakRatio, 3);
+    }
+  });
+
+  it('windows a region that lives in the WebAssembly heap with the kernel, to the same result', () => {
+    const shape: Vec3 = [16, 48, 64];
+    const a = { data: randomVolume(shape, 4), shape, mask: null };
+    const b = { data: circularShift(a.data, shape, [1, -4, 6]), shape, mask: null };
+    const js = phaseCorrelation(a, b, { engine: 'wasm', peaks: 3, apodization: 0.1 });
+    const kernels = registrationKernels!;
+    kernels.begin(8 * a.data.length + 1024, shape);
+    try {
+      const inHeap = (r: typeof a) => {
+        const v = kernels.f32(r.data.length);
+        v.set(r.data);
+        expect(kernels.holds(v)).toBe(true);
+        return { ...r, data: v };
+      };
+      const k = phaseCorrelation(inHeap(a), inHeap(b), { engine: 'wasm', peaks: 3, apodization: 0.1 });
+      expect(k.peaks.map((p) => p.shift)).toEqual(js.peaks.map((p) => p.shift));
+      k.peaks.forEach((p, i) => expect(p.value).toBeCloseTo(js.peaks[i].value, 5));
+    } finally {
+      kernels.end();
     }
   });
 
