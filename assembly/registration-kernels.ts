@@ -293,15 +293,34 @@ export function blockAverageX2(src: usize, dst: usize, d: i32, h: i32, w: i32, f
 
 // ---- Phase correlation around PFFFT (wasm-fft3d.ts) ----
 
-/** Complex (8-byte) matrix transpose rows × cols → cols × rows, in 16 × 16 blocks. */
+/**
+ * Complex (8-byte) matrix transpose rows × cols → cols × rows, in 32 × 32 blocks of 2 × 2 tiles:
+ * two rows' pairs are loaded as two vectors and swapped into two columns' pairs by lane shuffles.
+ */
 export function transposeComplex(src: usize, dst: usize, rows: i32, cols: i32): void {
-  for (let r0 = 0; r0 < rows; r0 += 16) {
-    const r1 = min(rows, r0 + 16);
-    for (let c0 = 0; c0 < cols; c0 += 16) {
-      const c1 = min(cols, c0 + 16);
-      for (let r = r0; r < r1; r++) {
-        const s = src + (<usize>(r * cols) << 3);
-        for (let c = c0; c < c1; c++) store<i64>(dst + (<usize>(c * rows + r) << 3), load<i64>(s + (<usize>c << 3)));
+  if (rows == 1 || cols == 1) {
+    memory.copy(dst, src, <usize>(rows * cols) << 3);
+    return;
+  }
+  if ((rows & 1) != 0 || (cols & 1) != 0) {
+    for (let r = 0; r < rows; r++)
+      for (let c = 0; c < cols; c++) store<i64>(dst + (<usize>(c * rows + r) << 3), load<i64>(src + (<usize>(r * cols + c) << 3)));
+    return;
+  }
+  const rowBytes = <usize>cols << 3, colBytes = <usize>rows << 3;
+  for (let r0 = 0; r0 < rows; r0 += 32) {
+    const r1 = min(rows, r0 + 32);
+    for (let c0 = 0; c0 < cols; c0 += 32) {
+      const c1 = min(cols, c0 + 32);
+      for (let r = r0; r < r1; r += 2) {
+        const s = src + <usize>r * rowBytes;
+        for (let c = c0; c < c1; c += 2) {
+          const a = v128.load(s + (<usize>c << 3));
+          const b = v128.load(s + rowBytes + (<usize>c << 3));
+          const d = dst + <usize>c * colBytes + (<usize>r << 3);
+          v128.store(d, v128.shuffle<i64>(a, b, 0, 2));
+          v128.store(d + colBytes, v128.shuffle<i64>(a, b, 1, 3));
+        }
       }
     }
   }
@@ -383,6 +402,21 @@ export function windowRows(src: usize, dst: usize, d: i32, h: i32, w: i32, ny: i
       }
     }
   }
+}
+
+/** Σ of n float32 values (float32 lanes per block of 4096, float64 across blocks). */
+export function sumF32(src: usize, n: i32): f64 {
+  let s: f64 = 0;
+  const nv = n & ~3;
+  let i = 0;
+  while (i < nv) {
+    const end = min(nv, i + 4096);
+    let acc = f32x4.splat(0);
+    for (; i < end; i += 4) acc = f32x4.add(acc, v128.load(src + (<usize>i << 2)));
+    s += hsum(acc);
+  }
+  for (; i < n; i++) s += <f64>load<f32>(src + (<usize>i << 2));
+  return s;
 }
 
 /** out[r] = the largest of row r (rows of n ≥ 1 floats): lets the peak search skip whole rows. */

@@ -12,6 +12,7 @@ import type { Vec3 } from '../geometry/box.js';
 import { FftNd } from './fft-nd.js';
 import { tukeyWindow } from './tukey-window.js';
 import { WasmFft3d, type RowWriter, type WindowedRegion } from './wasm/wasm-fft3d.js';
+import { registrationKernels as kernels } from './wasm/registration-kernels.js';
 
 export interface PhaseRegion {
   data: Float32Array;
@@ -63,7 +64,8 @@ function windowed(r: PhaseRegion, apodization: number): WindowedRegion {
       cnt++;
     }
   } else {
-    for (let o = 0; o < src.length; o++) sum += src[o];
+    if (kernels?.holds(src)) sum = kernels.sum(src);
+    else for (let o = 0; o < src.length; o++) sum += src[o];
     cnt = src.length;
   }
   const mean = cnt > 0 ? sum / cnt : 0;

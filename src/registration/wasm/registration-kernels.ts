@@ -62,6 +62,11 @@ export class RegistrationKernels {
     return view.buffer === this.buffer;
   }
 
+  /** Σ of a float32 array held in the heap. */
+  sum(v: Float32Array): number {
+    return this.heap.kernels.sumF32(v.byteOffset, v.length);
+  }
+
   nccSums(a: Float32Array, b: Float32Array, box: KernelBox): Float64Array {
     this.heap.kernels.nccSums(a.byteOffset, b.byteOffset, box.planeA, box.rowA, box.planeB, box.rowB, box.oa0, box.ob0, box.nk, box.nj, box.ni, box.sk, box.sj, this.heap.out);
     return new Float64Array(this.buffer, this.heap.out, 5).slice();

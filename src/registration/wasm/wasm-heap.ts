@@ -31,6 +31,7 @@ export interface KernelExports {
   crossPowerSlots(a: number, b: number, nz: number, ny: number, hx: number, wzz: number, wy: number, wx: number): void;
   windowRows(src: number, dst: number, d: number, h: number, w: number, ny: number, nx: number, wz: number, wy: number, wx: number, mean: number): void;
   rowMax(src: number, rows: number, n: number, out: number): void;
+  sumF32(src: number, n: number): number;
 }
 
 const REAL = 0, COMPLEX = 1;
