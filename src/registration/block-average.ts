@@ -19,8 +19,6 @@ export function blockAverage(data: Float32Array, shape: Vec3, mask: Uint8Array |
   const out: Vec3 = [0, 1, 2].map((a) => Math.floor(shape[a] / f[a])) as Vec3;
   const [od, oh, ow] = out;
   const n = od * oh * ow;
-  const sum = new Float64Array(n);
-  const cnt = new Float64Array(n);
   const [, h, w] = shape;
   if (!mask && f[2] === 2 && kernels?.holds(data)) {
     const res = kernels.blockAverageX2(data, shape, f[0], f[1]);
@@ -47,6 +45,8 @@ export function blockAverage(data: Float32Array, shape: Vec3, mask: Uint8Array |
       }
     return { data: res, shape: out, mask: null };
   }
+  const sum = new Float64Array(n);
+  const cnt = new Float64Array(n);
   for (let k = 0; k < od * f[0]; k++) {
     const ok = Math.floor(k / f[0]);
     for (let j = 0; j < oh * f[1]; j++) {
