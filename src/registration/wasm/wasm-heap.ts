@@ -36,6 +36,22 @@ export interface KernelExports {
 
 const REAL = 0, COMPLEX = 1;
 
+// The WebAssembly global as far as this file uses it: @types/node 20 does not declare it (the DOM
+// lib does, which a Node build should not pull in).
+interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
+interface WasmInstance {
+  readonly exports: Record<string, unknown>;
+}
+interface WasmGlobal {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: Record<string, Record<string, unknown>>) => WasmInstance;
+  Memory: abstract new (...args: never[]) => WasmMemory;
+}
+const wasm = (globalThis as unknown as { WebAssembly: WasmGlobal }).WebAssembly;
+
 /** Buffers of the 3-D FFT for one padded shape: two spectra, a transpose target, PFFFT's work line, small arrays. */
 export interface FftBuffers {
   shape: Vec3;
@@ -52,7 +68,7 @@ export interface FftBuffers {
 export class WasmHeap {
   readonly pffft: PffftModule;
   readonly kernels: KernelExports;
-  readonly memory: WebAssembly.Memory;
+  readonly memory: WasmMemory;
   /** 16 doubles for kernel results, allocated once. */
   readonly out: number;
   private fft: FftBuffers | null = null;
@@ -63,7 +79,7 @@ export class WasmHeap {
   private end = 0;
   private live = false;
 
-  constructor(pffft: PffftModule, memory: WebAssembly.Memory, kernels: KernelExports) {
+  constructor(pffft: PffftModule, memory: WasmMemory, kernels: KernelExports) {
     this.pffft = pffft;
     this.memory = memory;
     this.kernels = kernels;
@@ -182,18 +198,18 @@ async function load(): Promise<WasmHeap | null> {
   try {
     const require = createRequire(import.meta.url);
     const bytes = readFileSync(join(dirname(require.resolve('@echogarden/pffft-wasm/simd')), 'pffft.wasm'));
-    let memory: WebAssembly.Memory | null = null;
+    let memory: WasmMemory | null = null;
     // emscripten's hook: instantiating here is how its (minified, unexported) memory is reached.
     const pffft = await createPffft({
-      instantiateWasm(imports: WebAssembly.Imports, receive: (instance: WebAssembly.Instance) => void) {
-        const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), imports);
-        memory = Object.values(instance.exports).find((e): e is WebAssembly.Memory => e instanceof WebAssembly.Memory) ?? null;
+      instantiateWasm(imports: Record<string, Record<string, unknown>>, receive: (instance: WasmInstance) => void) {
+        const instance = new wasm.Instance(new wasm.Module(bytes), imports);
+        memory = Object.values(instance.exports).find((e): e is WasmMemory => e instanceof wasm.Memory) ?? null;
         receive(instance);
         return instance.exports;
       },
     });
     if (!memory || pffft._pffft_simd_size() !== 4) return null;
-    const kernels = new WebAssembly.Instance(new WebAssembly.Module(Buffer.from(registrationKernelsWasm, 'base64')), { env: { memory } });
+    const kernels = new wasm.Instance(new wasm.Module(Buffer.from(registrationKernelsWasm, 'base64')), { env: { memory } });
     return new WasmHeap(pffft, memory, kernels.exports as unknown as KernelExports);
   } catch {
     // No WebAssembly SIMD here: the JavaScript paths serve.
