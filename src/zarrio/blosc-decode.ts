@@ -22,8 +22,11 @@ import { StitchgraphError } from '../errors.js';
  * Astronomy and Computing 12 (2015) 181-190.
  */
 
-/** Decompress one stream `src` into `dst` (exactly dst.length bytes; throw otherwise). */
-export type StreamDecompress = (src: Uint8Array, dst: Uint8Array) => void;
+/**
+ * Decompress one stream to `size` bytes; the result may be fresh memory or a view the caller
+ * reads before the next call. A result of another length is reported as a damaged frame.
+ */
+export type StreamDecompress = (src: Uint8Array, size: number) => Uint8Array;
 
 export type BloscInnerCodec = 'blosclz' | 'lz4' | 'snappy' | 'zlib' | 'zstd';
 const INNER: BloscInnerCodec[] = ['blosclz', 'lz4', 'snappy', 'zlib', 'zstd'];
@@ -75,29 +78,37 @@ export function decodeBlosc(src: Uint8Array, inner: Partial<Record<BloscInnerCod
   if (HEADER + 4 * nblocks > cbytes) fail(`${nblocks} block offsets do not fit in ${cbytes} bytes`);
   const doShuffle = (flags & DOSHUFFLE) !== 0 && typesize > 1;
   const doBitShuffle = !doShuffle && (flags & DOBITSHUFFLE) !== 0;
-  // One scratch block reused for every block: the shuffled bytes before they are put in order.
-  const tmp = doShuffle || doBitShuffle ? new Uint8Array(blocksize) : undefined;
+  // Split blocks gather their streams here before the shuffle is undone; an unsplit block's one
+  // stream is unshuffled straight from the decompressor's output (one copy less per block).
+  let tmp: Uint8Array | undefined;
   for (let j = 0; j < nblocks; j++) {
     const leftoverBlock = j === nblocks - 1 && leftover > 0;
     const bsize = leftoverBlock ? leftover : blocksize;
     const dOff = j * blocksize;
     const nsplits = !(flags & DONT_SPLIT) && typesize <= MAX_SPLITS && Math.floor(bsize / typesize) >= MIN_BUFFERSIZE && !leftoverBlock ? typesize : 1;
     const neblock = Math.floor(bsize / nsplits);
-    const target = tmp ? tmp : dest.subarray(dOff, dOff + bsize);
     let off = dv.getInt32(HEADER + 4 * j, true);
+    let block: Uint8Array | undefined;
+    if (nsplits > 1) {
+      tmp ??= new Uint8Array(blocksize);
+      block = tmp;
+    }
     for (let s = 0; s < nsplits; s++) {
       if (off < 0 || off + 4 > cbytes) fail(`block ${j} stream ${s} starts at ${off}, outside the ${cbytes}-byte frame`);
       const cb = dv.getInt32(off, true);
       off += 4;
       if (cb < 0 || off + cb > cbytes) fail(`block ${j} stream ${s} claims ${cb} bytes, past the end of the frame`);
-      const part = target.subarray(s * neblock, (s + 1) * neblock);
-      if (cb === neblock) part.set(src.subarray(off, off + cb));
-      else decompress(src.subarray(off, off + cb), part);
+      // A stream as long as its decoded size was stored raw (blosc_c: incompressible).
+      const stream = cb === neblock ? src.subarray(off, off + cb) : decompress(src.subarray(off, off + cb), neblock);
+      if (stream.length !== neblock) fail(`block ${j} stream ${s} decoded to ${stream.length} bytes, expected ${neblock}`);
+      if (block) block.set(stream, s * neblock);
+      else block = stream;
       off += cb;
     }
-    if (doShuffle) unshuffle(typesize, bsize, tmp as Uint8Array, dest, dOff);
-    else if (doBitShuffle && bsize >= typesize) bitunshuffle(typesize, bsize, tmp as Uint8Array, dest, dOff);
-    else if (tmp) dest.set(tmp.subarray(0, bsize), dOff);
+    const b = block as Uint8Array;
+    if (doShuffle) unshuffle(typesize, bsize, b, dest, dOff);
+    else if (doBitShuffle && bsize >= typesize) bitunshuffle(typesize, bsize, b, dest, dOff);
+    else dest.set(b.subarray(0, bsize), dOff);
   }
   return dest;
 }

@@ -1,17 +1,20 @@
-import { Worker } from 'node:worker_threads';
+import { Worker, isMainThread } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 /**
- * Worker threads that run numcodecs.js' wasm decoders (blosc, zstd) off the main thread.
+ * Worker threads that decode blosc and zstd chunks off the main thread (blosc through
+ * `fast-blosc.ts`, falling back to numcodecs.js' wasm codecs).
  *
- * Why: the wasm builds are single-threaded and about 3× slower than native blosc, so one thread
- * cannot keep up with zarr-python (whose C blosc is native). Decoding the chunks of a region on
- * several cores at once closes most of that gap; zlib/gzip need no pool (node:zlib already runs
- * on libuv's thread pool). Workers hold no ref on the event loop while idle, so a process exits
- * normally with the pool alive.
+ * Why: the decoders are single-threaded wasm, about 2× slower per core than native blosc, and
+ * zarr-python's blosc decodes each chunk on all cores (numcodecs' blosc uses
+ * `get_nthreads()` = the core count when called from the main thread). Decoding the chunks of a
+ * region on several cores at once is the counterpart; zlib/gzip need no pool (node:zlib already
+ * runs on libuv's thread pool). Workers hold no ref on the event loop while idle, so a process
+ * exits normally with the pool alive.
  */
 export type PoolCodec = 'blosc' | 'zstd';
 
@@ -24,10 +27,19 @@ interface Task {
   reject: (e: Error) => void;
 }
 
-// The worker is plain JS (eval) so it runs the same under tsx, vitest and the compiled dist.
+// The worker is plain JS (eval) so it runs the same under tsx, vitest and the compiled dist; it
+// imports fast-blosc (compiled .js, or the .ts source through tsx's loader) and numcodecs by URL.
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const cache = new Map();
+let fast;
+function fastBlosc() {
+  // A decoder that cannot load (no tsx, no dist) leaves blosc to numcodecs.js: slower, same bytes.
+  fast ??= (workerData.tsx ? import(workerData.tsx).then((m) => m.register()) : Promise.resolve())
+    .then(() => import(workerData.fast))
+    .then((m) => m.loadFastBlosc(), () => () => null);
+  return fast;
+}
 async function codec(name, config) {
   const key = name + JSON.stringify(config);
   let c = cache.get(key);
@@ -40,7 +52,8 @@ async function codec(name, config) {
 }
 parentPort.on('message', async ({ id, name, config, bytes }) => {
   try {
-    let out = await (await codec(name, config)).decode(bytes);
+    let out = name === 'blosc' ? (await fastBlosc())(bytes) : null;
+    out ??= await (await codec(name, config)).decode(bytes);
     if (out.byteOffset !== 0 || out.byteLength !== out.buffer.byteLength) out = out.slice();
     parentPort.postMessage({ id, out }, [out.buffer]);
   } catch (e) {
@@ -48,6 +61,23 @@ parentPort.on('message', async ({ id, name, config, bytes }) => {
   }
 });
 `;
+
+/**
+ * Where a worker finds fast-blosc: the compiled `.js` next to this module (dist/), else the
+ * TypeScript source through tsx's ESM loader (vitest and `tsx` run the sources, which Node cannot
+ * import in a fresh thread on its own). Same rule as distributed/thread-pool.ts.
+ */
+function fastBloscEntry(): { fast: string; tsx?: string } {
+  const js = new URL('./fast-blosc.js', import.meta.url);
+  if (js.protocol === 'file:' && existsSync(fileURLToPath(js))) return { fast: js.href };
+  const ts = new URL('./fast-blosc.ts', import.meta.url);
+  try {
+    const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
+    return { fast: ts.href, tsx };
+  } catch {
+    return { fast: ts.href };
+  }
+}
 
 function numcodecsUrls(): Record<PoolCodec, string> {
   const urls = {} as Record<PoolCodec, string>;
@@ -73,6 +103,7 @@ export class DecodePool {
   #tasks = new Map<number, Task>();
   #nextId = 1;
   #urls = numcodecsUrls();
+  #fast = fastBloscEntry();
 
   /** @param size worker threads @default min(availableParallelism(), 8) */
   constructor(size = Math.min(availableParallelism(), 8)) {
@@ -87,7 +118,7 @@ export class DecodePool {
   }
 
   #spawn(): { w: Worker; busy: number } {
-    const w = new Worker(WORKER_SOURCE, { eval: true, workerData: { urls: this.#urls } });
+    const w = new Worker(WORKER_SOURCE, { eval: true, workerData: { urls: this.#urls, ...this.#fast } });
     const slot = { w, busy: 0 };
     w.unref();
     w.on('message', (m: { id: number; out?: Uint8Array; error?: string }) => {
@@ -159,14 +190,29 @@ export function configureDecodePool(threads: number): DecodePool | null {
 }
 
 /**
- * The process-wide pool, or null (the default: decode on the main thread). Opt in with
- * STITCHGRAPH_DECODE_THREADS=<n> or configureDecodePool(n): it pays off only with idle cores (on
- * a loaded 2-core machine it measured no faster; see bench/RESULTS-zarrio.md).
+ * Worker threads of the process-wide pool unless told otherwise: all cores (at most 8) in a
+ * process's main thread on a machine with more than one core; none (decode inline) in worker
+ * threads — a pool per worker would oversubscribe the cores — and on one core. This mirrors
+ * zarr-python's blosc, which uses every core from the main thread and one from other threads.
+ * STITCHGRAPH_DECODE_THREADS=<n> overrides (0: decode on the calling thread).
+ */
+export function defaultDecodeThreads(env: NodeJS.ProcessEnv = process.env, mainThread = isMainThread, cores = availableParallelism()): number {
+  const raw = env.STITCHGRAPH_DECODE_THREADS;
+  if (raw !== undefined && raw.trim() !== '') {
+    const n = Number(raw);
+    if (Number.isInteger(n) && n >= 0) return n;
+  }
+  return mainThread && cores > 1 ? Math.min(cores, 8) : 0;
+}
+
+/**
+ * The process-wide pool, or null (decode on the calling thread); sized by defaultDecodeThreads()
+ * until configureDecodePool(n) says otherwise.
  */
 export function sharedDecodePool(): DecodePool | null {
   if (shared === undefined) {
-    const n = Number(process.env.STITCHGRAPH_DECODE_THREADS ?? 0);
-    shared = Number.isInteger(n) && n > 0 ? new DecodePool(n) : null;
+    const n = defaultDecodeThreads();
+    shared = n > 0 ? new DecodePool(n) : null;
   }
   return shared;
 }
