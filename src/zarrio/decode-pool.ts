@@ -6,8 +6,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 /**
- * Worker threads that decode blosc and zstd chunks off the main thread (blosc through
- * `fast-blosc.ts`, falling back to numcodecs.js' wasm codecs).
+ * Worker threads that decode blosc and zstd chunks off the main thread (through `fast-blosc.ts`
+ * and `fast-zstd.ts`, falling back to numcodecs.js' wasm codecs).
  *
  * Why: the decoders are single-threaded wasm, about 2× slower per core than native blosc, and
  * zarr-python's blosc decodes each chunk on all cores (numcodecs' blosc uses
@@ -28,17 +28,20 @@ interface Task {
 }
 
 // The worker is plain JS (eval) so it runs the same under tsx, vitest and the compiled dist; it
-// imports fast-blosc (compiled .js, or the .ts source through tsx's loader) and numcodecs by URL.
+// imports fast-blosc / fast-zstd (compiled .js, or the .ts source through tsx's loader) and
+// numcodecs by URL.
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const cache = new Map();
-let fast;
-function fastBlosc() {
-  // A decoder that cannot load (no tsx, no dist) leaves blosc to numcodecs.js: slower, same bytes.
-  fast ??= (workerData.tsx ? import(workerData.tsx).then((m) => m.register()) : Promise.resolve())
-    .then(() => import(workerData.fast))
-    .then((m) => m.loadFastBlosc(), () => () => null);
-  return fast;
+const fast = {};
+let loader;
+function fastDecoder(name) {
+  // A decoder that cannot load (no tsx, no dist) leaves the chunk to numcodecs.js: slower, same bytes.
+  loader ??= workerData.tsx ? import(workerData.tsx).then((m) => m.register()) : Promise.resolve();
+  fast[name] ??= loader
+    .then(() => import(workerData.fast[name]))
+    .then((m) => (name === 'blosc' ? m.loadFastBlosc() : m.loadFastZstd()), () => () => null);
+  return fast[name];
 }
 async function codec(name, config) {
   const key = name + JSON.stringify(config);
@@ -52,10 +55,11 @@ async function codec(name, config) {
 }
 parentPort.on('message', async ({ id, name, config, bytes }) => {
   try {
-    let out = name === 'blosc' ? (await fastBlosc())(bytes) : null;
+    let out = process.env.STITCHGRAPH_DECODER !== 'numcodecs' ? (await fastDecoder(name))(bytes) : null;
+    const quick = out !== null;
     out ??= await (await codec(name, config)).decode(bytes);
     if (out.byteOffset !== 0 || out.byteLength !== out.buffer.byteLength) out = out.slice();
-    parentPort.postMessage({ id, out }, [out.buffer]);
+    parentPort.postMessage({ id, out, fast: quick }, [out.buffer]);
   } catch (e) {
     parentPort.postMessage({ id, error: String((e && e.message) || e) });
   }
@@ -63,19 +67,23 @@ parentPort.on('message', async ({ id, name, config, bytes }) => {
 `;
 
 /**
- * Where a worker finds fast-blosc: the compiled `.js` next to this module (dist/), else the
- * TypeScript source through tsx's ESM loader (vitest and `tsx` run the sources, which Node cannot
- * import in a fresh thread on its own). Same rule as distributed/thread-pool.ts.
+ * Where a worker finds fast-blosc / fast-zstd: the compiled `.js` next to this module (dist/), else
+ * the TypeScript source through tsx's ESM loader (vitest and `tsx` run the sources, which Node
+ * cannot import in a fresh thread on its own). Same rule as distributed/thread-pool.ts.
  */
-function fastBloscEntry(): { fast: string; tsx?: string } {
-  const js = new URL('./fast-blosc.js', import.meta.url);
-  if (js.protocol === 'file:' && existsSync(fileURLToPath(js))) return { fast: js.href };
-  const ts = new URL('./fast-blosc.ts', import.meta.url);
+function fastEntries(): { fast: Record<PoolCodec, string>; tsx?: string } {
+  const fast = {} as Record<PoolCodec, string>;
+  let ts = false;
+  for (const name of ['blosc', 'zstd'] as const) {
+    const js = new URL(`./fast-${name}.js`, import.meta.url);
+    ts = !(js.protocol === 'file:' && existsSync(fileURLToPath(js)));
+    fast[name] = ts ? new URL(`./fast-${name}.ts`, import.meta.url).href : js.href;
+  }
+  if (!ts) return { fast };
   try {
-    const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
-    return { fast: ts.href, tsx };
+    return { fast, tsx: pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href };
   } catch {
-    return { fast: ts.href };
+    return { fast };
   }
 }
 
@@ -98,12 +106,14 @@ export class DecodePool {
   readonly size: number;
   /** Chunks decoded by the workers so far. */
   decoded = 0;
+  /** Of those, chunks decoded by fast-blosc / fast-zstd (the rest by numcodecs.js). */
+  decodedFast = 0;
   #workers: { w: Worker; busy: number }[] = [];
   #queue: Task[] = [];
   #tasks = new Map<number, Task>();
   #nextId = 1;
   #urls = numcodecsUrls();
-  #fast = fastBloscEntry();
+  #fast = fastEntries();
 
   /** @param size worker threads @default min(availableParallelism(), 8) */
   constructor(size = Math.min(availableParallelism(), 8)) {
@@ -121,7 +131,7 @@ export class DecodePool {
     const w = new Worker(WORKER_SOURCE, { eval: true, workerData: { urls: this.#urls, ...this.#fast } });
     const slot = { w, busy: 0 };
     w.unref();
-    w.on('message', (m: { id: number; out?: Uint8Array; error?: string }) => {
+    w.on('message', (m: { id: number; out?: Uint8Array; error?: string; fast?: boolean }) => {
       const t = this.#tasks.get(m.id);
       if (!t) return;
       this.#tasks.delete(m.id);
@@ -130,6 +140,7 @@ export class DecodePool {
       if (m.error !== undefined || !m.out) t.reject(new Error(m.error ?? 'no output'));
       else {
         this.decoded++;
+        if (m.fast) this.decodedFast++;
         t.resolve(m.out);
       }
       this.#pump();

@@ -267,8 +267,23 @@ describe('decode pool (worker threads)', () => {
         expect(Array.from(r.data)).toEqual(Array.from(data));
       }
       expect(pool?.decoded).toBe(2);
+      // Both went through fast-blosc / fast-zstd inside the worker (tsx loads them under vitest).
+      expect(pool?.decodedFast).toBe(2);
     } finally {
       configureDecodePool(0);
     }
+  });
+});
+
+describe('decode pool default', () => {
+  it('uses every core (at most 8) from a main thread, none from worker threads or on one core; the env variable overrides', async () => {
+    const { defaultDecodeThreads } = await import('../../src/zarrio/decode-pool.js');
+    expect(defaultDecodeThreads({}, true, 2)).toBe(2);
+    expect(defaultDecodeThreads({}, true, 32)).toBe(8);
+    expect(defaultDecodeThreads({}, false, 2)).toBe(0);
+    expect(defaultDecodeThreads({}, true, 1)).toBe(0);
+    expect(defaultDecodeThreads({ STITCHGRAPH_DECODE_THREADS: '0' }, true, 2)).toBe(0);
+    expect(defaultDecodeThreads({ STITCHGRAPH_DECODE_THREADS: '3' }, false, 2)).toBe(3);
+    expect(defaultDecodeThreads({ STITCHGRAPH_DECODE_THREADS: 'x' }, true, 4)).toBe(4);
   });
 });
