@@ -11,9 +11,12 @@ import type { StreamDecompress } from './blosc-decode.js';
  * (bench/RESULTS-zarrio.md).
  */
 
-/** The exports of zstddec's wasm module (its README's emcc EXPORTED_FUNCTIONS). */
+/**
+ * The exports of zstddec's wasm module (its README's emcc EXPORTED_FUNCTIONS). Typed by hand: the
+ * build's lib (ES2023 + @types/node 20) has no WebAssembly namespace.
+ */
 interface ZstdExports {
-  memory: WebAssembly.Memory;
+  memory: { buffer: ArrayBuffer };
   malloc(size: number): number;
   free(ptr: number): void;
   ZSTD_decompress(dst: number, dstCapacity: number, src: number, srcSize: number): number;
@@ -30,9 +33,9 @@ let exportsSeen: ZstdExports | undefined;
  * decode() is used.
  */
 class TappedDecoder extends ZSTDDecoder {
-  override _init(result: WebAssembly.WebAssemblyInstantiatedSource): void {
-    exportsSeen = result.instance.exports as unknown as ZstdExports;
-    super._init(result);
+  override _init(result: { instance: { exports: unknown } }): void {
+    exportsSeen = result.instance.exports as ZstdExports;
+    super._init(result as Parameters<ZSTDDecoder['_init']>[0]);
   }
 }
 

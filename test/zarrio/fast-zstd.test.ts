@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import Zstd from 'numcodecs/zstd';
-import { loadFastZstd, zstdFrameContentSize } from '../../src/zarrio/fast-zstd.js';
+import { loadFastZstd, loadZstdStream, zstdFrameContentSize } from '../../src/zarrio/fast-zstd.js';
 
 function frameHeader(fhd: number, rest: number[]): Uint8Array {
   return new Uint8Array([0x28, 0xb5, 0x2f, 0xfd, fhd, ...rest, 0, 0, 0, 0, 0, 0, 0, 0]);
@@ -58,5 +58,20 @@ describe('loadFastZstd', () => {
     expect(fast(frameHeader(0x00, [0x58]))).toBeNull();
     // The decoder is still sound after failures.
     expect(fast(frame)?.length).toBe(100_000);
+  });
+});
+
+describe('loadZstdStream', () => {
+  it("decodes inside zstddec's heap (no buffer allocated per stream): results are views of one memory", async () => {
+    const decompress = await loadZstdStream();
+    const data = new Uint8Array(50_000).map((_, i) => (i * 7) % 13);
+    const frame = await new Zstd(3).encode(data);
+    const a = decompress(frame, data.length);
+    expect(Buffer.from(a).equals(Buffer.from(data))).toBe(true);
+    const b = decompress(frame, data.length);
+    // zstddec's own decode() would return a fresh copy each time.
+    expect(b.buffer).toBe(a.buffer);
+    expect(b.byteOffset).toBe(a.byteOffset);
+    expect(b.buffer.byteLength).toBeGreaterThan(data.length);
   });
 });
