@@ -255,19 +255,20 @@ describe('decode pool (worker threads)', () => {
       seed ^= seed << 5;
       return seed & 0xffff;
     });
-    for (const c of ['blosc-zstd', 'zstd'] as const) {
+    for (const c of ['blosc-zstd', 'zstd', 'blosc-lz4'] as const) {
       const arr = await createArray(dir, c, { shape, chunks: shape, dtype: 'uint16', compressor: c });
       await writeRegion(arr, [0, 0, 0], shape, data);
     }
     const pool = configureDecodePool(2);
     try {
-      for (const c of ['blosc-zstd', 'zstd']) {
+      for (const c of ['blosc-zstd', 'zstd', 'blosc-lz4']) {
         const t = await openTileArray(openFileStore(dir), c, '', { cache: null });
         const r = await t.readRegion({ start: [0, 0, 0], size: [2, 128, 128] });
         expect(Array.from(r.data)).toEqual(Array.from(data));
       }
-      expect(pool?.decoded).toBe(2);
-      // Both went through fast-blosc / fast-zstd inside the worker (tsx loads them under vitest).
+      expect(pool?.decoded).toBe(3);
+      // zstd and blosc-zstd went through fast-zstd / fast-blosc inside the worker (tsx loads them
+      // under vitest); blosc with lz4 inside fell back to numcodecs.js there.
       expect(pool?.decodedFast).toBe(2);
     } finally {
       configureDecodePool(0);
