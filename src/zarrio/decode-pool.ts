@@ -1,17 +1,20 @@
-import { Worker } from 'node:worker_threads';
+import { Worker, isMainThread } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 /**
- * Worker threads that run numcodecs.js' wasm decoders (blosc, zstd) off the main thread.
+ * Worker threads that decode blosc and zstd chunks off the main thread (through `fast-blosc.ts`
+ * and `fast-zstd.ts`, falling back to numcodecs.js' wasm codecs).
  *
- * Why: the wasm builds are single-threaded and about 3× slower than native blosc, so one thread
- * cannot keep up with zarr-python (whose C blosc is native). Decoding the chunks of a region on
- * several cores at once closes most of that gap; zlib/gzip need no pool (node:zlib already runs
- * on libuv's thread pool). Workers hold no ref on the event loop while idle, so a process exits
- * normally with the pool alive.
+ * Why: the decoders are single-threaded wasm, about 2× slower per core than native blosc, and
+ * zarr-python's blosc decodes each chunk on all cores (numcodecs' blosc uses
+ * `get_nthreads()` = the core count when called from the main thread). Decoding the chunks of a
+ * region on several cores at once is the counterpart; zlib/gzip need no pool (node:zlib already
+ * runs on libuv's thread pool). Workers hold no ref on the event loop while idle, so a process
+ * exits normally with the pool alive.
  */
 export type PoolCodec = 'blosc' | 'zstd';
 
@@ -24,10 +27,22 @@ interface Task {
   reject: (e: Error) => void;
 }
 
-// The worker is plain JS (eval) so it runs the same under tsx, vitest and the compiled dist.
+// The worker is plain JS (eval) so it runs the same under tsx, vitest and the compiled dist; it
+// imports fast-blosc / fast-zstd (compiled .js, or the .ts source through tsx's loader) and
+// numcodecs by URL.
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const cache = new Map();
+const fast = {};
+let loader;
+function fastDecoder(name) {
+  // A decoder that cannot load (no tsx, no dist) leaves the chunk to numcodecs.js: slower, same bytes.
+  loader ??= workerData.tsx ? import(workerData.tsx).then((m) => m.register()) : Promise.resolve();
+  fast[name] ??= loader
+    .then(() => import(workerData.fast[name]))
+    .then((m) => (name === 'blosc' ? m.loadFastBlosc() : m.loadFastZstd()), () => () => null);
+  return fast[name];
+}
 async function codec(name, config) {
   const key = name + JSON.stringify(config);
   let c = cache.get(key);
@@ -40,14 +55,37 @@ async function codec(name, config) {
 }
 parentPort.on('message', async ({ id, name, config, bytes }) => {
   try {
-    let out = await (await codec(name, config)).decode(bytes);
+    let out = process.env.STITCHGRAPH_DECODER !== 'numcodecs' ? (await fastDecoder(name))(bytes) : null;
+    const quick = out !== null;
+    out ??= await (await codec(name, config)).decode(bytes);
     if (out.byteOffset !== 0 || out.byteLength !== out.buffer.byteLength) out = out.slice();
-    parentPort.postMessage({ id, out }, [out.buffer]);
+    parentPort.postMessage({ id, out, fast: quick }, [out.buffer]);
   } catch (e) {
     parentPort.postMessage({ id, error: String((e && e.message) || e) });
   }
 });
 `;
+
+/**
+ * Where a worker finds fast-blosc / fast-zstd: the compiled `.js` next to this module (dist/), else
+ * the TypeScript source through tsx's ESM loader (vitest and `tsx` run the sources, which Node
+ * cannot import in a fresh thread on its own). Same rule as distributed/thread-pool.ts.
+ */
+function fastEntries(): { fast: Record<PoolCodec, string>; tsx?: string } {
+  const fast = {} as Record<PoolCodec, string>;
+  let ts = false;
+  for (const name of ['blosc', 'zstd'] as const) {
+    const js = new URL(`./fast-${name}.js`, import.meta.url);
+    ts = !(js.protocol === 'file:' && existsSync(fileURLToPath(js)));
+    fast[name] = ts ? new URL(`./fast-${name}.ts`, import.meta.url).href : js.href;
+  }
+  if (!ts) return { fast };
+  try {
+    return { fast, tsx: pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href };
+  } catch {
+    return { fast };
+  }
+}
 
 function numcodecsUrls(): Record<PoolCodec, string> {
   const urls = {} as Record<PoolCodec, string>;
@@ -68,11 +106,14 @@ export class DecodePool {
   readonly size: number;
   /** Chunks decoded by the workers so far. */
   decoded = 0;
+  /** Of those, chunks decoded by fast-blosc / fast-zstd (the rest by numcodecs.js). */
+  decodedFast = 0;
   #workers: { w: Worker; busy: number }[] = [];
   #queue: Task[] = [];
   #tasks = new Map<number, Task>();
   #nextId = 1;
   #urls = numcodecsUrls();
+  #fast = fastEntries();
 
   /** @param size worker threads @default min(availableParallelism(), 8) */
   constructor(size = Math.min(availableParallelism(), 8)) {
@@ -87,10 +128,10 @@ export class DecodePool {
   }
 
   #spawn(): { w: Worker; busy: number } {
-    const w = new Worker(WORKER_SOURCE, { eval: true, workerData: { urls: this.#urls } });
+    const w = new Worker(WORKER_SOURCE, { eval: true, workerData: { urls: this.#urls, ...this.#fast } });
     const slot = { w, busy: 0 };
     w.unref();
-    w.on('message', (m: { id: number; out?: Uint8Array; error?: string }) => {
+    w.on('message', (m: { id: number; out?: Uint8Array; error?: string; fast?: boolean }) => {
       const t = this.#tasks.get(m.id);
       if (!t) return;
       this.#tasks.delete(m.id);
@@ -99,6 +140,7 @@ export class DecodePool {
       if (m.error !== undefined || !m.out) t.reject(new Error(m.error ?? 'no output'));
       else {
         this.decoded++;
+        if (m.fast) this.decodedFast++;
         t.resolve(m.out);
       }
       this.#pump();
@@ -159,14 +201,29 @@ export function configureDecodePool(threads: number): DecodePool | null {
 }
 
 /**
- * The process-wide pool, or null (the default: decode on the main thread). Opt in with
- * STITCHGRAPH_DECODE_THREADS=<n> or configureDecodePool(n): it pays off only with idle cores (on
- * a loaded 2-core machine it measured no faster; see bench/RESULTS-zarrio.md).
+ * Worker threads of the process-wide pool unless told otherwise: all cores (at most 8) in a
+ * process's main thread on a machine with more than one core; none (decode inline) in worker
+ * threads — a pool per worker would oversubscribe the cores — and on one core. This mirrors
+ * zarr-python's blosc, which uses every core from the main thread and one from other threads.
+ * STITCHGRAPH_DECODE_THREADS=<n> overrides (0: decode on the calling thread).
+ */
+export function defaultDecodeThreads(env: NodeJS.ProcessEnv = process.env, mainThread = isMainThread, cores = availableParallelism()): number {
+  const raw = env.STITCHGRAPH_DECODE_THREADS;
+  if (raw !== undefined && raw.trim() !== '') {
+    const n = Number(raw);
+    if (Number.isInteger(n) && n >= 0) return n;
+  }
+  return mainThread && cores > 1 ? Math.min(cores, 8) : 0;
+}
+
+/**
+ * The process-wide pool, or null (decode on the calling thread); sized by defaultDecodeThreads()
+ * until configureDecodePool(n) says otherwise.
  */
 export function sharedDecodePool(): DecodePool | null {
   if (shared === undefined) {
-    const n = Number(process.env.STITCHGRAPH_DECODE_THREADS ?? 0);
-    shared = Number.isInteger(n) && n > 0 ? new DecodePool(n) : null;
+    const n = defaultDecodeThreads();
+    shared = n > 0 ? new DecodePool(n) : null;
   }
   return shared;
 }
