@@ -1,13 +1,12 @@
 import { decodeBlosc } from './blosc-decode.js';
 import { loadZstdStream } from './fast-zstd.js';
+import { zstdWasmDecoder } from './zstd-wasm.js';
 
 /**
- * Blosc frames decoded by `decodeBlosc` with zstd streams from zstddec's wasm (`fast-zstd.ts`).
- * Returns null for frames it does not handle (inner codecs other than zstd: lz4, blosclz, zlib,
- * snappy; Blosc2 frames); the caller then uses numcodecs.js' complete blosc.
- *
- * Measured on the bench's 32 blosc-zstd chunks, one core: ≈ 160 ms against numcodecs.js' blosc
- * ≈ 270 ms (byte shuffle), ≈ 125 against ≈ 166 ms (bit shuffle); bench/RESULTS-zarrio.md.
+ * Blosc frames with zstd streams (and memcpyed frames) decoded whole inside our WebAssembly zstd
+ * module (zstd-wasm.ts: the block loop, zstd, SIMD unshuffles); other Blosc-1 frames go through
+ * the TypeScript `decodeBlosc`, which returns null for inner codecs it has no decoder for (lz4,
+ * blosclz, zlib, snappy) and for Blosc2 frames: the caller then uses numcodecs.js' complete blosc.
  */
 export type FastBlosc = (bytes: Uint8Array) => Uint8Array | null;
 
@@ -25,7 +24,13 @@ let loading: Promise<FastBlosc> | undefined;
 export function loadFastBlosc(): Promise<FastBlosc> {
   loading ??= (async () => {
     const inner = { zstd: await loadZstdStream() };
-    return (bytes: Uint8Array) => decodeBlosc(bytes, inner);
+    const wasm = zstdWasmDecoder();
+    return (bytes: Uint8Array) => {
+      // Version ≤ 2 without the reserved (Blosc2) flag; inner codec zstd (4), or a memcpyed frame.
+      const flags = bytes.length >= 16 ? bytes[2] : 0;
+      const whole = bytes.length >= 16 && bytes[0] <= 2 && !(flags & 0x08) && (flags >> 5 === 4 || (flags & 0x02) !== 0);
+      return whole ? wasm.decodeBlosc(bytes) : decodeBlosc(bytes, inner);
+    };
   })();
   return loading;
 }

@@ -1,80 +1,15 @@
-import { ZSTDDecoder } from 'zstddec';
 import type { StreamDecompress } from './blosc-decode.js';
+import { zstdWasmDecoder } from './zstd-wasm.js';
 
 /**
- * zstd decoding through `zstddec` (a wasm build of the reference zstd decoder), for plain zstd
- * chunks (stitchgraph's default codec) and for the streams inside blosc frames.
- *
- * Why not numcodecs.js' zstd: its emscripten binding copies every compressed chunk into the wasm
- * heap one byte at a time. Measured on the bench's blosc-zstd streams (one core, warm): zstddec
- * ≈ 580 MB/s of decoded stream, numcodecs.js' zstd ≈ 460, @bokuweb/zstd-wasm ≈ 555
- * (bench/RESULTS-zarrio.md).
+ * zstd decoding through our WebAssembly build of zstd's reference decoder (zstd-wasm.ts), for plain
+ * zstd chunks (stitchgraph's default codec) and for the streams inside blosc frames.
  */
-
-/**
- * The exports of zstddec's wasm module (its README's emcc EXPORTED_FUNCTIONS). Typed by hand: the
- * build's lib (ES2023 + @types/node 20) has no WebAssembly namespace.
- */
-interface ZstdExports {
-  memory: { buffer: ArrayBuffer };
-  malloc(size: number): number;
-  free(ptr: number): void;
-  ZSTD_decompress(dst: number, dstCapacity: number, src: number, srcSize: number): number;
-  ZSTD_isError(code: number): number;
-}
-
-let exportsSeen: ZstdExports | undefined;
-
-/**
- * zstddec's decode() mallocs, copies in, decompresses, copies out with `slice` (a fresh buffer per
- * stream) and frees, every call, and reports no errors. Its public `_init` hook hands us the
- * instance, so we keep one input and one output buffer in its heap, return a view of the output,
- * and check ZSTD_isError. If zstddec was initialised elsewhere first (no hook call), its plain
- * decode() is used.
- */
-class TappedDecoder extends ZSTDDecoder {
-  override _init(result: { instance: { exports: unknown } }): void {
-    exportsSeen = result.instance.exports as ZstdExports;
-    super._init(result as Parameters<ZSTDDecoder['_init']>[0]);
-  }
-}
-
-function heapDecompress(x: ZstdExports): StreamDecompress {
-  let inPtr = 0;
-  let inCap = 0;
-  let outPtr = 0;
-  let outCap = 0;
-  return (src, size) => {
-    if (src.length > inCap || !inPtr) {
-      if (inPtr) x.free(inPtr);
-      inCap = Math.max(src.length, 64 * 1024);
-      inPtr = x.malloc(inCap);
-    }
-    if (size > outCap || !outPtr) {
-      if (outPtr) x.free(outPtr);
-      outCap = Math.max(size, 64 * 1024);
-      outPtr = x.malloc(outCap);
-    }
-    if (!inPtr || !outPtr) throw new Error('Cannot decode zstd stream: the wasm heap is full');
-    new Uint8Array(x.memory.buffer, inPtr, src.length).set(src);
-    const n = x.ZSTD_decompress(outPtr, size, inPtr, src.length);
-    // Callers reject any length but `size`: an error gives an empty result.
-    if (x.ZSTD_isError(n)) return new Uint8Array(0);
-    // memory.buffer is read after the call: a grown heap has a new buffer.
-    return new Uint8Array(x.memory.buffer, outPtr, n >>> 0);
-  };
-}
-
-let stream: Promise<StreamDecompress> | undefined;
 
 /** Decompress one zstd stream of known decoded size; the result is a view valid until the next call. */
-export function loadZstdStream(): Promise<StreamDecompress> {
-  stream ??= (async () => {
-    const zstd = new TappedDecoder();
-    await zstd.init();
-    return exportsSeen ? heapDecompress(exportsSeen) : (src: Uint8Array, size: number) => zstd.decode(src, size);
-  })();
-  return stream;
+export async function loadZstdStream(): Promise<StreamDecompress> {
+  const decoder = zstdWasmDecoder();
+  return (src, size) => decoder.decompress(src, size);
 }
 
 /**

@@ -80,7 +80,7 @@ async function loadZstd(): Promise<{ fromConfig(config: object): unknown }> {
   return {
     fromConfig: (config: object) => {
       const wasm = Zstd.fromConfig(config as Parameters<typeof Zstd.fromConfig>[0]);
-      // Decoding through zstddec when the frame states its size (numcodecs.js' emscripten binding
+      // Decoding through our zstd build (fast-zstd.ts) when the frame states its size (numcodecs.js' emscripten binding
       // copies the chunk in byte by byte); numcodecs.js otherwise, and for encoding.
       const local: BytesCodec = {
         encode: (b) => wasm.encode(b),

@@ -1,7 +1,9 @@
 import { describe, it, expect } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import Zstd from 'numcodecs/zstd';
+import { createHash } from 'node:crypto';
 import { loadFastZstd, loadZstdStream, zstdFrameContentSize } from '../../src/zarrio/fast-zstd.js';
+import { zstdWasm, zstdWasmSha256 } from '../../src/zarrio/zstd-wasm.wasm.js';
 
 function frameHeader(fhd: number, rest: number[]): Uint8Array {
   return new Uint8Array([0x28, 0xb5, 0x2f, 0xfd, fhd, ...rest, 0, 0, 0, 0, 0, 0, 0, 0]);
@@ -62,16 +64,29 @@ describe('loadFastZstd', () => {
 });
 
 describe('loadZstdStream', () => {
-  it("decodes inside zstddec's heap (no buffer allocated per stream): results are views of one memory", async () => {
+  it('decodes inside its WebAssembly heap (no buffer allocated per stream): results are views of one memory', async () => {
     const decompress = await loadZstdStream();
     const data = new Uint8Array(50_000).map((_, i) => (i * 7) % 13);
     const frame = await new Zstd(3).encode(data);
     const a = decompress(frame, data.length);
     expect(Buffer.from(a).equals(Buffer.from(data))).toBe(true);
     const b = decompress(frame, data.length);
-    // zstddec's own decode() would return a fresh copy each time.
     expect(b.buffer).toBe(a.buffer);
     expect(b.byteOffset).toBe(a.byteOffset);
     expect(b.buffer.byteLength).toBeGreaterThan(data.length);
+  });
+
+  it('grows its heap for a stream larger than any before, and decodes a truncated stream to nothing', async () => {
+    const decompress = await loadZstdStream();
+    const big = new Uint8Array(3_000_000).map((_, i) => (i * 31 + (i >> 9)) % 251);
+    const frame = await new Zstd(5).encode(big);
+    expect(Buffer.from(decompress(frame, big.length)).equals(Buffer.from(big))).toBe(true);
+    expect(decompress(frame.subarray(0, frame.length >> 1), big.length).length).toBe(0);
+  });
+});
+
+describe('the committed zstd module', () => {
+  it('is the module its header describes (built by scripts/build-zstd-wasm.sh, not edited)', () => {
+    expect(createHash('sha256').update(Buffer.from(zstdWasm, 'base64')).digest('hex')).toBe(zstdWasmSha256);
   });
 });

@@ -1,0 +1,206 @@
+/*
+ * Blosc-1 frames with zstd streams, decoded whole inside WebAssembly: the block loop of c-blosc's
+ * `blosc_d` (blosc/blosc.c, c-blosc 1.x; the format of README_HEADER.rst), the streams by zstd's
+ * reference decoder (zstd-decoder.c), and the shuffles undone with 128-bit SIMD. The TypeScript
+ * frame decoder (src/zarrio/blosc-decode.ts) is the reference this is tested against; here the
+ * frame is copied in once and the result out once, and nothing crosses the JavaScript boundary per
+ * block or per stream.
+ *
+ * Byte shuffle: blosc/shuffle-generic.h (byte j of element i at j*N + i). Bit shuffle:
+ * bitshuffle-generic.c `bshuf_untrans_bit_elem` (K. Masui et al., Astronomy and Computing 12
+ * (2015) 181-190): bit k of byte j of element i is bit i%8 of byte i/8 of row 8j+k; undone per
+ * 8 elements by an 8x8 bit-matrix transpose of the 64-bit word gathered from the 8 rows.
+ */
+#include <stddef.h>
+#include <stdint.h>
+#include <wasm_simd128.h>
+#include "zstd.h"
+
+void *memcpy(void *d, const void *s, size_t n);
+
+#define HEADER 16
+#define DOSHUFFLE 0x01
+#define MEMCPYED 0x02
+#define DOBITSHUFFLE 0x04
+#define DONT_SPLIT 0x10
+#define MAX_SPLITS 16
+#define MIN_BUFFERSIZE 128
+
+/* Where the last error was found (block, stream), for the host's message. */
+static int32_t err_block = -1, err_stream = -1;
+__attribute__((export_name("blosc_error_block"))) int32_t blosc_error_block(void) { return err_block; }
+__attribute__((export_name("blosc_error_stream"))) int32_t blosc_error_stream(void) { return err_stream; }
+
+static inline int32_t rd32(const uint8_t *p) { return (int32_t)((uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24); }
+
+static void unshuffle(int typesize, int bsize, const uint8_t *src, uint8_t *dest) {
+  const int n = bsize / typesize;
+  int i = 0;
+  if (typesize == 2) {
+    for (; i + 16 <= n; i += 16) {
+      v128_t a = wasm_v128_load(src + i), b = wasm_v128_load(src + n + i);
+      wasm_v128_store(dest + 2 * i, wasm_i8x16_shuffle(a, b, 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23));
+      wasm_v128_store(dest + 2 * i + 16, wasm_i8x16_shuffle(a, b, 8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31));
+    }
+  } else if (typesize == 4) {
+    for (; i + 16 <= n; i += 16) {
+      v128_t a = wasm_v128_load(src + i), b = wasm_v128_load(src + n + i);
+      v128_t c = wasm_v128_load(src + 2 * n + i), d = wasm_v128_load(src + 3 * n + i);
+      v128_t ab0 = wasm_i8x16_shuffle(a, b, 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+      v128_t ab1 = wasm_i8x16_shuffle(a, b, 8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
+      v128_t cd0 = wasm_i8x16_shuffle(c, d, 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+      v128_t cd1 = wasm_i8x16_shuffle(c, d, 8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
+      uint8_t *o = dest + 4 * i;
+      wasm_v128_store(o, wasm_i16x8_shuffle(ab0, cd0, 0, 8, 1, 9, 2, 10, 3, 11));
+      wasm_v128_store(o + 16, wasm_i16x8_shuffle(ab0, cd0, 4, 12, 5, 13, 6, 14, 7, 15));
+      wasm_v128_store(o + 32, wasm_i16x8_shuffle(ab1, cd1, 0, 8, 1, 9, 2, 10, 3, 11));
+      wasm_v128_store(o + 48, wasm_i16x8_shuffle(ab1, cd1, 4, 12, 5, 13, 6, 14, 7, 15));
+    }
+  }
+  for (int j = 0; j < typesize; j++)
+    for (int k = i; k < n; k++) dest[k * typesize + j] = src[j * n + k];
+  const int done = n * typesize;
+  if (done < bsize) memcpy(dest + done, src + done, (size_t)(bsize - done));
+}
+
+/* 8x8 bit-matrix transpose of each 64-bit lane (Hacker's Delight 7-3, as TRANS_BIT_8X8). */
+static inline v128_t trans_bit_8x8(v128_t x) {
+  v128_t t = wasm_v128_and(wasm_v128_xor(x, wasm_u64x2_shr(x, 7)), wasm_i64x2_splat(0x00AA00AA00AA00AALL));
+  x = wasm_v128_xor(x, wasm_v128_xor(t, wasm_i64x2_shl(t, 7)));
+  t = wasm_v128_and(wasm_v128_xor(x, wasm_u64x2_shr(x, 14)), wasm_i64x2_splat(0x0000CCCC0000CCCCLL));
+  x = wasm_v128_xor(x, wasm_v128_xor(t, wasm_i64x2_shl(t, 14)));
+  t = wasm_v128_and(wasm_v128_xor(x, wasm_u64x2_shr(x, 28)), wasm_i64x2_splat(0x00000000F0F0F0F0LL));
+  return wasm_v128_xor(x, wasm_v128_xor(t, wasm_i64x2_shl(t, 28)));
+}
+
+static inline uint64_t trans_bit_8x8_scalar(uint64_t x) {
+  uint64_t t = (x ^ (x >> 7)) & 0x00AA00AA00AA00AAULL;
+  x = x ^ t ^ (t << 7);
+  t = (x ^ (x >> 14)) & 0x0000CCCC0000CCCCULL;
+  x = x ^ t ^ (t << 14);
+  t = (x ^ (x >> 28)) & 0x00000000F0F0F0F0ULL;
+  return x ^ t ^ (t << 28);
+}
+
+/*
+ * Only when N = bsize / typesize is a multiple of 8 (else the block was stored unshuffled).
+ * 16 bit-row bytes at a time: the 8 rows of byte j are loaded as 8 vectors, byte-transposed into
+ * 16 64-bit words (word p = the 8 rows' byte p), and each word bit-transposed: its 8 bytes are byte
+ * j of elements 8p .. 8p + 7, stored with stride typesize.
+ */
+static void bitunshuffle(int typesize, int bsize, const uint8_t *src, uint8_t *dest) {
+  const int n = bsize / typesize;
+  if (n % 8 != 0) {
+    memcpy(dest, src, (size_t)bsize);
+    return;
+  }
+  const int r = n / 8; /* bytes per bit-row */
+  for (int j = 0; j < typesize; j++) {
+    const uint8_t *row = src + (size_t)8 * j * r;
+    int p = 0;
+    for (; p + 16 <= r; p += 16) {
+      v128_t x0 = wasm_v128_load(row + p), x1 = wasm_v128_load(row + r + p), x2 = wasm_v128_load(row + 2 * r + p), x3 = wasm_v128_load(row + 3 * r + p);
+      v128_t x4 = wasm_v128_load(row + 4 * r + p), x5 = wasm_v128_load(row + 5 * r + p), x6 = wasm_v128_load(row + 6 * r + p), x7 = wasm_v128_load(row + 7 * r + p);
+      /* 8 x 16 byte transpose: bytes (x0[q] .. x7[q]) become 64-bit word q. */
+      v128_t a0 = wasm_i8x16_shuffle(x0, x1, 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+      v128_t a1 = wasm_i8x16_shuffle(x0, x1, 8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
+      v128_t a2 = wasm_i8x16_shuffle(x2, x3, 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+      v128_t a3 = wasm_i8x16_shuffle(x2, x3, 8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
+      v128_t a4 = wasm_i8x16_shuffle(x4, x5, 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+      v128_t a5 = wasm_i8x16_shuffle(x4, x5, 8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
+      v128_t a6 = wasm_i8x16_shuffle(x6, x7, 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+      v128_t a7 = wasm_i8x16_shuffle(x6, x7, 8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
+      /* 16-bit units (x0,x1 pairs) of columns 0-7 in a0, 8-15 in a1, ... */
+      v128_t b0 = wasm_i16x8_shuffle(a0, a2, 0, 8, 1, 9, 2, 10, 3, 11);
+      v128_t b1 = wasm_i16x8_shuffle(a0, a2, 4, 12, 5, 13, 6, 14, 7, 15);
+      v128_t b2 = wasm_i16x8_shuffle(a1, a3, 0, 8, 1, 9, 2, 10, 3, 11);
+      v128_t b3 = wasm_i16x8_shuffle(a1, a3, 4, 12, 5, 13, 6, 14, 7, 15);
+      v128_t b4 = wasm_i16x8_shuffle(a4, a6, 0, 8, 1, 9, 2, 10, 3, 11);
+      v128_t b5 = wasm_i16x8_shuffle(a4, a6, 4, 12, 5, 13, 6, 14, 7, 15);
+      v128_t b6 = wasm_i16x8_shuffle(a5, a7, 0, 8, 1, 9, 2, 10, 3, 11);
+      v128_t b7 = wasm_i16x8_shuffle(a5, a7, 4, 12, 5, 13, 6, 14, 7, 15);
+      /* 32-bit units: rows 0-3 of a column from b*, rows 4-7 from b4..b7; words of columns in order. */
+      v128_t w[8];
+      w[0] = wasm_i32x4_shuffle(b0, b4, 0, 4, 1, 5);
+      w[1] = wasm_i32x4_shuffle(b0, b4, 2, 6, 3, 7);
+      w[2] = wasm_i32x4_shuffle(b1, b5, 0, 4, 1, 5);
+      w[3] = wasm_i32x4_shuffle(b1, b5, 2, 6, 3, 7);
+      w[4] = wasm_i32x4_shuffle(b2, b6, 0, 4, 1, 5);
+      w[5] = wasm_i32x4_shuffle(b2, b6, 2, 6, 3, 7);
+      w[6] = wasm_i32x4_shuffle(b3, b7, 0, 4, 1, 5);
+      w[7] = wasm_i32x4_shuffle(b3, b7, 2, 6, 3, 7);
+      for (int q = 0; q < 8; q++) {
+        v128_t t = trans_bit_8x8(w[q]);
+        /* Words of columns p + 2q and p + 2q + 1: bytes e of each are byte j of element 8(p + 2q (+1)) + e. */
+        uint8_t out[16];
+        wasm_v128_store(out, t);
+        uint8_t *d = dest + (size_t)8 * (p + 2 * q) * typesize + j;
+        for (int e = 0; e < 16; e++) d[e * typesize] = out[e];
+      }
+    }
+    for (; p < r; p++) {
+      uint64_t x = 0;
+      for (int k = 0; k < 8; k++) x |= (uint64_t)row[k * r + p] << (8 * k);
+      x = trans_bit_8x8_scalar(x);
+      uint8_t *d = dest + (size_t)8 * p * typesize + j;
+      for (int e = 0; e < 8; e++) d[e * typesize] = (uint8_t)(x >> (8 * e));
+    }
+  }
+  const int done = n * typesize;
+  if (done < bsize) memcpy(dest + done, src + done, (size_t)(bsize - done));
+}
+
+size_t zstd_decompress(void *dst, size_t capacity, const void *src, size_t size);
+unsigned zstd_is_error(size_t code);
+
+/*
+ * Decode the frame at src (srclen bytes) into dest (the header's nbytes; the host read it), with
+ * tmp a scratch of blocksize bytes. Returns nbytes, or a negative code: -1 header sizes, -2 block
+ * offsets, -3 stream outside the frame, -4 stream decoded to the wrong size (block and stream in
+ * blosc_error_block / blosc_error_stream).
+ */
+__attribute__((export_name("blosc_decode"))) int32_t blosc_decode(const uint8_t *src, int32_t srclen, uint8_t *dest, uint8_t *tmp) {
+  err_block = err_stream = -1;
+  const int flags = src[2], typesize = src[3];
+  const int32_t nbytes = rd32(src + 4), blocksize = rd32(src + 8), cbytes = rd32(src + 12);
+  if (nbytes < 0 || cbytes < HEADER || cbytes > srclen) return -1;
+  if (nbytes == 0) return 0;
+  if (flags & MEMCPYED) {
+    if (HEADER + nbytes > srclen) return -1;
+    memcpy(dest, src + HEADER, (size_t)nbytes);
+    return nbytes;
+  }
+  if (blocksize <= 0 || typesize == 0) return -1;
+  const int32_t nblocks = (nbytes + blocksize - 1) / blocksize, leftover = nbytes % blocksize;
+  if (HEADER + 4 * nblocks > cbytes) return -2;
+  const int do_shuffle = (flags & DOSHUFFLE) && typesize > 1;
+  const int do_bitshuffle = !do_shuffle && (flags & DOBITSHUFFLE);
+  for (int32_t j = 0; j < nblocks; j++) {
+    const int leftover_block = j == nblocks - 1 && leftover > 0;
+    const int32_t bsize = leftover_block ? leftover : blocksize;
+    const int nsplits = !(flags & DONT_SPLIT) && typesize <= MAX_SPLITS && bsize / typesize >= MIN_BUFFERSIZE && !leftover_block ? typesize : 1;
+    const int32_t neblock = bsize / nsplits;
+    int32_t off = rd32(src + HEADER + 4 * j);
+    const int unshuffled = do_shuffle || (do_bitshuffle && bsize >= typesize);
+    uint8_t *block = unshuffled ? tmp : dest + (size_t)j * blocksize;
+    for (int s = 0; s < nsplits; s++) {
+      err_block = j;
+      err_stream = s;
+      if (off < 0 || off + 4 > cbytes) return -3;
+      const int32_t cb = rd32(src + off);
+      off += 4;
+      if (cb < 0 || off + cb > cbytes) return -3;
+      uint8_t *into = block + (size_t)s * neblock;
+      if (cb == neblock) memcpy(into, src + off, (size_t)cb); /* stored raw (incompressible) */
+      else {
+        const size_t got = zstd_decompress(into, (size_t)neblock, src + off, (size_t)cb);
+        if (zstd_is_error(got) || got != (size_t)neblock) return -4;
+      }
+      off += cb;
+    }
+    if (do_shuffle) unshuffle(typesize, bsize, tmp, dest + (size_t)j * blocksize);
+    else if (do_bitshuffle && bsize >= typesize) bitunshuffle(typesize, bsize, tmp, dest + (size_t)j * blocksize);
+  }
+  err_block = err_stream = -1;
+  return nbytes;
+}

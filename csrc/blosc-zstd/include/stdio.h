@@ -1,0 +1,2 @@
+/* Freestanding stand-in for the libc header zstd includes (zstd-decoder.c defines what it declares). */
+#pragma once
