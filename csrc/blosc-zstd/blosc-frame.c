@@ -155,11 +155,13 @@ unsigned zstd_is_error(size_t code);
 
 /*
  * Decode the frame at src (srclen bytes) into dest (the header's nbytes; the host read it), with
- * tmp a scratch of blocksize bytes. Returns nbytes, or a negative code: -1 header sizes, -2 block
+ * tmp a scratch of blocksize bytes. Only the blocks that hold bytes of [from, to) are decoded (as
+ * c-blosc's blosc_getitem does): a region that needs half of a chunk's planes decodes half of it;
+ * the rest of dest is left as it was. Returns nbytes, or a negative code: -1 header sizes, -2 block
  * offsets, -3 stream outside the frame, -4 stream decoded to the wrong size (block and stream in
  * blosc_error_block / blosc_error_stream).
  */
-__attribute__((export_name("blosc_decode"))) int32_t blosc_decode(const uint8_t *src, int32_t srclen, uint8_t *dest, uint8_t *tmp) {
+__attribute__((export_name("blosc_decode"))) int32_t blosc_decode(const uint8_t *src, int32_t srclen, uint8_t *dest, uint8_t *tmp, int32_t from, int32_t to) {
   err_block = err_stream = -1;
   const int flags = src[2], typesize = src[3];
   const int32_t nbytes = rd32(src + 4), blocksize = rd32(src + 8), cbytes = rd32(src + 12);
@@ -178,6 +180,7 @@ __attribute__((export_name("blosc_decode"))) int32_t blosc_decode(const uint8_t 
   for (int32_t j = 0; j < nblocks; j++) {
     const int leftover_block = j == nblocks - 1 && leftover > 0;
     const int32_t bsize = leftover_block ? leftover : blocksize;
+    if ((int64_t)j * blocksize >= to || (int64_t)j * blocksize + bsize <= from) continue;
     const int nsplits = !(flags & DONT_SPLIT) && typesize <= MAX_SPLITS && bsize / typesize >= MIN_BUFFERSIZE && !leftover_block ? typesize : 1;
     const int32_t neblock = bsize / nsplits;
     int32_t off = rd32(src + HEADER + 4 * j);

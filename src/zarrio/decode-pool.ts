@@ -18,12 +18,32 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
  */
 export type PoolCodec = 'blosc' | 'zstd';
 
+/**
+ * Where a worker writes a decoded chunk itself: the part of the chunk inside the region box, into
+ * a region held in a SharedArrayBuffer (C-order, `size` elements of `bytesPerElement` bytes).
+ */
+export interface ChunkPlacement {
+  region: SharedArrayBuffer;
+  bytesPerElement: number;
+  /** Region box in array voxels (z, y, x). */
+  start: [number, number, number];
+  size: [number, number, number];
+  /** The chunk's first voxel and its (full, stored) shape. */
+  origin: [number, number, number];
+  chunk: [number, number, number];
+  /** Send the decoded chunk back too (for a chunk cache). */
+  keep: boolean;
+}
+
 interface Task {
   id: number;
   codec: PoolCodec;
   config: unknown;
   bytes: Uint8Array;
-  resolve: (b: Uint8Array) => void;
+  place?: ChunkPlacement;
+  /** The caller hands `bytes` over (a buffer of its own, whole): sent without a copy. */
+  owned?: boolean;
+  resolve: (b: Uint8Array | null) => void;
   reject: (e: Error) => void;
 }
 
@@ -35,13 +55,15 @@ const { parentPort, workerData } = require('node:worker_threads');
 const cache = new Map();
 const fast = {};
 let loader;
-function fastDecoder(name) {
+// view: results may be views of the decoder's memory, valid until its next call (placement copies them away at once).
+function fastDecoder(name, view) {
   // A decoder that cannot load (no tsx, no dist) leaves the chunk to numcodecs.js: slower, same bytes.
   loader ??= workerData.tsx ? import(workerData.tsx).then((m) => m.register()) : Promise.resolve();
-  fast[name] ??= loader
+  const key = name + (view ? ':view' : '');
+  fast[key] ??= loader
     .then(() => import(workerData.fast[name]))
-    .then((m) => (name === 'blosc' ? m.loadFastBlosc() : m.loadFastZstd()), () => () => null);
-  return fast[name];
+    .then((m) => (name === 'blosc' ? m.loadFastBlosc(view) : m.loadFastZstd(view)), () => () => null);
+  return fast[key];
 }
 async function codec(name, config) {
   const key = name + JSON.stringify(config);
@@ -53,11 +75,43 @@ async function codec(name, config) {
   }
   return c;
 }
-parentPort.on('message', async ({ id, name, config, bytes }) => {
+// Bytes [from, to) of the chunk that hold its part of the region box (C order).
+function neededRange(p) {
+  const lo = [0, 1, 2].map((a) => Math.max(p.start[a], p.origin[a]) - p.origin[a]);
+  const hi = [0, 1, 2].map((a) => Math.min(p.start[a] + p.size[a], p.origin[a] + p.chunk[a]) - p.origin[a]);
+  if (lo.some((v, a) => hi[a] <= v)) return [0, 0];
+  const at = (z, y, x) => ((z * p.chunk[1] + y) * p.chunk[2] + x) * p.bytesPerElement;
+  return [at(lo[0], lo[1], lo[2]), at(hi[0] - 1, hi[1] - 1, hi[2] - 1) + p.bytesPerElement];
+}
+// The part of a decoded chunk inside the region box, row by row into the shared region.
+function place(out, p) {
+  const [cz, cy, cx] = p.chunk, [rd, rh, rw] = p.size, b = p.bytesPerElement;
+  if (out.byteLength !== cz * cy * cx * b) throw new Error('decoded chunk has ' + out.byteLength + ' bytes, expected ' + cz * cy * cx * b);
+  const lo = [0, 1, 2].map((a) => Math.max(p.start[a], p.origin[a]));
+  const hi = [0, 1, 2].map((a) => Math.min(p.start[a] + p.size[a], p.origin[a] + p.chunk[a]));
+  if (lo.some((v, a) => hi[a] <= v)) return;
+  const dst = new Uint8Array(p.region);
+  const rowBytes = (hi[2] - lo[2]) * b;
+  for (let z = lo[0]; z < hi[0]; z++)
+    for (let y = lo[1]; y < hi[1]; y++) {
+      const s0 = (((z - p.origin[0]) * cy + (y - p.origin[1])) * cx + (lo[2] - p.origin[2])) * b;
+      const d0 = (((z - p.start[0]) * rh + (y - p.start[1])) * rw + (lo[2] - p.start[2])) * b;
+      dst.set(out.subarray(s0, s0 + rowBytes), d0);
+    }
+}
+parentPort.on('message', async ({ id, name, config, bytes, placement }) => {
   try {
-    let out = process.env.STITCHGRAPH_DECODER !== 'numcodecs' ? (await fastDecoder(name))(bytes) : null;
+    const view = !!placement && !placement.keep;
+    let out = process.env.STITCHGRAPH_DECODER !== 'numcodecs' ? (await fastDecoder(name, view))(bytes, view ? neededRange(placement) : undefined) : null;
     const quick = out !== null;
     out ??= await (await codec(name, config)).decode(bytes);
+    if (placement) {
+      place(out, placement);
+      if (!placement.keep) {
+        parentPort.postMessage({ id, placed: true, fast: quick });
+        return;
+      }
+    }
     if (out.byteOffset !== 0 || out.byteLength !== out.buffer.byteLength) out = out.slice();
     parentPort.postMessage({ id, out, fast: quick }, [out.buffer]);
   } catch (e) {
@@ -122,7 +176,18 @@ export class DecodePool {
 
   decode(codec: PoolCodec, config: unknown, bytes: Uint8Array): Promise<Uint8Array> {
     return new Promise((resolve, reject) => {
-      this.#queue.push({ id: this.#nextId++, codec, config, bytes, resolve, reject });
+      this.#queue.push({ id: this.#nextId++, codec, config, bytes, resolve: (b) => (b ? resolve(b) : reject(new Error('no output'))), reject });
+      this.#pump();
+    });
+  }
+
+  /**
+   * Decode a chunk and write its part of a region in the worker (no decoded bytes travel back and
+   * the main thread copies nothing); resolves with the decoded chunk when `place.keep`, else null.
+   */
+  decodeInto(codec: PoolCodec, config: unknown, bytes: Uint8Array, place: ChunkPlacement, owned = false): Promise<Uint8Array | null> {
+    return new Promise((resolve, reject) => {
+      this.#queue.push({ id: this.#nextId++, codec, config, bytes, place, owned, resolve, reject });
       this.#pump();
     });
   }
@@ -131,17 +196,17 @@ export class DecodePool {
     const w = new Worker(WORKER_SOURCE, { eval: true, workerData: { urls: this.#urls, ...this.#fast } });
     const slot = { w, busy: 0 };
     w.unref();
-    w.on('message', (m: { id: number; out?: Uint8Array; error?: string; fast?: boolean }) => {
+    w.on('message', (m: { id: number; out?: Uint8Array; placed?: boolean; error?: string; fast?: boolean }) => {
       const t = this.#tasks.get(m.id);
       if (!t) return;
       this.#tasks.delete(m.id);
       slot.busy--;
       if (slot.busy === 0) w.unref();
-      if (m.error !== undefined || !m.out) t.reject(new Error(m.error ?? 'no output'));
+      if (m.error !== undefined || (!m.out && !m.placed)) t.reject(new Error(m.error ?? 'no output'));
       else {
         this.decoded++;
         if (m.fast) this.decodedFast++;
-        t.resolve(m.out);
+        t.resolve(m.out ?? null);
       }
       this.#pump();
     });
@@ -172,10 +237,10 @@ export class DecodePool {
       this.#tasks.set(t.id, t);
       if (slot.busy === 0) slot.w.ref();
       slot.busy++;
-      // Send a copy: the caller's bytes may live on in a byte cache; compressed bytes are small
-      // next to the decode.
-      const bytes = t.bytes.slice();
-      slot.w.postMessage({ id: t.id, name: t.codec, config: t.config, bytes }, [bytes.buffer as ArrayBuffer]);
+      // Send a copy unless the caller handed the bytes over: they may live on in a byte cache.
+      const whole = t.bytes.byteOffset === 0 && t.bytes.byteLength === t.bytes.buffer.byteLength && !(t.bytes.buffer instanceof SharedArrayBuffer);
+      const bytes = t.owned && whole ? t.bytes : t.bytes.slice();
+      slot.w.postMessage({ id: t.id, name: t.codec, config: t.config, bytes, placement: t.place }, [bytes.buffer as ArrayBuffer]);
     }
   }
 

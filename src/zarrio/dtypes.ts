@@ -35,3 +35,8 @@ export function isTileDtype(d: string): d is TileDtype {
 export function allocTyped<D extends TileDtype>(dtype: D, n: number): TypedArrayFor<D> {
   return new TYPED_ARRAY_OF[dtype](n) as TypedArrayFor<D>;
 }
+
+/** A typed array of `dtype` over a whole (shared or plain) buffer. */
+export function allocTypedOn<D extends TileDtype>(dtype: D, buffer: ArrayBuffer | SharedArrayBuffer): TypedArrayFor<D> {
+  return new TYPED_ARRAY_OF[dtype](buffer as ArrayBuffer) as TypedArrayFor<D>;
+}

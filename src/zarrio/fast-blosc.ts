@@ -8,7 +8,8 @@ import { zstdWasmDecoder } from './zstd-wasm.js';
  * the TypeScript `decodeBlosc`, which returns null for inner codecs it has no decoder for (lz4,
  * blosclz, zlib, snappy) and for Blosc2 frames: the caller then uses numcodecs.js' complete blosc.
  */
-export type FastBlosc = (bytes: Uint8Array) => Uint8Array | null;
+/** `range` (view decoders only): the bytes of the chunk the caller will read; other blocks may be skipped. */
+export type FastBlosc = (bytes: Uint8Array, range?: [number, number]) => Uint8Array | null;
 
 /**
  * False when STITCHGRAPH_DECODER=numcodecs: every blosc and zstd chunk then goes to numcodecs.js
@@ -19,18 +20,28 @@ export function useFastDecoders(env: NodeJS.ProcessEnv = process.env): boolean {
   return env.STITCHGRAPH_DECODER !== 'numcodecs';
 }
 
-let loading: Promise<FastBlosc> | undefined;
+const loading = new Map<boolean, Promise<FastBlosc>>();
 
-export function loadFastBlosc(): Promise<FastBlosc> {
-  loading ??= (async () => {
-    const inner = { zstd: await loadZstdStream() };
-    const wasm = zstdWasmDecoder();
-    return (bytes: Uint8Array) => {
-      // Version ≤ 2 without the reserved (Blosc2) flag; inner codec zstd (4), or a memcpyed frame.
-      const flags = bytes.length >= 16 ? bytes[2] : 0;
-      const whole = bytes.length >= 16 && bytes[0] <= 2 && !(flags & 0x08) && (flags >> 5 === 4 || (flags & 0x02) !== 0);
-      return whole ? wasm.decodeBlosc(bytes) : decodeBlosc(bytes, inner);
-    };
-  })();
-  return loading;
+/**
+ * The decoder. With `view`, a frame decoded inside WebAssembly comes back as a view of the
+ * module's memory, valid until the next call (for a caller that copies it away at once: the
+ * decode pool placing a chunk in a region); otherwise every result is a fresh array.
+ */
+export function loadFastBlosc(view = false): Promise<FastBlosc> {
+  let p = loading.get(view);
+  if (!p) {
+    p = (async () => {
+      const inner = { zstd: await loadZstdStream() };
+      const wasm = zstdWasmDecoder();
+      return (bytes: Uint8Array, range?: [number, number]) => {
+        // Version ≤ 2 without the reserved (Blosc2) flag; inner codec zstd (4), or a memcpyed frame.
+        const flags = bytes.length >= 16 ? bytes[2] : 0;
+        const whole = bytes.length >= 16 && bytes[0] <= 2 && !(flags & 0x08) && (flags >> 5 === 4 || (flags & 0x02) !== 0);
+        if (!whole) return decodeBlosc(bytes, inner);
+        return view ? wasm.decodeBloscView(bytes, range) : wasm.decodeBlosc(bytes);
+      };
+    })();
+    loading.set(view, p);
+  }
+  return p;
 }

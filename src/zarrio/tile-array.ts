@@ -1,10 +1,11 @@
 import * as zarr from 'zarrita';
 import FileSystemStore from '@zarrita/storage/fs';
 import { StitchgraphError } from '../errors.js';
-import { isTileDtype, allocTyped, type TileDtype, type TileTypedArray } from './dtypes.js';
+import { isTileDtype, allocTyped, allocTypedOn, type TileDtype, type TileTypedArray } from './dtypes.js';
 import { ChunkCache, sharedChunkCache, type DecodedChunk } from './chunk-cache.js';
 import { registerCodecs } from './register-codecs.js';
 import { accumulateChunkBlocks, copyChunkIntoRegion, downsampledShape, finishBlockAverage, type Chunk3 } from './_region-assembly.js';
+import { sharedDecodePool, type PoolCodec } from './decode-pool.js';
 import type { Box3, Vec3 } from '../geometry/box.js';
 
 export type Readable = zarr.Readable;
@@ -84,6 +85,12 @@ interface RawMeta {
   version: 2 | 3;
   dtype: string;
   codecs: string[];
+  /**
+   * Set when a chunk's stored bytes are one blosc or zstd stream of the little-endian C-order
+   * values (no filters, no transpose, no shards): the decode pool can then decode it and place it
+   * in the region itself (see readRegion).
+   */
+  direct?: { codec: PoolCodec; config: unknown };
   /** Chunk key of chunk coordinates (for messages); undefined inside shards. */
   chunkKey(coords: number[]): string | undefined;
 }
@@ -121,10 +128,19 @@ async function readRawMeta(loc: zarr.Location<Readable>, where: string): Promise
     const enc = (m.chunk_key_encoding as { name?: string; configuration?: { separator?: string } } | undefined) ?? {};
     const sep = enc.configuration?.separator ?? (enc.name === 'v2' ? '.' : '/');
     const sharded = codecs.some((c) => c.startsWith('sharding_indexed'));
+    const list = (m.codecs as (CodecMeta & { configuration?: Record<string, unknown> })[] | undefined) ?? [];
+    let direct: RawMeta['direct'];
+    if (list.length === 2 && list[0].name === 'bytes' && (list[0].configuration?.endian ?? 'little') === 'little' && (list[1].name === 'blosc' || list[1].name === 'zstd')) {
+      const config = { ...(list[1].configuration ?? {}) };
+      // numcodecs.js' Blosc (the worker's fallback) takes shuffle as a number.
+      if (typeof config.shuffle === 'string') config.shuffle = ({ noshuffle: 0, shuffle: 1, bitshuffle: 2 } as Record<string, number>)[config.shuffle] ?? 1;
+      direct = { codec: list[1].name, config };
+    }
     return {
       version: 3,
       dtype,
       codecs,
+      direct,
       chunkKey: (c) => (sharded ? undefined : enc.name === 'v2' ? c.join(sep) : ['c', ...c].join(sep)),
     };
   }
@@ -148,7 +164,8 @@ async function readRawMeta(loc: zarr.Location<Readable>, where: string): Promise
     codecs.push(comp.id);
   }
   const sep = typeof m.dimension_separator === 'string' ? m.dimension_separator : '.';
-  return { version: 2, dtype, codecs, chunkKey: (c) => c.join(sep) };
+  const plain = codecs.length === 1 && (comp?.id === 'blosc' || comp?.id === 'zstd') && raw[0] !== '>' && (m.order ?? 'C') === 'C';
+  return { version: 2, dtype, codecs, direct: plain && comp ? { codec: comp.id as PoolCodec, config: comp } : undefined, chunkKey: (c) => c.join(sep) };
 }
 
 function to3(v: readonly number[], what: string, path: string): Vec3 {
@@ -169,6 +186,9 @@ function storeId(store: Readable): number {
   }
   return id;
 }
+
+/** Smaller chunks decode faster on the calling thread than a round trip to a worker takes. */
+const DIRECT_MIN_CHUNK_BYTES = 64 * 1024;
 
 async function runPool(n: number, limit: number, task: (i: number) => Promise<void>): Promise<void> {
   let next = 0;
@@ -219,6 +239,61 @@ export async function openTileArray(store: Readable, path: string, storeLabel = 
     return { data: c.data, shape: [c.shape[0], c.shape[1], c.shape[2]], stride: [c.stride[0], c.stride[1], c.stride[2]] };
   };
 
+  const chunk3: Vec3 = ndim === 2 ? [1, arr.chunks[0], arr.chunks[1]] : [arr.chunks[0], arr.chunks[1], arr.chunks[2]];
+  const bytesPerElement = allocTyped(dtype, 0).BYTES_PER_ELEMENT;
+  const chunkBytes = chunk3[0] * chunk3[1] * chunk3[2] * bytesPerElement;
+  // A decoded chunk as zarrita's getChunk gives it (what the cache holds): 2-D arrays have 2-D chunks.
+  const asDecoded = (data: TileTypedArray): DecodedChunk =>
+    ndim === 2 ? { data, shape: [chunk3[1], chunk3[2]], stride: [chunk3[2], 1] } : { data, shape: [...chunk3], stride: [chunk3[1] * chunk3[2], chunk3[2], 1] };
+  /**
+   * Region reads of plain blosc/zstd arrays with the decode pool: the region lives in a
+   * SharedArrayBuffer and each worker decodes its chunk and writes the chunk's part of the region
+   * itself. The alternative (decoded chunks sent back, copied in by the main thread) serialises
+   * every voxel copy on one thread; here the copies, and the page faults of a fresh result, are
+   * shared by the workers. Chunks in the cache are copied from there; decoded chunks are sent back
+   * only to be cached.
+   */
+  const readDirect = async (box: Box3, list: Vec3[], pool: NonNullable<ReturnType<typeof sharedDecodePool>>, direct: NonNullable<RawMeta['direct']>, signal?: AbortSignal): Promise<Region> => {
+    const n = box.size[0] * box.size[1] * box.size[2];
+    const region = new SharedArrayBuffer(n * bytesPerElement);
+    const out = allocTypedOn(dtype, region);
+    const fill = fillValue ?? 0;
+    await runPool(list.length, concurrency, async (i) => {
+      signal?.throwIfAborted();
+      const c3 = list[i];
+      const coords = ndim === 2 ? [c3[1], c3[2]] : [...c3];
+      const origin: Vec3 = [c3[0] * chunks[0], c3[1] * chunks[1], c3[2] * chunks[2]];
+      let placed = false;
+      const load = async (): Promise<DecodedChunk> => {
+        const key = raw.chunkKey(coords) as string;
+        const bytes = await loc.store.get(loc.resolve(key).path);
+        if (!bytes) {
+          // A chunk never written reads as the fill value (as zarrita's getChunk gives it).
+          const data = allocTyped(dtype, chunk3[0] * chunk3[1] * chunk3[2]);
+          data.fill(fill);
+          return asDecoded(data);
+        }
+        try {
+          const kept = await pool.decodeInto(direct.codec, direct.config, bytes, {
+            region, bytesPerElement, start: [...box.start], size: [...box.size], origin, chunk: [...chunk3], keep: cache !== null,
+          }, true);
+          placed = true;
+          return asDecoded(kept ? allocTypedOn(dtype, kept.buffer as ArrayBuffer) : allocTyped(dtype, 0));
+        } catch (err) {
+          throw new StitchgraphError('ChunkDecodeError', `Cannot read tile array "${where}": cannot decode chunk (${coords.join(', ')}) (key ${key}) with codecs ${raw.codecs.join(', ')}: ${(err as Error).message}`, {
+            cause: err,
+            details: { path: where, chunk: coords, key },
+          });
+        }
+      };
+      // Cached chunks (and ones another read is loading) are copied here; a chunk decoded for
+      // this read is in place already.
+      const c = cache ? await cache.getOrLoad(keyPrefix + coords.join(','), load) : await load();
+      if (!placed) copyChunkIntoRegion({ data: c.data, shape: chunk3, stride: [chunk3[1] * chunk3[2], chunk3[2], 1] }, origin, box, out);
+    });
+    return { data: out, shape: [...box.size] };
+  };
+
   return {
     path: where,
     shape,
@@ -249,6 +324,8 @@ export async function openTileArray(store: Readable, path: string, storeLabel = 
       const last = [0, 1, 2].map((a) => Math.floor((box.start[a] + box.size[a] - 1) / chunks[a]));
       const list: Vec3[] = [];
       for (let z = first[0]; z <= last[0]; z++) for (let y = first[1]; y <= last[1]; y++) for (let x = first[2]; x <= last[2]; x++) list.push([z, y, x]);
+      const pool = raw.direct && !downsampling && list.length > 1 && chunkBytes >= DIRECT_MIN_CHUNK_BYTES ? sharedDecodePool() : null;
+      if (pool && raw.direct) return readDirect(box, list, pool, raw.direct, opts.signal);
       const out = downsampling ? undefined : allocTyped(dtype, n);
       const sums = downsampling ? new Float64Array(downsampledShape(box.size, factor).reduce((a, b) => a * b, 1)) : undefined;
       // Each chunk is folded into the output as soon as it arrives, so at most `concurrency`

@@ -21,7 +21,7 @@ interface Exports {
   zstd_decompress(dst: number, capacity: number, src: number, size: number): number;
   zstd_is_error(code: number): number;
   heap_base(): number;
-  blosc_decode(src: number, srclen: number, dest: number, tmp: number): number;
+  blosc_decode(src: number, srclen: number, dest: number, tmp: number, from: number, to: number): number;
   blosc_error_block(): number;
   blosc_error_stream(): number;
 }
@@ -75,6 +75,14 @@ export class ZstdWasm {
    * array). The caller checks the version and the inner codec; damage throws ChunkDecodeError.
    */
   decodeBlosc(src: Uint8Array): Uint8Array {
+    return this.decodeBloscView(src).slice();
+  }
+
+  /**
+   * As decodeBlosc, but the result is a view of the module's memory, valid until the next call;
+   * with `range`, only the blocks holding those bytes are decoded (the rest of the view is stale).
+   */
+  decodeBloscView(src: Uint8Array, range?: [number, number]): Uint8Array {
     if (src.length < 16) throw new StitchgraphError('ChunkDecodeError', `Cannot decode Blosc chunk: ${src.length} bytes is shorter than the 16-byte header`);
     const dv = new DataView(src.buffer, src.byteOffset, src.byteLength);
     const nbytes = dv.getInt32(4, true), blocksize = dv.getInt32(8, true), cbytes = dv.getInt32(12, true);
@@ -83,7 +91,7 @@ export class ZstdWasm {
     }
     const { inPtr, outPtr, tmpPtr } = this.areas(src.length, nbytes, Math.max(0, blocksize));
     new Uint8Array(this.x.memory.buffer, inPtr, src.length).set(src);
-    const n = this.x.blosc_decode(inPtr, src.length, outPtr, tmpPtr);
+    const n = this.x.blosc_decode(inPtr, src.length, outPtr, tmpPtr, range ? range[0] : 0, range ? range[1] : nbytes);
     if (n < 0) {
       const where = `block ${this.x.blosc_error_block()} stream ${this.x.blosc_error_stream()}`;
       const reason = n === -1 ? `header (blocksize ${blocksize}, typesize ${src[3]}) invalid or frame truncated`
@@ -92,7 +100,7 @@ export class ZstdWasm {
         : `${where} did not decode to its size`;
       throw new StitchgraphError('ChunkDecodeError', `Cannot decode Blosc chunk: ${reason}`);
     }
-    return new Uint8Array(this.x.memory.buffer, outPtr, n).slice();
+    return new Uint8Array(this.x.memory.buffer, outPtr, n);
   }
 }
 

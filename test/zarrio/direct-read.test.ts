@@ -1,0 +1,151 @@
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { openTileArray, openFileStore } from '../../src/zarrio/tile-array.js';
+import { ChunkCache } from '../../src/zarrio/chunk-cache.js';
+import { configureDecodePool, type DecodePool } from '../../src/zarrio/decode-pool.js';
+import { createArray, writeRegion } from '../../src/zarrio/write-array.js';
+import { isStitchgraphError } from '../../src/errors.js';
+import type { Box3, Vec3 } from '../../src/geometry/box.js';
+import { tempDir } from './_helpers.js';
+
+// Region reads of plain blosc/zstd arrays through the decode pool, where the workers decode each
+// chunk and write its part of the region themselves (decoding only the blosc blocks the region
+// needs): the same values as the main-thread path, with and without a chunk cache, for arrays
+// zarr-python wrote (several blosc blocks per chunk, byte and bit shuffle, edge chunks, a chunk
+// never written) and arrays stitchgraph wrote (v3).
+
+const SHAPE: Vec3 = [20, 150, 300];
+const MAKE = String.raw`
+import sys, numpy as np, zarr, numcodecs
+out = sys.argv[1]
+z, y, x = np.meshgrid(np.arange(20), np.arange(150), np.arange(300), indexing='ij')
+data = ((z * 977 + y * 31 + x * 7) % 4099 + (x * y) % 13).astype('<u2')
+data.tofile(out + '/truth.u2')
+for name, shuffle in [('byte', numcodecs.Blosc.SHUFFLE), ('bit', numcodecs.Blosc.BITSHUFFLE)]:
+    # 16 KiB blosc blocks: one plane of a 8x64x128 chunk per block, 8 blocks per chunk.
+    a = zarr.open(out + '/' + name, mode='w', shape=data.shape, chunks=(8, 64, 128), dtype='<u2', fill_value=7,
+                  compressor=numcodecs.Blosc(cname='zstd', clevel=3, shuffle=shuffle, blocksize=16384))
+    a[:] = data
+a = zarr.open(out + '/zstd', mode='w', shape=data.shape, chunks=(8, 64, 128), dtype='<u2', fill_value=7, compressor=numcodecs.Zstd(level=3))
+a[:] = data
+p = zarr.open(out + '/plane', mode='w', shape=(150, 300), chunks=(128, 256), dtype='<u2', compressor=numcodecs.Blosc(cname='zstd', clevel=3, shuffle=1, blocksize=4096))
+p[:] = data[3]
+`;
+
+let dir: string;
+let truth: Uint16Array;
+let pool: DecodePool | null;
+
+const at = (z: number, y: number, x: number): number => truth[(z * SHAPE[1] + y) * SHAPE[2] + x];
+
+function expected(box: Box3, missing?: { origin: Vec3; chunk: Vec3; fill: number }): number[] {
+  const out: number[] = [];
+  for (let z = 0; z < box.size[0]; z++)
+    for (let y = 0; y < box.size[1]; y++)
+      for (let x = 0; x < box.size[2]; x++) {
+        const p: Vec3 = [box.start[0] + z, box.start[1] + y, box.start[2] + x];
+        const gone = missing && p.every((v, a) => v >= missing.origin[a] && v < missing.origin[a] + missing.chunk[a]);
+        out.push(gone ? missing.fill : at(p[0], p[1], p[2]));
+      }
+  return out;
+}
+
+const BOXES: Box3[] = [
+  { start: [0, 0, 0], size: [...SHAPE] },
+  { start: [5, 10, 100], size: [9, 120, 150] },
+  { start: [3, 63, 127], size: [2, 3, 3] },
+  { start: [17, 140, 290], size: [3, 10, 10] },
+];
+
+beforeAll(() => {
+  dir = tempDir('sg-direct-');
+  execFileSync('/usr/bin/python3', ['-c', MAKE, dir]);
+  truth = new Uint16Array(readFileSync(join(dir, 'truth.u2')).buffer.slice(0));
+  pool = configureDecodePool(2);
+});
+
+afterAll(() => {
+  configureDecodePool(0);
+});
+
+describe('region reads decoded and placed by the pool workers', () => {
+  for (const name of ['byte', 'bit', 'zstd']) {
+    it(`${name === 'zstd' ? 'zstd' : `blosc-zstd, ${name} shuffle`} (zarr-python): every box, with and without a chunk cache`, async () => {
+      const before = pool!.decoded;
+      for (const cache of [null, new ChunkCache({ maxBytes: 64 << 20 })]) {
+        const t = await openTileArray(openFileStore(dir), name, '', { cache });
+        for (const [i, box] of BOXES.entries()) {
+          const r = await t.readRegion(box);
+          // A box inside one chunk takes the ordinary path (nothing to share out).
+          expect(r.data.buffer instanceof SharedArrayBuffer).toBe(i < 3);
+          expect(Array.from(r.data), `${name} [${box.start}]+[${box.size}] cache ${cache ? 'on' : 'off'}`).toEqual(expected(box));
+        }
+        if (cache) {
+          // Decoded chunks were sent back and cached: a second read decodes nothing.
+          const decoded = pool!.decoded;
+          const r = await t.readRegion(BOXES[1]);
+          expect(Array.from(r.data)).toEqual(expected(BOXES[1]));
+          expect(pool!.decoded).toBe(decoded);
+        }
+      }
+      expect(pool!.decoded).toBeGreaterThan(before);
+    });
+  }
+
+  it('reads a chunk that was never written as the fill value', async () => {
+    const gone: Vec3 = [1, 1, 0];
+    rmSync(join(dir, 'byte', gone.join('.')));
+    const t = await openTileArray(openFileStore(dir), 'byte', '', { cache: null });
+    const missing = { origin: [8, 64, 0] as Vec3, chunk: [8, 64, 128] as Vec3, fill: 7 };
+    for (const box of BOXES.slice(0, 2)) expect(Array.from((await t.readRegion(box)).data)).toEqual(expected(box, missing));
+  });
+
+  it('reads 2-D arrays (one plane) the same way', async () => {
+    const t = await openTileArray(openFileStore(dir), 'plane', '', { cache: null });
+    const box: Box3 = { start: [0, 20, 50], size: [1, 120, 240] };
+    const r = await t.readRegion(box);
+    expect(r.data.buffer).toBeInstanceOf(SharedArrayBuffer);
+    expect(Array.from(r.data)).toEqual(expected({ start: [3, 20, 50], size: [1, 120, 240] }));
+  });
+
+  it('leaves arrays of small chunks (under 64 KiB decoded) to the ordinary path', async () => {
+    const small = tempDir('sg-direct-small-');
+    const arr = await createArray(small, 's', { shape: [4, 64, 64], chunks: [2, 32, 32], dtype: 'uint16', compressor: 'zstd' });
+    const data = new Uint16Array(4 * 64 * 64).map((_, i) => i);
+    await writeRegion(arr, [0, 0, 0], [4, 64, 64], data);
+    const t = await openTileArray(openFileStore(small), 's', '', { cache: null });
+    const r = await t.readRegion({ start: [0, 0, 0], size: [4, 64, 64] });
+    expect(r.data.buffer).toBeInstanceOf(ArrayBuffer);
+    expect(Array.from(r.data)).toEqual(Array.from(data));
+  });
+
+  it('reads arrays stitchgraph wrote (Zarr v3, blosc-zstd and zstd) and names the chunk that fails', async () => {
+    const v3 = tempDir('sg-direct-v3-');
+    const shape: Vec3 = [16, 96, 200];
+    const data = new Uint16Array(shape[0] * shape[1] * shape[2]).map((_, i) => (i * 2654435761) >>> 20);
+    for (const c of ['blosc-zstd', 'zstd'] as const) {
+      const arr = await createArray(v3, c, { shape, chunks: [8, 64, 128], dtype: 'uint16', compressor: c });
+      await writeRegion(arr, [0, 0, 0], shape, data);
+      const t = await openTileArray(openFileStore(v3), c, '', { cache: null });
+      const r = await t.readRegion({ start: [0, 0, 0], size: shape });
+      expect(r.data.buffer).toBeInstanceOf(SharedArrayBuffer);
+      expect(Buffer.from(new Uint8Array(r.data.buffer as SharedArrayBuffer)).equals(Buffer.from(data.buffer))).toBe(true);
+    }
+    // A damaged chunk: the error names the array and the chunk.
+    const file = join(v3, 'blosc-zstd/c/1/1/0');
+    const bytes = readFileSync(file);
+    bytes.fill(0x55, 40, bytes.length - 8);
+    writeFileSync(file, bytes);
+    const t = await openTileArray(openFileStore(v3), 'blosc-zstd', '', { cache: null });
+    let err: unknown;
+    try {
+      await t.readRegion({ start: [0, 0, 0], size: shape });
+    } catch (e) {
+      err = e;
+    }
+    expect(isStitchgraphError(err, 'ChunkDecodeError')).toBe(true);
+    expect(String(err)).toMatch(/blosc-zstd.*\(1, 1, 0\)/);
+  });
+});
