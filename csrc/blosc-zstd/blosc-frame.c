@@ -207,3 +207,16 @@ __attribute__((export_name("blosc_decode"))) int32_t blosc_decode(const uint8_t 
   err_block = err_stream = -1;
   return nbytes;
 }
+
+/*
+ * Copy rows of a decoded chunk (cz, cy, cx elements of `bpe` bytes, C order) into a strip buffer
+ * (sh rows of sw elements per plane): the chunk's box [lo, hi) goes to the strip's (dz, dy, dx).
+ * Done here rather than by the host so that a strip is assembled with bulk copies inside the
+ * module and leaves it in one piece.
+ */
+__attribute__((export_name("strip_place"))) void strip_place(const uint8_t *chunk, int32_t cy, int32_t cx, int32_t bpe, int32_t lz, int32_t ly, int32_t lx, int32_t hz, int32_t hy, int32_t hx, uint8_t *strip, int32_t sh, int32_t sw, int32_t dz, int32_t dy, int32_t dx) {
+  const size_t row = (size_t)(hx - lx) * bpe;
+  for (int32_t z = lz; z < hz; z++)
+    for (int32_t y = ly; y < hy; y++)
+      memcpy(strip + (((size_t)(dz + z - lz) * sh + (dy + y - ly)) * sw + dx) * bpe, chunk + (((size_t)z * cy + y) * cx + lx) * bpe, row);
+}

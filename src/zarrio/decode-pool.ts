@@ -19,20 +19,21 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 export type PoolCodec = 'blosc' | 'zstd';
 
 /**
- * Where a worker writes a decoded chunk itself: the part of the chunk inside the region box, into
- * a region held in a SharedArrayBuffer (C-order, `size` elements of `bytesPerElement` bytes).
+ * A strip of a region read: the chunks of one (z, y) row of the chunk grid, decoded by one worker
+ * and assembled into the strip's box (its z and y extent within that chunk row, the region's whole
+ * width), C order, in `into` when that is large enough (a buffer the caller recycles). Because the
+ * strip spans the region's width, each of its planes is one contiguous run of the region: the
+ * main thread copies it with one call per plane, not one per chunk row. Only the blosc blocks
+ * holding the strip's bytes are decoded.
  */
-export interface ChunkPlacement {
-  region: SharedArrayBuffer;
+export interface StripJob {
   bytesPerElement: number;
-  /** Region box in array voxels (z, y, x). */
+  /** The strip's box in array voxels: first voxel and extent (z, y, x). */
   start: [number, number, number];
   size: [number, number, number];
-  /** The chunk's first voxel and its (full, stored) shape. */
-  origin: [number, number, number];
+  /** Stored chunk shape, and the first voxel of each chunk (null bytes: chunk missing, left untouched). */
   chunk: [number, number, number];
-  /** Send the decoded chunk back too (for a chunk cache). */
-  keep: boolean;
+  origins: [number, number, number][];
 }
 
 interface Task {
@@ -40,10 +41,12 @@ interface Task {
   codec: PoolCodec;
   config: unknown;
   bytes: Uint8Array;
-  place?: ChunkPlacement;
+  strip?: StripJob;
+  parts?: (Uint8Array | null)[];
+  into?: ArrayBuffer;
   /** The caller hands `bytes` over (a buffer of its own, whole): sent without a copy. */
   owned?: boolean;
-  resolve: (b: Uint8Array | null) => void;
+  resolve: (b: Uint8Array) => void;
   reject: (e: Error) => void;
 }
 
@@ -55,7 +58,7 @@ const { parentPort, workerData } = require('node:worker_threads');
 const cache = new Map();
 const fast = {};
 let loader;
-// view: results may be views of the decoder's memory, valid until its next call (placement copies them away at once).
+// view: results may be views of the decoder's memory, valid until its next call (a crop copies them away at once).
 function fastDecoder(name, view) {
   // A decoder that cannot load (no tsx, no dist) leaves the chunk to numcodecs.js: slower, same bytes.
   loader ??= workerData.tsx ? import(workerData.tsx).then((m) => m.register()) : Promise.resolve();
@@ -75,49 +78,104 @@ async function codec(name, config) {
   }
   return c;
 }
-// Bytes [from, to) of the chunk that hold its part of the region box (C order).
-function neededRange(p) {
-  const lo = [0, 1, 2].map((a) => Math.max(p.start[a], p.origin[a]) - p.origin[a]);
-  const hi = [0, 1, 2].map((a) => Math.min(p.start[a] + p.size[a], p.origin[a] + p.chunk[a]) - p.origin[a]);
-  if (lo.some((v, a) => hi[a] <= v)) return [0, 0];
-  const at = (z, y, x) => ((z * p.chunk[1] + y) * p.chunk[2] + x) * p.bytesPerElement;
-  return [at(lo[0], lo[1], lo[2]), at(hi[0] - 1, hi[1] - 1, hi[2] - 1) + p.bytesPerElement];
+// Chunk k's part of the strip: [lo, hi) per axis in chunk coordinates, or null.
+function overlap(p, k) {
+  const o = p.origins[k];
+  const lo = [0, 1, 2].map((a) => Math.max(p.start[a], o[a]) - o[a]);
+  const hi = [0, 1, 2].map((a) => Math.min(p.start[a] + p.size[a], o[a] + p.chunk[a]) - o[a]);
+  return lo.some((v, a) => hi[a] <= v) ? null : { lo, hi };
 }
-// The part of a decoded chunk inside the region box, row by row into the shared region.
-function place(out, p) {
-  const [cz, cy, cx] = p.chunk, [rd, rh, rw] = p.size, b = p.bytesPerElement;
-  if (out.byteLength !== cz * cy * cx * b) throw new Error('decoded chunk has ' + out.byteLength + ' bytes, expected ' + cz * cy * cx * b);
-  const lo = [0, 1, 2].map((a) => Math.max(p.start[a], p.origin[a]));
-  const hi = [0, 1, 2].map((a) => Math.min(p.start[a] + p.size[a], p.origin[a] + p.chunk[a]));
-  if (lo.some((v, a) => hi[a] <= v)) return;
-  const dst = new Uint8Array(p.region);
-  const rowBytes = (hi[2] - lo[2]) * b;
-  for (let z = lo[0]; z < hi[0]; z++)
-    for (let y = lo[1]; y < hi[1]; y++) {
-      const s0 = (((z - p.origin[0]) * cy + (y - p.origin[1])) * cx + (lo[2] - p.origin[2])) * b;
-      const d0 = (((z - p.start[0]) * rh + (y - p.start[1])) * rw + (lo[2] - p.start[2])) * b;
-      dst.set(out.subarray(s0, s0 + rowBytes), d0);
+// Bytes [from, to) of chunk k that hold its part (C order): the blocks to decode.
+function neededRange(p, k) {
+  const o = overlap(p, k);
+  if (!o) return [0, 0];
+  const at = (z, y, x) => ((z * p.chunk[1] + y) * p.chunk[2] + x) * p.bytesPerElement;
+  return [at(o.lo[0], o.lo[1], o.lo[2]), at(o.hi[0] - 1, o.hi[1] - 1, o.hi[2] - 1) + p.bytesPerElement];
+}
+// Where chunk k's part goes in the strip (zstd-wasm.ts StripPlacement), or null.
+function placement(p, k) {
+  const o = overlap(p, k);
+  if (!o) return null;
+  const org = p.origins[k];
+  return { chunk: p.chunk, bytesPerElement: p.bytesPerElement, lo: o.lo, hi: o.hi, at: [0, 1, 2].map((a) => org[a] + o.lo[a] - p.start[a]), stripRows: p.size[1], stripWidth: p.size[2] };
+}
+// The module that decodes and assembles strips (fast-blosc / fast-zstd export it), or null.
+const strips = {};
+function stripModule(name) {
+  loader ??= workerData.tsx ? import(workerData.tsx).then((m) => m.register()) : Promise.resolve();
+  strips[name] ??= loader.then(() => import(workerData.fast[name])).then((m) => m, () => null);
+  return strips[name];
+}
+// Chunk k's part into a strip held in JavaScript (numcodecs.js only: STITCHGRAPH_DECODER=numcodecs).
+function placeJs(out, p, k, dst) {
+  const [, cy, cx] = p.chunk, b = p.bytesPerElement;
+  const o = overlap(p, k);
+  const org = p.origins[k];
+  const row = (o.hi[2] - o.lo[2]) * b;
+  for (let z = o.lo[0]; z < o.hi[0]; z++)
+    for (let y = o.lo[1]; y < o.hi[1]; y++) {
+      const s = ((z * cy + y) * cx + o.lo[2]) * b;
+      const d = (((org[0] + z - p.start[0]) * p.size[1] + (org[1] + y - p.start[1])) * p.size[2] + (org[2] + o.lo[2] - p.start[2])) * b;
+      dst.set(out.subarray(s, s + row), d);
     }
 }
-parentPort.on('message', async ({ id, name, config, bytes, placement }) => {
+// Assemble a strip inside the WebAssembly decoder's memory (numcodecs.js decodes the chunks it
+// does not take); returns a view of that memory, valid until the next job.
+async function decodeStrip(name, config, strip, parts, into) {
+  const total = strip.size[0] * strip.size[1] * strip.size[2] * strip.bytesPerElement;
+  const size = strip.chunk[0] * strip.chunk[1] * strip.chunk[2] * strip.bytesPerElement;
+  const decodeSlow = async (bytes) => {
+    const out = await (await codec(name, config)).decode(bytes);
+    if (out.byteLength !== size) throw new Error('decoded chunk has ' + out.byteLength + ' bytes, expected ' + size);
+    return out;
+  };
+  const m = process.env.STITCHGRAPH_DECODER !== 'numcodecs' ? await stripModule(name) : null;
+  if (!m) {
+    const dst = new Uint8Array(into && into.byteLength >= total ? into : new ArrayBuffer(total), 0, total);
+    for (let k = 0; k < parts.length; k++) if (parts[k] && placement(strip, k)) placeJs(await decodeSlow(parts[k]), strip, k, dst);
+    return { view: dst, quick: false };
+  }
+  const d = m.stripDecoder();
+  d.beginStrip(total);
+  let quick = true;
+  for (let k = 0; k < parts.length; k++) {
+    const bytes = parts[k];
+    const pl = bytes && placement(strip, k);
+    if (!pl) continue;
+    if (name === 'blosc' && m.wasmTakesBlosc(bytes)) d.placeBlosc(bytes, neededRange(strip, k), pl);
+    else if (!(name === 'zstd' && d.placeZstd(bytes, size, pl))) {
+      quick = false;
+      d.placeDecoded(await decodeSlow(bytes), pl);
+    }
+  }
+  return { view: d.strip(total), quick };
+}
+// One message at a time: decoders return views of their WebAssembly memory and strips are
+// assembled there, so a second job started at an await would grow or overwrite that memory
+// under the first. (The decoding itself is synchronous; nothing is lost by the order.)
+let chain = Promise.resolve();
+parentPort.on('message', (msg) => {
+  chain = chain.then(() => handle(msg));
+});
+async function handle({ id, name, config, bytes, strip, parts, into }) {
   try {
-    const view = !!placement && !placement.keep;
-    let out = process.env.STITCHGRAPH_DECODER !== 'numcodecs' ? (await fastDecoder(name, view))(bytes, view ? neededRange(placement) : undefined) : null;
+    if (strip) {
+      const { view, quick } = await decodeStrip(name, config, strip, parts, into);
+      const buffer = view.buffer === into ? into : into && into.byteLength >= view.length ? into : new ArrayBuffer(view.length);
+      const dst = new Uint8Array(buffer, 0, view.length);
+      if (dst.buffer !== view.buffer) dst.set(view);
+      parentPort.postMessage({ id, out: dst, fast: quick, chunks: parts.filter((x) => x).length }, [buffer]);
+      return;
+    }
+    let out = process.env.STITCHGRAPH_DECODER !== 'numcodecs' ? (await fastDecoder(name, false))(bytes) : null;
     const quick = out !== null;
     out ??= await (await codec(name, config)).decode(bytes);
-    if (placement) {
-      place(out, placement);
-      if (!placement.keep) {
-        parentPort.postMessage({ id, placed: true, fast: quick });
-        return;
-      }
-    }
     if (out.byteOffset !== 0 || out.byteLength !== out.buffer.byteLength) out = out.slice();
     parentPort.postMessage({ id, out, fast: quick }, [out.buffer]);
   } catch (e) {
     parentPort.postMessage({ id, error: String((e && e.message) || e) });
   }
-});
+}
 `;
 
 /**
@@ -162,6 +220,8 @@ export class DecodePool {
   decoded = 0;
   /** Of those, chunks decoded by fast-blosc / fast-zstd (the rest by numcodecs.js). */
   decodedFast = 0;
+  /** Strips assembled by the workers (region reads without a chunk cache, see decodeStrip). */
+  strips = 0;
   #workers: { w: Worker; busy: number }[] = [];
   #queue: Task[] = [];
   #tasks = new Map<number, Task>();
@@ -176,18 +236,19 @@ export class DecodePool {
 
   decode(codec: PoolCodec, config: unknown, bytes: Uint8Array): Promise<Uint8Array> {
     return new Promise((resolve, reject) => {
-      this.#queue.push({ id: this.#nextId++, codec, config, bytes, resolve: (b) => (b ? resolve(b) : reject(new Error('no output'))), reject });
+      this.#queue.push({ id: this.#nextId++, codec, config, bytes, resolve, reject });
       this.#pump();
     });
   }
 
   /**
-   * Decode a chunk and write its part of a region in the worker (no decoded bytes travel back and
-   * the main thread copies nothing); resolves with the decoded chunk when `place.keep`, else null.
+   * Decode the chunks of a strip in one worker and get the strip back assembled (see StripJob),
+   * in `into` when given and large enough (transferred there and back: recycle it). The chunks'
+   * bytes are handed over (sent without a copy when they are whole buffers).
    */
-  decodeInto(codec: PoolCodec, config: unknown, bytes: Uint8Array, place: ChunkPlacement, owned = false): Promise<Uint8Array | null> {
+  decodeStrip(codec: PoolCodec, config: unknown, parts: (Uint8Array | null)[], strip: StripJob, into?: ArrayBuffer): Promise<Uint8Array> {
     return new Promise((resolve, reject) => {
-      this.#queue.push({ id: this.#nextId++, codec, config, bytes, place, owned, resolve, reject });
+      this.#queue.push({ id: this.#nextId++, codec, config, bytes: new Uint8Array(0), strip, parts, into, owned: true, resolve, reject });
       this.#pump();
     });
   }
@@ -196,17 +257,18 @@ export class DecodePool {
     const w = new Worker(WORKER_SOURCE, { eval: true, workerData: { urls: this.#urls, ...this.#fast } });
     const slot = { w, busy: 0 };
     w.unref();
-    w.on('message', (m: { id: number; out?: Uint8Array; placed?: boolean; error?: string; fast?: boolean }) => {
+    w.on('message', (m: { id: number; out?: Uint8Array; error?: string; fast?: boolean; chunks?: number }) => {
       const t = this.#tasks.get(m.id);
       if (!t) return;
       this.#tasks.delete(m.id);
       slot.busy--;
       if (slot.busy === 0) w.unref();
-      if (m.error !== undefined || (!m.out && !m.placed)) t.reject(new Error(m.error ?? 'no output'));
+      if (m.error !== undefined || !m.out) t.reject(new Error(m.error ?? 'no output'));
       else {
-        this.decoded++;
-        if (m.fast) this.decodedFast++;
-        t.resolve(m.out ?? null);
+        this.decoded += m.chunks ?? 1;
+        if (m.chunks !== undefined) this.strips++;
+        if (m.fast) this.decodedFast += m.chunks ?? 1;
+        t.resolve(m.out);
       }
       this.#pump();
     });
@@ -238,9 +300,13 @@ export class DecodePool {
       if (slot.busy === 0) slot.w.ref();
       slot.busy++;
       // Send a copy unless the caller handed the bytes over: they may live on in a byte cache.
-      const whole = t.bytes.byteOffset === 0 && t.bytes.byteLength === t.bytes.buffer.byteLength && !(t.bytes.buffer instanceof SharedArrayBuffer);
-      const bytes = t.owned && whole ? t.bytes : t.bytes.slice();
-      slot.w.postMessage({ id: t.id, name: t.codec, config: t.config, bytes, placement: t.place }, [bytes.buffer as ArrayBuffer]);
+      const whole = (b: Uint8Array): boolean => b.byteOffset === 0 && b.byteLength === b.buffer.byteLength && b.buffer instanceof ArrayBuffer;
+      const give = (b: Uint8Array): Uint8Array => (t.owned && whole(b) ? b : b.slice());
+      const bytes = give(t.bytes);
+      const parts = t.parts?.map((p) => (p ? give(p) : null));
+      const transfer = [bytes.buffer as ArrayBuffer, ...(parts ?? []).filter((p): p is Uint8Array => p !== null).map((p) => p.buffer as ArrayBuffer)];
+      if (t.into) transfer.push(t.into);
+      slot.w.postMessage({ id: t.id, name: t.codec, config: t.config, bytes, strip: t.strip, parts, into: t.into }, transfer);
     }
   }
 

@@ -36,7 +36,7 @@ export function allocTyped<D extends TileDtype>(dtype: D, n: number): TypedArray
   return new TYPED_ARRAY_OF[dtype](n) as TypedArrayFor<D>;
 }
 
-/** A typed array of `dtype` over a whole (shared or plain) buffer. */
-export function allocTypedOn<D extends TileDtype>(dtype: D, buffer: ArrayBuffer | SharedArrayBuffer): TypedArrayFor<D> {
-  return new TYPED_ARRAY_OF[dtype](buffer as ArrayBuffer) as TypedArrayFor<D>;
+/** A typed array of `dtype` over a buffer (its first `length` elements; default: all of it). */
+export function allocTypedOn<D extends TileDtype>(dtype: D, buffer: ArrayBuffer, length?: number): TypedArrayFor<D> {
+  return new TYPED_ARRAY_OF[dtype](buffer, 0, length ?? buffer.byteLength / TYPED_ARRAY_OF[dtype].BYTES_PER_ELEMENT) as TypedArrayFor<D>;
 }

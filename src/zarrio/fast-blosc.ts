@@ -1,6 +1,17 @@
 import { decodeBlosc } from './blosc-decode.js';
 import { loadZstdStream } from './fast-zstd.js';
-import { zstdWasmDecoder } from './zstd-wasm.js';
+import { zstdWasmDecoder, type ZstdWasm } from './zstd-wasm.js';
+
+/** The WebAssembly decoder itself, for the decode pool's strips (see decode-pool.ts). */
+export function stripDecoder(): ZstdWasm {
+  return zstdWasmDecoder();
+}
+
+/** Whether `decodeBlosc` of zstd-wasm.ts takes this frame whole (version ≤ 2, no Blosc2 flag, zstd inside or memcpyed). */
+export function wasmTakesBlosc(bytes: Uint8Array): boolean {
+  const flags = bytes.length >= 16 ? bytes[2] : 0;
+  return bytes.length >= 16 && bytes[0] <= 2 && !(flags & 0x08) && (flags >> 5 === 4 || (flags & 0x02) !== 0);
+}
 
 /**
  * Blosc frames with zstd streams (and memcpyed frames) decoded whole inside our WebAssembly zstd
@@ -34,10 +45,7 @@ export function loadFastBlosc(view = false): Promise<FastBlosc> {
       const inner = { zstd: await loadZstdStream() };
       const wasm = zstdWasmDecoder();
       return (bytes: Uint8Array, range?: [number, number]) => {
-        // Version ≤ 2 without the reserved (Blosc2) flag; inner codec zstd (4), or a memcpyed frame.
-        const flags = bytes.length >= 16 ? bytes[2] : 0;
-        const whole = bytes.length >= 16 && bytes[0] <= 2 && !(flags & 0x08) && (flags >> 5 === 4 || (flags & 0x02) !== 0);
-        if (!whole) return decodeBlosc(bytes, inner);
+        if (!wasmTakesBlosc(bytes)) return decodeBlosc(bytes, inner);
         return view ? wasm.decodeBloscView(bytes, range) : wasm.decodeBlosc(bytes);
       };
     })();

@@ -1,5 +1,10 @@
 import type { StreamDecompress } from './blosc-decode.js';
-import { zstdWasmDecoder } from './zstd-wasm.js';
+import { zstdWasmDecoder, type ZstdWasm } from './zstd-wasm.js';
+
+/** The WebAssembly decoder itself, for the decode pool's strips (see decode-pool.ts). */
+export function stripDecoder(): ZstdWasm {
+  return zstdWasmDecoder();
+}
 
 /**
  * zstd decoding through our WebAssembly build of zstd's reference decoder (zstd-wasm.ts), for plain

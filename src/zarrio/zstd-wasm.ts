@@ -24,6 +24,18 @@ interface Exports {
   blosc_decode(src: number, srclen: number, dest: number, tmp: number, from: number, to: number): number;
   blosc_error_block(): number;
   blosc_error_stream(): number;
+  strip_place(chunk: number, cy: number, cx: number, bpe: number, lz: number, ly: number, lx: number, hz: number, hy: number, hx: number, strip: number, sh: number, sw: number, dz: number, dy: number, dx: number): void;
+}
+
+/** A chunk's box [lo, hi) (chunk coordinates) and where it goes in a strip (first voxel, strip plane shape). */
+export interface StripPlacement {
+  chunk: [number, number, number];
+  bytesPerElement: number;
+  lo: [number, number, number];
+  hi: [number, number, number];
+  at: [number, number, number];
+  stripRows: number;
+  stripWidth: number;
 }
 // Typed by hand: the build's lib (ES2023 + @types/node 20) has no WebAssembly namespace.
 interface WasmGlobal {
@@ -39,6 +51,7 @@ export class ZstdWasm {
   private inCap = 0;
   private outCap = 0;
   private tmpCap = 0;
+  private stripCap = 0;
 
   constructor() {
     const wasm = (globalThis as unknown as { WebAssembly: WasmGlobal }).WebAssembly;
@@ -47,18 +60,60 @@ export class ZstdWasm {
     this.base = align(this.x.heap_base());
   }
 
-  /** Room for an input of `inBytes`, an output of `outBytes` and a scratch of `tmpBytes`; their offsets. */
-  private areas(inBytes: number, outBytes: number, tmpBytes: number): { inPtr: number; outPtr: number; tmpPtr: number } {
-    if (inBytes > this.inCap || outBytes > this.outCap || tmpBytes > this.tmpCap) {
+  /** Room for an input, an output, a scratch and a strip of these sizes; their offsets. */
+  private areas(inBytes: number, outBytes: number, tmpBytes: number, stripBytes = 0): { inPtr: number; outPtr: number; tmpPtr: number; stripPtr: number } {
+    if (inBytes > this.inCap || outBytes > this.outCap || tmpBytes > this.tmpCap || stripBytes > this.stripCap) {
       this.inCap = Math.max(this.inCap, align(inBytes), 64 * 1024);
       this.outCap = Math.max(this.outCap, align(outBytes), 64 * 1024);
       this.tmpCap = Math.max(this.tmpCap, align(tmpBytes));
-      const need = this.base + this.inCap + this.outCap + this.tmpCap;
+      this.stripCap = Math.max(this.stripCap, align(stripBytes));
+      const need = this.base + this.inCap + this.outCap + this.tmpCap + this.stripCap;
       const have = this.x.memory.buffer.byteLength;
       if (need > have) this.x.memory.grow(Math.ceil((need - have) / 65536));
     }
-    const inPtr = this.base, outPtr = inPtr + this.inCap;
-    return { inPtr, outPtr, tmpPtr: outPtr + this.outCap };
+    // The strip comes first: it holds chunks placed earlier while later ones grow the other areas.
+    const stripPtr = this.base, inPtr = stripPtr + this.stripCap, outPtr = inPtr + this.inCap;
+    return { inPtr, outPtr, tmpPtr: outPtr + this.outCap, stripPtr };
+  }
+
+  /**
+   * Strips (decode-pool.ts): make room for one of `bytes` and return nothing; then place decoded
+   * chunks into it (`placeBlosc`, `placeZstd`, `placeDecoded`) and read it with `strip(bytes)`.
+   */
+  beginStrip(bytes: number): void {
+    if (bytes > this.stripCap) this.areas(0, 0, 0, bytes);
+  }
+
+  /** The strip as a view of the module's memory, valid until the next call. */
+  strip(bytes: number): Uint8Array {
+    const { stripPtr } = this.areas(0, 0, 0, bytes);
+    return new Uint8Array(this.x.memory.buffer, stripPtr, bytes);
+  }
+
+  private place(from: number, p: StripPlacement): void {
+    const { stripPtr } = this.areas(0, 0, 0, 0);
+    this.x.strip_place(from, p.chunk[1], p.chunk[2], p.bytesPerElement, p.lo[0], p.lo[1], p.lo[2], p.hi[0], p.hi[1], p.hi[2], stripPtr, p.stripRows, p.stripWidth, p.at[0], p.at[1], p.at[2]);
+  }
+
+  /** A Blosc frame (zstd inside, or memcpyed) decoded (only the blocks of `range`) and placed in the strip. */
+  placeBlosc(src: Uint8Array, range: [number, number], p: StripPlacement): void {
+    const view = this.decodeBloscView(src, range);
+    this.place(view.byteOffset, p);
+  }
+
+  /** A zstd frame of `size` decoded bytes placed in the strip; false when it does not decode to that size. */
+  placeZstd(src: Uint8Array, size: number, p: StripPlacement): boolean {
+    const view = this.decompress(src, size);
+    if (view.length !== size) return false;
+    this.place(view.byteOffset, p);
+    return true;
+  }
+
+  /** A chunk decoded elsewhere (numcodecs.js) copied in, then placed. */
+  placeDecoded(chunk: Uint8Array, p: StripPlacement): void {
+    const { outPtr } = this.areas(0, chunk.length, 0);
+    new Uint8Array(this.x.memory.buffer, outPtr, chunk.length).set(chunk);
+    this.place(outPtr, p);
   }
 
   /** One zstd stream of known decoded size; a view valid until the next call (empty on error). */
