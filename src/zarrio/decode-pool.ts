@@ -155,7 +155,8 @@ async function decodeStrip(name, config, strip, parts, into) {
 // under the first. (The decoding itself is synchronous; nothing is lost by the order.)
 let chain = Promise.resolve();
 parentPort.on('message', (msg) => {
-  chain = chain.then(() => handle(msg));
+  // A job that fails outside its own error handling must not stop the ones queued behind it.
+  chain = chain.then(() => handle(msg)).catch((e) => parentPort.postMessage({ id: msg && msg.id, error: String((e && e.message) || e) }));
 });
 async function handle({ id, name, config, bytes, strip, parts, into }) {
   try {
