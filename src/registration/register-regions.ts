@@ -140,7 +140,9 @@ export function registerRegions(a: RegionInput, b: RegionInput, opts: RegisterRe
   if (kernels) {
     const na = a.shape[0] * a.shape[1] * a.shape[2], nb = b.shape[0] * b.shape[1] * b.shape[2];
     const plane = Math.max(a.shape[1] * a.shape[2], b.shape[1] * b.shape[2]);
-    kernels.begin(10 * (na + nb) + 24 * plane + 4096, phaseCorrelationShape(downsampledShape(a.shape, downsample), downsampledShape(b.shape, downsample)));
+    // The block-average factors exactly as registerPrepared caps them (by both regions).
+    const f = [0, 1, 2].map((ax) => Math.max(1, Math.min(downsample[ax], a.shape[ax], b.shape[ax]))) as Vec3;
+    kernels.begin(10 * (na + nb) + 24 * plane + 4096, phaseCorrelationShape(downsampledShape(a.shape, f), downsampledShape(b.shape, f)));
   }
   try {
     return registerPrepared(a, b, opts);
@@ -149,9 +151,9 @@ export function registerRegions(a: RegionInput, b: RegionInput, opts: RegisterRe
   }
 }
 
-/** The shape blockAverage gives `shape` by `factors` (factors capped by the extent, partial blocks dropped). */
+/** The shape blockAverage gives `shape` by `factors` (already capped by both regions; partial blocks dropped). */
 function downsampledShape(shape: Vec3, factors: Vec3): Vec3 {
-  return [0, 1, 2].map((ax) => Math.floor(shape[ax] / Math.max(1, Math.min(factors[ax], shape[ax])))) as Vec3;
+  return [0, 1, 2].map((ax) => Math.floor(shape[ax] / factors[ax])) as Vec3;
 }
 
 function registerPrepared(a: RegionInput, b: RegionInput, opts: RegisterRegionsOptions): RegionRegistration {

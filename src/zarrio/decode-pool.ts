@@ -227,6 +227,8 @@ export class DecodePool {
   #queue: Task[] = [];
   #tasks = new Map<number, Task>();
   #nextId = 1;
+  #closed = false;
+  #retiring = false;
   #urls = numcodecsUrls();
   #fast = fastEntries();
 
@@ -244,12 +246,12 @@ export class DecodePool {
 
   /**
    * Decode the chunks of a strip in one worker and get the strip back assembled (see StripJob),
-   * in `into` when given and large enough (transferred there and back: recycle it). The chunks'
-   * bytes are handed over (sent without a copy when they are whole buffers).
+   * in `into` when given and large enough (transferred there and back: recycle it). `owned`: the
+   * chunks' bytes are the caller's to give (sent without a copy when they are whole buffers).
    */
-  decodeStrip(codec: PoolCodec, config: unknown, parts: (Uint8Array | null)[], strip: StripJob, into?: ArrayBuffer): Promise<Uint8Array> {
+  decodeStrip(codec: PoolCodec, config: unknown, parts: (Uint8Array | null)[], strip: StripJob, into?: ArrayBuffer, owned = false): Promise<Uint8Array> {
     return new Promise((resolve, reject) => {
-      this.#queue.push({ id: this.#nextId++, codec, config, bytes: new Uint8Array(0), strip, parts, into, owned: true, resolve, reject });
+      this.#queue.push({ id: this.#nextId++, codec, config, bytes: new Uint8Array(0), strip, parts, into, owned, resolve, reject });
       this.#pump();
     });
   }
@@ -272,6 +274,7 @@ export class DecodePool {
         t.resolve(m.out);
       }
       this.#pump();
+      this.#retireIfIdle();
     });
     w.on('error', (err) => {
       // A dead worker fails its own tasks; later tasks go to a fresh one.
@@ -289,6 +292,13 @@ export class DecodePool {
   }
 
   #pump(): void {
+    // A retired pool that stopped while idle takes up a late task (a read that still holds it)
+    // and stops again once idle; only close() refuses tasks.
+    if (this.#closed && this.#retiring && this.#queue.length > 0) this.#closed = false;
+    if (this.#closed) {
+      for (const t of this.#queue.splice(0)) t.reject(new Error('the decode pool was closed'));
+      return;
+    }
     while (this.#queue.length > 0) {
       // Two tasks per worker keep each busy while a result travels back.
       let slot = this.#workers.find((s) => s.busy === 0);
@@ -302,33 +312,65 @@ export class DecodePool {
       slot.busy++;
       // Send a copy unless the caller handed the bytes over: they may live on in a byte cache.
       const whole = (b: Uint8Array): boolean => b.byteOffset === 0 && b.byteLength === b.buffer.byteLength && b.buffer instanceof ArrayBuffer;
-      const give = (b: Uint8Array): Uint8Array => (t.owned && whole(b) ? b : b.slice());
-      const bytes = give(t.bytes);
-      const parts = t.parts?.map((p) => (p ? give(p) : null));
-      const transfer = [bytes.buffer as ArrayBuffer, ...(parts ?? []).filter((p): p is Uint8Array => p !== null).map((p) => p.buffer as ArrayBuffer)];
-      if (t.into) transfer.push(t.into);
-      slot.w.postMessage({ id: t.id, name: t.codec, config: t.config, bytes, strip: t.strip, parts, into: t.into }, transfer);
+      // new Uint8Array(b) copies; b.slice() would not on a Node Buffer (its slice is a view), and
+      // transferring that view would empty the caller's Buffer.
+      const give = (b: Uint8Array): Uint8Array => (t.owned && whole(b) ? b : new Uint8Array(b));
+      try {
+        // An empty part is no frame (and a detached buffer, posted, would make the job vanish).
+        if (t.parts?.some((p) => p !== null && p.byteLength === 0)) throw new Error('chunk bytes are empty (detached by an earlier transfer?)');
+        const bytes = give(t.bytes);
+        const parts = t.parts?.map((p) => (p ? give(p) : null));
+        const transfer = [bytes.buffer as ArrayBuffer, ...(parts ?? []).filter((p): p is Uint8Array => p !== null).map((p) => p.buffer as ArrayBuffer)];
+        if (t.into) transfer.push(t.into);
+        slot.w.postMessage({ id: t.id, name: t.codec, config: t.config, bytes, strip: t.strip, parts, into: t.into }, transfer);
+      } catch (err) {
+        // Nothing was sent: the task fails here and its slot is free again.
+        this.#tasks.delete(t.id);
+        slot.busy--;
+        if (slot.busy === 0) slot.w.unref();
+        t.reject(err as Error);
+      }
     }
   }
 
-  /** Stop the workers (tests; a process may simply exit). */
+  /** Stop the workers now; tasks queued or in flight fail (tests; a process may simply exit). */
   async close(): Promise<void> {
+    this.#closed = true;
+    this.#retiring = false;
     const ws = this.#workers;
     this.#workers = [];
+    const pending = [...this.#queue, ...this.#tasks.values()];
+    this.#queue = [];
+    this.#tasks.clear();
+    for (const t of pending) t.reject(new Error('the decode pool was closed'));
     await Promise.all(ws.map((s) => s.w.terminate()));
+  }
+
+  /** Stop the workers whenever no task is queued or in flight (configureDecodePool's old pool). */
+  retire(): void {
+    this.#retiring = true;
+    this.#retireIfIdle();
+  }
+
+  #retireIfIdle(): void {
+    if (!this.#retiring || this.#closed || this.#queue.length > 0 || this.#tasks.size > 0) return;
+    this.#closed = true;
+    const ws = this.#workers;
+    this.#workers = [];
+    for (const s of ws) void s.w.terminate();
   }
 }
 
 let shared: DecodePool | null | undefined;
 
 /**
- * Set the process-wide pool's size; 0 decodes on the main thread. The old pool finishes its tasks
- * and stops.
+ * Set the process-wide pool's size; 0 decodes on the main thread. The old pool finishes the tasks
+ * it has (a read that still holds it may add more) and then stops.
  */
 export function configureDecodePool(threads: number): DecodePool | null {
   const old = shared;
   shared = threads === 0 ? null : new DecodePool(threads);
-  void old?.close();
+  old?.retire();
   return shared;
 }
 

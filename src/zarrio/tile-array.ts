@@ -221,8 +221,10 @@ export async function openTileArray(store: Readable, path: string, storeLabel = 
 
   const loadChunk = async (coords: number[], signal?: AbortSignal): Promise<DecodedChunk> => {
     try {
-      const c = await arr.getChunk(coords, { signal });
-      return c as DecodedChunk;
+      const c = (await arr.getChunk(coords, { signal })) as DecodedChunk;
+      const expected = c.shape.reduce((p, v) => p * v, 1);
+      if (c.data.length !== expected) throw new Error(`decoded to ${c.data.length} values, expected ${expected} (a damaged or foreign chunk)`);
+      return c;
     } catch (err) {
       const key = raw.chunkKey(coords);
       const what = zarr.isZarritaError(err, 'CodecPipelineError') ? 'cannot decode' : 'cannot read';
@@ -266,6 +268,9 @@ export async function openTileArray(store: Readable, path: string, storeLabel = 
       else strips.set(k, [c3]);
     }
     const rows = [...strips.values()];
+    // A file store reads fresh bytes on every get: they can be handed to the worker. Other stores
+    // may keep what they return (a cache, a Map), which a transfer would empty.
+    const ownsBytes = loc.store instanceof FileSystemStore;
     await runPool(rows.length, Math.max(2, Math.ceil(concurrency / 4)), async (i) => {
       signal?.throwIfAborted();
       const row = rows[i];
@@ -279,7 +284,7 @@ export async function openTileArray(store: Readable, path: string, storeLabel = 
       let got: Uint8Array;
       try {
         got = parts.some((p) => p)
-          ? await pool.decodeStrip(direct.codec, direct.config, parts, { bytesPerElement, start: [...strip.start], size: [...strip.size], chunk: [...chunk3], origins }, spare.pop())
+          ? await pool.decodeStrip(direct.codec, direct.config, parts, { bytesPerElement, start: [...strip.start], size: [...strip.size], chunk: [...chunk3], origins }, spare.pop(), ownsBytes)
           : new Uint8Array(strip.size[0] * strip.size[1] * W * bytesPerElement);
       } catch (err) {
         const at = row.map((c3) => `(${(ndim === 2 ? [c3[1], c3[2]] : c3).join(', ')})`).join(' ');

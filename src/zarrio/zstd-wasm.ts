@@ -43,7 +43,8 @@ interface WasmGlobal {
   Instance: new (module: object, imports: Record<string, unknown>) => { exports: unknown };
 }
 
-const align = (n: number): number => (n + 15) & ~15;
+// Plain arithmetic, not bit operations: header sizes near 2^31 must not wrap to negative.
+const align = (n: number): number => Math.ceil(n / 16) * 16;
 
 export class ZstdWasm {
   private readonly x: Exports;
@@ -97,6 +98,9 @@ export class ZstdWasm {
 
   /** A Blosc frame (zstd inside, or memcpyed) decoded (only the blocks of `range`) and placed in the strip. */
   placeBlosc(src: Uint8Array, range: [number, number], p: StripPlacement): void {
+    const size = p.chunk[0] * p.chunk[1] * p.chunk[2] * p.bytesPerElement;
+    const nbytes = src.length >= 16 ? new DataView(src.buffer, src.byteOffset, 16).getInt32(4, true) : -1;
+    if (nbytes !== size) throw new StitchgraphError('ChunkDecodeError', `Cannot decode Blosc chunk: it holds ${nbytes} bytes, the chunk ${size}`);
     const view = this.decodeBloscView(src, range);
     this.place(view.byteOffset, p);
   }

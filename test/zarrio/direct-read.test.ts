@@ -112,6 +112,46 @@ describe('region reads decoded and placed by the pool workers', () => {
     }
   });
 
+  it('reads twice from a store that keeps the bytes it returns (a Map cache): nothing is taken from it', async () => {
+    const files = openFileStore(dir);
+    const kept = new Map<string, Uint8Array | undefined>();
+    const store = {
+      async get(key: `/${string}`): Promise<Uint8Array | undefined> {
+        if (!kept.has(key)) kept.set(key, await files.get(key));
+        return kept.get(key);
+      },
+    };
+    const t = await openTileArray(store, 'byte', '', { cache: null });
+    for (let i = 0; i < 2; i++) expect(Array.from((await t.readRegion(BOXES[1])).data)).toEqual(expected(BOXES[1]));
+    expect([...kept.values()].every((b) => !b || b.byteLength > 0)).toBe(true);
+  });
+
+  it('a pool replaced while it decodes finishes the decode (the old pool stops afterwards)', async () => {
+    const t = await openTileArray(openFileStore(dir), 'bit', '', { cache: null });
+    const reading = t.readRegion(BOXES[0]);
+    pool = configureDecodePool(2);
+    expect(Array.from((await reading).data)).toEqual(expected(BOXES[0]));
+  });
+
+  it('a blosc chunk whose header claims another size is an error on both paths, not stale voxels', async () => {
+    const bad = tempDir('sg-direct-bad-');
+    execFileSync('cp', ['-r', join(dir, 'byte'), join(bad, 'byte')]);
+    const file = join(bad, 'byte', '0.0.1');
+    const frame = readFileSync(file);
+    frame.writeInt32LE(65536, 4); // nbytes: a quarter of the chunk
+    writeFileSync(file, frame);
+    for (const cache of [null, new ChunkCache({ maxBytes: 1 << 20 })]) {
+      const t = await openTileArray(openFileStore(bad), 'byte', '', { cache });
+      let err: unknown;
+      try {
+        await t.readRegion(BOXES[0]);
+      } catch (e) {
+        err = e;
+      }
+      expect(isStitchgraphError(err, 'ChunkDecodeError'), `cache ${cache ? 'on' : 'off'}: ${String(err)}`).toBe(true);
+    }
+  });
+
   it('keeps memory flat over many reads (no per-read buffers left behind)', async () => {
     const t = await openTileArray(openFileStore(dir), 'bit', '', { cache: null });
     const box: Box3 = { start: [0, 0, 0], size: [...SHAPE] };
