@@ -11,7 +11,7 @@
 import type { Vec3 } from '../geometry/box.js';
 import { FftNd } from './fft-nd.js';
 import { tukeyWindow } from './tukey-window.js';
-import { WasmFft3d, type RowWriter, type WindowedRegion } from './wasm/wasm-fft3d.js';
+import { WasmFft3d, windowedRowWriter, type WindowedRegion } from './wasm/wasm-fft3d.js';
 import { registrationKernels as kernels } from './wasm/registration-kernels.js';
 
 export interface PhaseRegion {
@@ -73,21 +73,6 @@ function windowed(r: PhaseRegion, apodization: number): WindowedRegion {
 }
 
 /**
- * The region centred on its valid mean, invalid voxels 0, apodised, row by row as the FFT reads
- * it (no windowed copy of the volume); the FFT pads it with zeros.
- */
-function windowedRows(r: PhaseRegion, apodization: number): RowWriter {
-  const { data: src, mask, mean, wz, wy, wx, shape } = windowed(r, apodization);
-  const [, h, w] = shape;
-  return (k, j, row, at) => {
-    const wkj = wz[k] * wy[j];
-    const o = (k * h + j) * w;
-    if (mask) for (let i = 0; i < w; i++) row[at + i] = mask[o + i] ? (src[o + i] - mean) * wkj * wx[i] : 0;
-    else for (let i = 0; i < w; i++) row[at + i] = (src[o + i] - mean) * wkj * wx[i];
-  };
-}
-
-/**
  * Which transforms phase correlation uses: PFFFT (WebAssembly SIMD; sizes padded to multiples of
  * 16 or 32), fft-nd.ts (JavaScript; padded less), or `auto`: PFFFT from WASM_MIN_VOXELS up.
  */
@@ -135,7 +120,7 @@ function jsCorrelation(a: PhaseRegion, b: PhaseRegion, n: Vec3, apodization: num
   const fft = new FftNd(n);
   const sa = fft.createSpectrum();
   const sb = fft.createSpectrum();
-  const rowsA = windowedRows(a, apodization), rowsB = windowedRows(b, apodization);
+  const rowsA = windowedRowWriter(windowed(a, apodization)), rowsB = windowedRowWriter(windowed(b, apodization));
   fft.forward((k, j, row) => rowsA(k, j, row, 0), sa, a.shape);
   fft.forward((k, j, row) => rowsB(k, j, row, 0), sb, b.shape);
   const hx = fft.halfX;

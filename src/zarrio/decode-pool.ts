@@ -58,15 +58,10 @@ const { parentPort, workerData } = require('node:worker_threads');
 const cache = new Map();
 const fast = {};
 let loader;
-// view: results may be views of the decoder's memory, valid until its next call (a crop copies them away at once).
-function fastDecoder(name, view) {
+function fastDecoder(name) {
   // A decoder that cannot load (no tsx, no dist) leaves the chunk to numcodecs.js: slower, same bytes.
-  loader ??= workerData.tsx ? import(workerData.tsx).then((m) => m.register()) : Promise.resolve();
-  const key = name + (view ? ':view' : '');
-  fast[key] ??= loader
-    .then(() => import(workerData.fast[name]))
-    .then((m) => (name === 'blosc' ? m.loadFastBlosc(view) : m.loadFastZstd(view)), () => () => null);
-  return fast[key];
+  fast[name] ??= fastModule(name).then((m) => (!m ? () => null : name === 'blosc' ? m.loadFastBlosc() : m.loadFastZstd()));
+  return fast[name];
 }
 async function codec(name, config) {
   const key = name + JSON.stringify(config);
@@ -99,12 +94,12 @@ function placement(p, k) {
   const org = p.origins[k];
   return { chunk: p.chunk, bytesPerElement: p.bytesPerElement, lo: o.lo, hi: o.hi, at: [0, 1, 2].map((a) => org[a] + o.lo[a] - p.start[a]), stripRows: p.size[1], stripWidth: p.size[2] };
 }
-// The module that decodes and assembles strips (fast-blosc / fast-zstd export it), or null.
-const strips = {};
-function stripModule(name) {
+// fast-blosc / fast-zstd (their decoders and the strip decoder), or null when they cannot load.
+const modules = {};
+function fastModule(name) {
   loader ??= workerData.tsx ? import(workerData.tsx).then((m) => m.register()) : Promise.resolve();
-  strips[name] ??= loader.then(() => import(workerData.fast[name])).then((m) => m, () => null);
-  return strips[name];
+  modules[name] ??= loader.then(() => import(workerData.fast[name])).then((m) => m, () => null);
+  return modules[name];
 }
 // Chunk k's part into a strip held in JavaScript (numcodecs.js only: STITCHGRAPH_DECODER=numcodecs).
 function placeJs(out, p, k, dst) {
@@ -129,7 +124,7 @@ async function decodeStrip(name, config, strip, parts, into) {
     if (out.byteLength !== size) throw new Error('decoded chunk has ' + out.byteLength + ' bytes, expected ' + size);
     return out;
   };
-  const m = process.env.STITCHGRAPH_DECODER !== 'numcodecs' ? await stripModule(name) : null;
+  const m = process.env.STITCHGRAPH_DECODER !== 'numcodecs' ? await fastModule(name) : null;
   if (!m) {
     const dst = new Uint8Array(into && into.byteLength >= total ? into : new ArrayBuffer(total), 0, total);
     for (let k = 0; k < parts.length; k++) if (parts[k] && placement(strip, k)) placeJs(await decodeSlow(parts[k]), strip, k, dst);
@@ -168,7 +163,7 @@ async function handle({ id, name, config, bytes, strip, parts, into }) {
       parentPort.postMessage({ id, out: dst, fast: quick, chunks: parts.filter((x) => x).length }, [buffer]);
       return;
     }
-    let out = process.env.STITCHGRAPH_DECODER !== 'numcodecs' ? (await fastDecoder(name, false))(bytes) : null;
+    let out = process.env.STITCHGRAPH_DECODER !== 'numcodecs' ? (await fastDecoder(name))(bytes) : null;
     const quick = out !== null;
     out ??= await (await codec(name, config)).decode(bytes);
     if (out.byteOffset !== 0 || out.byteLength !== out.buffer.byteLength) out = out.slice();

@@ -19,8 +19,7 @@ export function wasmTakesBlosc(bytes: Uint8Array): boolean {
  * the TypeScript `decodeBlosc`, which returns null for inner codecs it has no decoder for (lz4,
  * blosclz, zlib, snappy) and for Blosc2 frames: the caller then uses numcodecs.js' complete blosc.
  */
-/** `range` (view decoders only): the bytes of the chunk the caller will read; other blocks may be skipped. */
-export type FastBlosc = (bytes: Uint8Array, range?: [number, number]) => Uint8Array | null;
+export type FastBlosc = (bytes: Uint8Array) => Uint8Array | null;
 
 /**
  * False when STITCHGRAPH_DECODER=numcodecs: every blosc and zstd chunk then goes to numcodecs.js
@@ -31,25 +30,13 @@ export function useFastDecoders(env: NodeJS.ProcessEnv = process.env): boolean {
   return env.STITCHGRAPH_DECODER !== 'numcodecs';
 }
 
-const loading = new Map<boolean, Promise<FastBlosc>>();
+let loading: Promise<FastBlosc> | undefined;
 
-/**
- * The decoder. With `view`, a frame decoded inside WebAssembly comes back as a view of the
- * module's memory, valid until the next call (for a caller that copies it away at once: the
- * decode pool placing a chunk in a region); otherwise every result is a fresh array.
- */
-export function loadFastBlosc(view = false): Promise<FastBlosc> {
-  let p = loading.get(view);
-  if (!p) {
-    p = (async () => {
-      const inner = { zstd: await loadZstdStream() };
-      const wasm = zstdWasmDecoder();
-      return (bytes: Uint8Array, range?: [number, number]) => {
-        if (!wasmTakesBlosc(bytes)) return decodeBlosc(bytes, inner);
-        return view ? wasm.decodeBloscView(bytes, range) : wasm.decodeBlosc(bytes);
-      };
-    })();
-    loading.set(view, p);
-  }
-  return p;
+export function loadFastBlosc(): Promise<FastBlosc> {
+  loading ??= (async () => {
+    const inner = { zstd: await loadZstdStream() };
+    const wasm = zstdWasmDecoder();
+    return (bytes: Uint8Array) => (wasmTakesBlosc(bytes) ? wasm.decodeBlosc(bytes) : decodeBlosc(bytes, inner));
+  })();
+  return loading;
 }

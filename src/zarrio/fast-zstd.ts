@@ -44,14 +44,12 @@ export function zstdFrameContentSize(b: Uint8Array): number | undefined {
  * state its decoded size or does not decode to it (several frames, damage), so the caller can
  * hand it to numcodecs.js, which reports such errors in its own words.
  */
-export async function loadFastZstd(view = false): Promise<(bytes: Uint8Array) => Uint8Array | null> {
+export async function loadFastZstd(): Promise<(bytes: Uint8Array) => Uint8Array | null> {
   const decompress = await loadZstdStream();
   return (bytes) => {
     const size = zstdFrameContentSize(bytes);
     if (size === undefined) return null;
     const out = decompress(bytes, size);
-    if (out.length !== size) return null;
-    // With `view`: the module's memory, valid until the next call (see loadFastBlosc).
-    return view ? out : out.slice();
+    return out.length === size ? out.slice() : null;
   };
 }

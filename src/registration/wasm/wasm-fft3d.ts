@@ -38,6 +38,18 @@ export interface WindowedRegion {
   wx: Float64Array;
 }
 
+/** Row (k, j) of a windowed region, (data − mean)·window where valid, 0 elsewhere, into `row` at `at`. */
+export function windowedRowWriter(r: WindowedRegion): RowWriter {
+  const { data: src, mask, mean, wz, wy, wx } = r;
+  const [, h, w] = r.shape;
+  return (k, j, row, at) => {
+    const wkj = wz[k] * wy[j];
+    const o = (k * h + j) * w;
+    if (mask) for (let i = 0; i < w; i++) row[at + i] = mask[o + i] ? (src[o + i] - mean) * wkj * wx[i] : 0;
+    else for (let i = 0; i < w; i++) row[at + i] = (src[o + i] - mean) * wkj * wx[i];
+  };
+}
+
 /** 2^a·3^b·5^c, a multiple of `multiple` (16 or 32), at least n. */
 function pffftSize(n: number, multiple: number): number {
   for (let s = Math.max(multiple, Math.ceil(n / multiple) * multiple); ; s += multiple) {
@@ -108,15 +120,8 @@ export class WasmFft3d {
       f32.set(r.wx.subarray(0, w), s.wx >> 2);
       k.windowRows(r.data.byteOffset, dst, d, h, w, ny, nx, s.wz, s.wy, s.wx, r.mean);
     } else {
-      const { data: src, mask, mean, wz, wy, wx } = r;
-      for (let kk = 0; kk < d; kk++)
-        for (let j = 0; j < h; j++) {
-          const wkj = wz[kk] * wy[j];
-          const o = (kk * h + j) * w;
-          const at = base + (kk * ny + j) * nx;
-          if (mask) for (let i = 0; i < w; i++) f32[at + i] = mask[o + i] ? (src[o + i] - mean) * wkj * wx[i] : 0;
-          else for (let i = 0; i < w; i++) f32[at + i] = (src[o + i] - mean) * wkj * wx[i];
-        }
+      const rows = windowedRowWriter(r);
+      for (let kk = 0; kk < d; kk++) for (let j = 0; j < h; j++) rows(kk, j, f32, base + (kk * ny + j) * nx);
     }
     const sx = heap.setup(nx, false);
     const work = this.buf.work;
