@@ -43,10 +43,12 @@ interface Task {
   bytes: Uint8Array;
   strip?: StripJob;
   parts?: (Uint8Array | null)[];
+  /** Chunk files the worker reads itself (instead of `parts`): a plain file store. */
+  files?: string[];
   into?: ArrayBuffer;
   /** The caller hands `bytes` over (a buffer of its own, whole): sent without a copy. */
   owned?: boolean;
-  resolve: (b: Uint8Array) => void;
+  resolve: (b: Uint8Array, missing?: number[]) => void;
   reject: (e: Error) => void;
 }
 
@@ -55,6 +57,7 @@ interface Task {
 // numcodecs by URL.
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
+const { readFileSync } = require('node:fs');
 const cache = new Map();
 const fast = {};
 let loader;
@@ -153,14 +156,27 @@ parentPort.on('message', (msg) => {
   // A job that fails outside its own error handling must not stop the ones queued behind it.
   chain = chain.then(() => handle(msg)).catch((e) => parentPort.postMessage({ id: msg && msg.id, error: String((e && e.message) || e) }));
 });
-async function handle({ id, name, config, bytes, strip, parts, into }) {
+// A chunk file read here (no copy across threads, no round trip through the main thread's
+// event loop); a file that does not exist is a chunk never written.
+function readChunkFile(path) {
+  try {
+    return readFileSync(path);
+  } catch (e) {
+    if (e && e.code === 'ENOENT') return null;
+    throw new Error('cannot read chunk file ' + path + ': ' + ((e && e.message) || e));
+  }
+}
+async function handle({ id, name, config, bytes, strip, parts, files, into }) {
   try {
     if (strip) {
+      if (files) parts = files.map(readChunkFile);
       const { view, quick } = await decodeStrip(name, config, strip, parts, into);
       const buffer = view.buffer === into ? into : into && into.byteLength >= view.length ? into : new ArrayBuffer(view.length);
       const dst = new Uint8Array(buffer, 0, view.length);
       if (dst.buffer !== view.buffer) dst.set(view);
-      parentPort.postMessage({ id, out: dst, fast: quick, chunks: parts.filter((x) => x).length }, [buffer]);
+      const missing = [];
+      parts.forEach((p, k) => p || missing.push(k));
+      parentPort.postMessage({ id, out: dst, fast: quick, chunks: parts.length - missing.length, missing }, [buffer]);
       return;
     }
     let out = process.env.STITCHGRAPH_DECODER !== 'numcodecs' ? (await fastDecoder(name))(bytes) : null;
@@ -241,12 +257,17 @@ export class DecodePool {
 
   /**
    * Decode the chunks of a strip in one worker and get the strip back assembled (see StripJob),
-   * in `into` when given and large enough (transferred there and back: recycle it). `owned`: the
-   * chunks' bytes are the caller's to give (sent without a copy when they are whole buffers).
+   * in `into` when given and large enough (transferred there and back: recycle it). The chunks
+   * are `parts` (null: never written) or, from a plain file store, `files` the worker reads
+   * itself. `owned`: the parts' bytes are the caller's to give (sent without a copy when they are
+   * whole buffers). `missing`: the chunks that do not exist (left untouched in the strip).
    */
-  decodeStrip(codec: PoolCodec, config: unknown, parts: (Uint8Array | null)[], strip: StripJob, into?: ArrayBuffer, owned = false): Promise<Uint8Array> {
+  decodeStrip(codec: PoolCodec, config: unknown, chunks: { parts: (Uint8Array | null)[] } | { files: string[] }, strip: StripJob, into?: ArrayBuffer, owned = false): Promise<{ strip: Uint8Array; missing: number[] }> {
     return new Promise((resolve, reject) => {
-      this.#queue.push({ id: this.#nextId++, codec, config, bytes: new Uint8Array(0), strip, parts, into, owned, resolve, reject });
+      const parts = 'parts' in chunks ? chunks.parts : undefined;
+      const files = 'files' in chunks ? chunks.files : undefined;
+      const missing = parts ? parts.flatMap((p, k) => (p ? [] : [k])) : [];
+      this.#queue.push({ id: this.#nextId++, codec, config, bytes: new Uint8Array(0), strip, parts, files, into, owned, resolve: (b, m) => resolve({ strip: b, missing: m ?? missing }), reject });
       this.#pump();
     });
   }
@@ -255,7 +276,7 @@ export class DecodePool {
     const w = new Worker(WORKER_SOURCE, { eval: true, workerData: { urls: this.#urls, ...this.#fast } });
     const slot = { w, busy: 0 };
     w.unref();
-    w.on('message', (m: { id: number; out?: Uint8Array; error?: string; fast?: boolean; chunks?: number }) => {
+    w.on('message', (m: { id: number; out?: Uint8Array; error?: string; fast?: boolean; chunks?: number; missing?: number[] }) => {
       const t = this.#tasks.get(m.id);
       if (!t) return;
       this.#tasks.delete(m.id);
@@ -266,7 +287,7 @@ export class DecodePool {
         this.decoded += m.chunks ?? 1;
         if (m.chunks !== undefined) this.strips++;
         if (m.fast) this.decodedFast += m.chunks ?? 1;
-        t.resolve(m.out);
+        t.resolve(m.out, m.missing);
       }
       this.#pump();
       this.#retireIfIdle();
@@ -317,7 +338,7 @@ export class DecodePool {
         const parts = t.parts?.map((p) => (p ? give(p) : null));
         const transfer = [bytes.buffer as ArrayBuffer, ...(parts ?? []).filter((p): p is Uint8Array => p !== null).map((p) => p.buffer as ArrayBuffer)];
         if (t.into) transfer.push(t.into);
-        slot.w.postMessage({ id: t.id, name: t.codec, config: t.config, bytes, strip: t.strip, parts, into: t.into }, transfer);
+        slot.w.postMessage({ id: t.id, name: t.codec, config: t.config, bytes, strip: t.strip, parts, files: t.files, into: t.into }, transfer);
       } catch (err) {
         // Nothing was sent: the task fails here and its slot is free again.
         this.#tasks.delete(t.id);

@@ -1,4 +1,5 @@
 import * as zarr from 'zarrita';
+import { join } from 'node:path';
 import FileSystemStore from '@zarrita/storage/fs';
 import { StitchgraphError } from '../errors.js';
 import { isTileDtype, allocTyped, allocTypedOn, type TileDtype, type TileTypedArray } from './dtypes.js';
@@ -268,8 +269,10 @@ export async function openTileArray(store: Readable, path: string, storeLabel = 
       else strips.set(k, [c3]);
     }
     const rows = [...strips.values()];
-    // A file store reads fresh bytes on every get: they can be handed to the worker. Other stores
-    // may keep what they return (a cache, a Map), which a transfer would empty.
+    // A plain file store: the workers read the chunk files themselves. Other stores (and file
+    // stores whose reads are wrapped) are read here; their bytes are copied to the worker unless
+    // the store hands out fresh bytes on every get (a cache or a Map keeps them).
+    const root = Object.getPrototypeOf(loc.store) === FileSystemStore.prototype ? (loc.store as FileSystemStore).root : null;
     const ownsBytes = loc.store instanceof FileSystemStore;
     await runPool(rows.length, Math.max(2, Math.ceil(concurrency / 4)), async (i) => {
       signal?.throwIfAborted();
@@ -279,13 +282,15 @@ export async function openTileArray(store: Readable, path: string, storeLabel = 
       const y0 = Math.max(box.start[1], cy * chunks[1]), y1 = Math.min(box.start[1] + box.size[1], (cy + 1) * chunks[1]);
       const strip = { start: [z0, y0, box.start[2]] as Vec3, size: [z1 - z0, y1 - y0, W] as Vec3 };
       const keys = row.map((c3) => raw.chunkKey(ndim === 2 ? [c3[1], c3[2]] : [...c3]) as string);
-      const parts = await Promise.all(keys.map(async (key) => (await loc.store.get(loc.resolve(key).path)) ?? null));
+      const source = root !== null
+        ? { files: keys.map((key) => join(root, loc.resolve(key).path.replace(/^\/+/, ''))) }
+        : { parts: await Promise.all(keys.map(async (key) => (await loc.store.get(loc.resolve(key).path)) ?? null)) };
       const origins = row.map((c3) => [c3[0] * chunks[0], c3[1] * chunks[1], c3[2] * chunks[2]] as Vec3);
-      let got: Uint8Array;
+      let got: { strip: Uint8Array; missing: number[] };
       try {
-        got = parts.some((p) => p)
-          ? await pool.decodeStrip(direct.codec, direct.config, parts, { bytesPerElement, start: [...strip.start], size: [...strip.size], chunk: [...chunk3], origins }, spare.pop(), ownsBytes)
-          : new Uint8Array(strip.size[0] * strip.size[1] * W * bytesPerElement);
+        got = 'files' in source || source.parts.some((p) => p)
+          ? await pool.decodeStrip(direct.codec, direct.config, source, { bytesPerElement, start: [...strip.start], size: [...strip.size], chunk: [...chunk3], origins }, spare.pop(), ownsBytes)
+          : { strip: new Uint8Array(strip.size[0] * strip.size[1] * W * bytesPerElement), missing: row.map((_, k) => k) };
       } catch (err) {
         const at = row.map((c3) => `(${(ndim === 2 ? [c3[1], c3[2]] : c3).join(', ')})`).join(' ');
         throw new StitchgraphError('ChunkDecodeError', `Cannot read tile array "${where}": cannot decode chunks ${at} (keys ${keys.join(' ')}) with codecs ${raw.codecs.join(', ')}: ${(err as Error).message}`, {
@@ -294,21 +299,20 @@ export async function openTileArray(store: Readable, path: string, storeLabel = 
         });
       }
       const planeElems = strip.size[1] * W;
-      const data = allocTypedOn(dtype, got.buffer as ArrayBuffer, strip.size[0] * planeElems);
+      const data = allocTypedOn(dtype, got.strip.buffer as ArrayBuffer, strip.size[0] * planeElems);
       for (let z = 0; z < strip.size[0]; z++) {
         const from = z * planeElems;
         (out as Uint8Array).set((data as Uint8Array).subarray(from, from + planeElems), ((z0 + z - box.start[0]) * H + (y0 - box.start[1])) * W);
       }
       // A chunk never written reads as the fill value (as zarrita's getChunk gives it).
-      parts.forEach((p, k) => {
-        if (p) return;
+      for (const k of got.missing) {
         const lo: Vec3 = [0, 1, 2].map((a) => Math.max(box.start[a], origins[k][a])) as Vec3;
         const part = [0, 1, 2].map((a) => Math.min(box.start[a] + box.size[a], origins[k][a] + chunk3[a]) - lo[a]) as Vec3;
         const fillData = allocTyped(dtype, part[0] * part[1] * part[2]);
         fillData.fill(fill);
         copyChunkIntoRegion({ data: fillData, shape: part, stride: [part[1] * part[2], part[2], 1] }, lo, box, out);
-      });
-      if (got.byteLength > 0) spare.push(got.buffer as ArrayBuffer);
+      }
+      if (got.strip.byteLength > 0) spare.push(got.strip.buffer as ArrayBuffer);
     });
     return { data: out, shape: [...box.size] };
   };

@@ -1,6 +1,8 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import FileSystemStore from '@zarrita/storage/fs';
+import type { AbsolutePath } from '@zarrita/storage';
 import { join } from 'node:path';
 import { openTileArray, openFileStore } from '../../src/zarrio/tile-array.js';
 import { ChunkCache } from '../../src/zarrio/chunk-cache.js';
@@ -124,6 +126,31 @@ describe('region reads decoded and placed by the pool workers', () => {
     const t = await openTileArray(store, 'byte', '', { cache: null });
     for (let i = 0; i < 2; i++) expect(Array.from((await t.readRegion(BOXES[1])).data)).toEqual(expected(BOXES[1]));
     expect([...kept.values()].every((b) => !b || b.byteLength > 0)).toBe(true);
+  });
+
+  it('workers read the chunk files of a plain file store themselves; a store that wraps its reads is still asked', async () => {
+    class CountingFileStore extends FileSystemStore {
+      gets = 0;
+      override async get(key: AbsolutePath): Promise<Uint8Array | undefined> {
+        this.gets++;
+        return super.get(key);
+      }
+    }
+    const counting = new CountingFileStore(dir);
+    const t = await openTileArray(counting, 'bit', '', { cache: null });
+    const gets = counting.gets;
+    expect(Array.from((await t.readRegion(BOXES[1])).data)).toEqual(expected(BOXES[1]));
+    // The box [5, 10, 100]+[9, 120, 150] in 8×64×128 chunks: 2 × 3 × 2 chunks, all read through the store.
+    expect(counting.gets - gets).toBe(12);
+    // An unreadable chunk file (a folder in its place) fails the read, naming the chunk and the file.
+    const odd = tempDir('sg-direct-odd-');
+    execFileSync('cp', ['-r', join(dir, 'bit'), join(odd, 'bit')]);
+    rmSync(join(odd, 'bit', '0.1.1'));
+    mkdirSync(join(odd, 'bit', '0.1.1'));
+    const u = await openTileArray(openFileStore(odd), 'bit', '', { cache: null });
+    const err = await u.readRegion(BOXES[1]).then(() => null, (e: unknown) => e);
+    expect(isStitchgraphError(err, 'ChunkDecodeError'), String(err)).toBe(true);
+    expect(String(err)).toMatch(/\(0, 1, 1\)[\s\S]*bit\/0\.1\.1/);
   });
 
   it('a pool replaced while it decodes finishes the decode (the old pool stops afterwards)', async () => {
