@@ -15,12 +15,14 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 (cd "$tmp" && npm pack --silent "$ZSTD_SOURCES" >/dev/null && tar xzf ./*.tgz)
 Z="$tmp/package/deps/zstd/lib"
+# The memory is imported and shared (-matomics, --shared-memory): a decode-pool worker assembles
+# strips in it and the main thread copies them out of it directly (src/zarrio/decode-pool.ts).
 # zstd turns its fast Huffman loop off where size_t is 32 bits (wasm32), though the loop's own
 # containers are 64-bit: the patch lets it run and hands its state back in 32-bit form.
 patch -s -d "$tmp/package/deps/zstd" -p1 < csrc/blosc-zstd/huf-fast-wasm32.patch
-FLAGS=(--target=wasm32 -O3 -msimd128 -mbulk-memory -nostdlib -ffreestanding -DNDEBUG -DZSTD_DISABLE_ASM -DZSTD_LEGACY_SUPPORT=0 -DZSTD_TRACE=0 -DXXH_NAMESPACE=ZSTD_)
+FLAGS=(--target=wasm32 -O3 -msimd128 -mbulk-memory -matomics -nostdlib -ffreestanding -DNDEBUG -DZSTD_DISABLE_ASM -DZSTD_LEGACY_SUPPORT=0 -DZSTD_TRACE=0 -DXXH_NAMESPACE=ZSTD_)
 clang-19 "${FLAGS[@]}" -Icsrc/blosc-zstd/include -I"$Z" -I"$Z/common" \
-  -Wl,--no-entry -Wl,--export-memory -Wl,-z,stack-size=65536 -Wl,--initial-memory=1048576 \
+  -Wl,--no-entry -Wl,--import-memory -Wl,--shared-memory -Wl,--max-memory=4294967296 -Wl,--export-memory -Wl,-z,stack-size=65536 -Wl,--initial-memory=1048576 \
   -o "$tmp/zstd.wasm" \
   "$Z"/common/{entropy_common,error_private,fse_decompress,zstd_common,xxhash}.c \
   "$Z"/decompress/{huf_decompress,zstd_ddict,zstd_decompress,zstd_decompress_block}.c \

@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { STRIP_SLOTS, type SharedWasmMemory } from './zstd-wasm.js';
 
 /**
  * Worker threads that decode blosc and zstd chunks off the main thread (through `fast-blosc.ts`
@@ -21,10 +22,11 @@ export type PoolCodec = 'blosc' | 'zstd';
 /**
  * A strip of a region read: the chunks of one (z, y) row of the chunk grid, decoded by one worker
  * and assembled into the strip's box (its z and y extent within that chunk row, the region's whole
- * width), C order, in `into` when that is large enough (a buffer the caller recycles). Because the
- * strip spans the region's width, each of its planes is one contiguous run of the region: the
- * main thread copies it with one call per plane, not one per chunk row. Only the blosc blocks
- * holding the strip's bytes are decoded.
+ * width), C order, in the worker's WebAssembly memory, which is shared: the main thread reads the
+ * strip there (no copy into a transfer buffer) and hands the slot back. Because the strip spans the
+ * region's width, each of its planes is one contiguous run of the region: the main thread copies
+ * it with one call per plane, not one per chunk row. Only the blosc blocks holding the strip's
+ * bytes are decoded.
  */
 export interface StripJob {
   bytesPerElement: number;
@@ -45,10 +47,11 @@ interface Task {
   parts?: (Uint8Array | null)[];
   /** Chunk files the worker reads itself (instead of `parts`): a plain file store. */
   files?: string[];
-  into?: ArrayBuffer;
+  /** Strips: the caller's use of the strip, called once it has arrived (the view is valid during the call only). */
+  consume?: (strip: Uint8Array, missing: number[]) => void;
   /** The caller hands `bytes` over (a buffer of its own, whole): sent without a copy. */
   owned?: boolean;
-  resolve: (b: Uint8Array, missing?: number[]) => void;
+  resolve: (b: Uint8Array) => void;
   reject: (e: Error) => void;
 }
 
@@ -57,7 +60,7 @@ interface Task {
 // numcodecs by URL.
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
-const { readFileSync } = require('node:fs');
+const { openSync, fstatSync, readSync, closeSync, existsSync } = require('node:fs');
 const cache = new Map();
 const fast = {};
 let loader;
@@ -117,36 +120,89 @@ function placeJs(out, p, k, dst) {
       dst.set(out.subarray(s, s + row), d);
     }
 }
-// Assemble a strip inside the WebAssembly decoder's memory (numcodecs.js decodes the chunks it
-// does not take); returns a view of that memory, valid until the next job.
-async function decodeStrip(name, config, strip, parts, into) {
+// A chunk file read here (no copy across threads, no round trip through the main thread's
+// event loop): into \`into(size)\` (the decoder's input area) when given, else a fresh buffer.
+// A file that does not exist is a chunk never written (null).
+function readChunkFile(path, into) {
+  let fd;
+  try {
+    fd = openSync(path, 'r');
+  } catch (e) {
+    if (e && e.code === 'ENOENT') return null;
+    throw new Error('cannot read chunk file ' + path + ': ' + ((e && e.message) || e));
+  }
+  try {
+    const size = fstatSync(fd).size;
+    const view = into ? into(size) : new Uint8Array(size);
+    let got = 0;
+    while (got < size) {
+      const n = readSync(fd, view, got, size - got, got);
+      if (n === 0) throw new Error('the file ended at byte ' + got + ' of ' + size);
+      got += n;
+    }
+    return view;
+  } catch (e) {
+    throw new Error('cannot read chunk file ' + path + ': ' + ((e && e.message) || e));
+  } finally {
+    closeSync(fd);
+  }
+}
+// The strip slot the next strip goes to (zstd-wasm.ts STRIP_SLOTS = 2): the main thread copies
+// one out while this worker fills the other.
+let nextSlot = 0;
+// Wait until the main thread has copied slot k out (its flag back to 0). The timeout only makes
+// the wait re-check; the main thread always releases a slot it was told of.
+function waitForSlot(flags, k) {
+  while (Atomics.load(flags, k) !== 0) Atomics.wait(flags, k, 1, 100);
+}
+// Assemble a strip inside the WebAssembly decoder's shared memory (numcodecs.js decodes the chunks
+// it does not take), in one of its two slots, which stays the main thread's until it releases it.
+// Without the WebAssembly decoder (STITCHGRAPH_DECODER=numcodecs, or no fast module) the strip is
+// a fresh buffer, transferred.
+async function decodeStrip(name, config, strip, parts, files) {
   const total = strip.size[0] * strip.size[1] * strip.size[2] * strip.bytesPerElement;
   const size = strip.chunk[0] * strip.chunk[1] * strip.chunk[2] * strip.bytesPerElement;
+  const n = files ? files.length : parts.length;
   const decodeSlow = async (bytes) => {
     const out = await (await codec(name, config)).decode(bytes);
     if (out.byteLength !== size) throw new Error('decoded chunk has ' + out.byteLength + ' bytes, expected ' + size);
     return out;
   };
+  const missing = [];
   const m = process.env.STITCHGRAPH_DECODER !== 'numcodecs' ? await fastModule(name) : null;
   if (!m) {
-    const dst = new Uint8Array(into && into.byteLength >= total ? into : new ArrayBuffer(total), 0, total);
-    for (let k = 0; k < parts.length; k++) if (parts[k] && placement(strip, k)) placeJs(await decodeSlow(parts[k]), strip, k, dst);
-    return { view: dst, quick: false };
+    const dst = new Uint8Array(total);
+    for (let k = 0; k < n; k++) {
+      const bytes = files ? readChunkFile(files[k]) : parts[k];
+      if (!bytes) missing.push(k);
+      else if (placement(strip, k)) placeJs(await decodeSlow(bytes), strip, k, dst);
+    }
+    return { view: dst, quick: false, missing };
   }
   const d = m.stripDecoder();
-  d.beginStrip(total);
+  const slot = nextSlot;
+  nextSlot = (nextSlot + 1) % 2;
+  const flags = d.slotFlags();
+  // A larger strip than the slots hold moves both: neither may be in use then.
+  if (!d.stripFits(total)) for (let k = 0; k < flags.length; k++) waitForSlot(flags, k);
+  else waitForSlot(flags, slot);
+  d.beginStrip(total, slot);
   let quick = true;
-  for (let k = 0; k < parts.length; k++) {
-    const bytes = parts[k];
-    const pl = bytes && placement(strip, k);
-    if (!pl) continue;
+  for (let k = 0; k < n; k++) {
+    const pl = placement(strip, k);
+    const bytes = files ? (pl ? readChunkFile(files[k], (len) => d.input(len)) : existsSync(files[k]) || null) : parts[k];
+    if (!bytes) missing.push(k);
+    if (!bytes || !pl) continue;
     if (name === 'blosc' && m.wasmTakesBlosc(bytes)) d.placeBlosc(bytes, neededRange(strip, k), pl);
     else if (!(name === 'zstd' && d.placeZstd(bytes, size, pl))) {
       quick = false;
       d.placeDecoded(await decodeSlow(bytes), pl);
     }
   }
-  return { view: d.strip(total), quick };
+  const view = d.strip(total);
+  const held = d.slotFlags();
+  Atomics.store(held, slot, 1);
+  return { view, quick, missing, shared: { memory: d.memory, flags: held.byteOffset, slot } };
 }
 // One message at a time: decoders return views of their WebAssembly memory and strips are
 // assembled there, so a second job started at an await would grow or overwrite that memory
@@ -156,33 +212,26 @@ parentPort.on('message', (msg) => {
   // A job that fails outside its own error handling must not stop the ones queued behind it.
   chain = chain.then(() => handle(msg)).catch((e) => parentPort.postMessage({ id: msg && msg.id, error: String((e && e.message) || e) }));
 });
-// A chunk file read here (no copy across threads, no round trip through the main thread's
-// event loop); a file that does not exist is a chunk never written.
-function readChunkFile(path) {
-  try {
-    return readFileSync(path);
-  } catch (e) {
-    if (e && e.code === 'ENOENT') return null;
-    throw new Error('cannot read chunk file ' + path + ': ' + ((e && e.message) || e));
-  }
-}
-async function handle({ id, name, config, bytes, strip, parts, files, into }) {
+// The main thread learns each decoder memory once (it keeps it for the worker's life).
+const memorySent = new WeakSet();
+async function handle({ id, name, config, bytes, strip, parts, files }) {
   try {
     if (strip) {
-      if (files) parts = files.map(readChunkFile);
-      const { view, quick } = await decodeStrip(name, config, strip, parts, into);
-      const buffer = view.buffer === into ? into : into && into.byteLength >= view.length ? into : new ArrayBuffer(view.length);
-      const dst = new Uint8Array(buffer, 0, view.length);
-      if (dst.buffer !== view.buffer) dst.set(view);
-      const missing = [];
-      parts.forEach((p, k) => p || missing.push(k));
-      parentPort.postMessage({ id, out: dst, fast: quick, chunks: parts.length - missing.length, missing }, [buffer]);
+      const { view, quick, missing, shared } = await decodeStrip(name, config, strip, parts, files);
+      const chunks = (files || parts).length - missing.length;
+      if (!shared) {
+        parentPort.postMessage({ id, out: view, fast: quick, chunks, missing }, [view.buffer]);
+        return;
+      }
+      const memory = memorySent.has(shared.memory) ? undefined : shared.memory;
+      memorySent.add(shared.memory);
+      parentPort.postMessage({ id, at: view.byteOffset, length: view.length, slot: shared.slot, flags: shared.flags, memory, fast: quick, chunks, missing });
       return;
     }
     let out = process.env.STITCHGRAPH_DECODER !== 'numcodecs' ? (await fastDecoder(name))(bytes) : null;
     const quick = out !== null;
     out ??= await (await codec(name, config)).decode(bytes);
-    if (out.byteOffset !== 0 || out.byteLength !== out.buffer.byteLength) out = out.slice();
+    if (out.byteOffset !== 0 || out.byteLength !== out.buffer.byteLength || !(out.buffer instanceof ArrayBuffer)) out = out.slice();
     parentPort.postMessage({ id, out, fast: quick }, [out.buffer]);
   } catch (e) {
     parentPort.postMessage({ id, error: String((e && e.message) || e) });
@@ -226,6 +275,21 @@ function numcodecsUrls(): Record<PoolCodec, string> {
   return urls;
 }
 
+/** A worker's reply: a decoded chunk (`out`), a strip (`out`, or `at`/`length` in its shared memory and the `slot` to hand back), or an error. */
+interface WorkerReply {
+  id: number;
+  out?: Uint8Array;
+  at?: number;
+  length?: number;
+  slot?: number;
+  flags?: number;
+  memory?: SharedWasmMemory;
+  error?: string;
+  fast?: boolean;
+  chunks?: number;
+  missing?: number[];
+}
+
 export class DecodePool {
   readonly size: number;
   /** Chunks decoded by the workers so far. */
@@ -256,38 +320,56 @@ export class DecodePool {
   }
 
   /**
-   * Decode the chunks of a strip in one worker and get the strip back assembled (see StripJob),
-   * in `into` when given and large enough (transferred there and back: recycle it). The chunks
-   * are `parts` (null: never written) or, from a plain file store, `files` the worker reads
-   * itself. `owned`: the parts' bytes are the caller's to give (sent without a copy when they are
-   * whole buffers). `missing`: the chunks that do not exist (left untouched in the strip).
+   * Decode the chunks of a strip in one worker, which assembles it (see StripJob), and call
+   * `consume` with the strip once it has arrived: a view of the worker's memory, valid only during
+   * the call (copy what you need), and the chunks that do not exist (their part of the strip is
+   * stale). The chunks are `parts` (null: never written) or, from a plain file store, `files` the
+   * worker reads itself. `owned`: the parts' bytes are the caller's to give (sent without a copy
+   * when they are whole buffers). Resolves after `consume` returned; rejects with what it threw.
    */
-  decodeStrip(codec: PoolCodec, config: unknown, chunks: { parts: (Uint8Array | null)[] } | { files: string[] }, strip: StripJob, into?: ArrayBuffer, owned = false): Promise<{ strip: Uint8Array; missing: number[] }> {
+  decodeStrip(codec: PoolCodec, config: unknown, chunks: { parts: (Uint8Array | null)[] } | { files: string[] }, strip: StripJob, consume: (strip: Uint8Array, missing: number[]) => void, owned = false): Promise<void> {
     return new Promise((resolve, reject) => {
       const parts = 'parts' in chunks ? chunks.parts : undefined;
       const files = 'files' in chunks ? chunks.files : undefined;
-      const missing = parts ? parts.flatMap((p, k) => (p ? [] : [k])) : [];
-      this.#queue.push({ id: this.#nextId++, codec, config, bytes: new Uint8Array(0), strip, parts, files, into, owned, resolve: (b, m) => resolve({ strip: b, missing: m ?? missing }), reject });
+      this.#queue.push({ id: this.#nextId++, codec, config, bytes: new Uint8Array(0), strip, parts, files, consume, owned, resolve: () => resolve(), reject });
       this.#pump();
     });
   }
 
   #spawn(): { w: Worker; busy: number } {
     const w = new Worker(WORKER_SOURCE, { eval: true, workerData: { urls: this.#urls, ...this.#fast } });
-    const slot = { w, busy: 0 };
+    // memory: the worker's WebAssembly memory (shared), where its strips arrive.
+    const slot: { w: Worker; busy: number; memory?: SharedWasmMemory } = { w, busy: 0 };
     w.unref();
-    w.on('message', (m: { id: number; out?: Uint8Array; error?: string; fast?: boolean; chunks?: number; missing?: number[] }) => {
+    w.on('message', (m: WorkerReply) => {
+      if (m.memory) slot.memory = m.memory;
       const t = this.#tasks.get(m.id);
+      let failure: Error | null = m.error !== undefined ? new Error(m.error) : null;
+      if (t && !failure && t.consume) {
+        try {
+          const view = m.out ?? (slot.memory && m.at !== undefined && m.length !== undefined ? new Uint8Array(slot.memory.buffer, m.at, m.length) : null);
+          if (!view) throw new Error('no strip in the reply');
+          t.consume(view, m.missing ?? []);
+        } catch (err) {
+          failure = err as Error;
+        }
+      }
+      // The strip's slot goes back to the worker whatever happened to it here: a worker waits for it.
+      if (m.slot !== undefined && m.flags !== undefined && slot.memory) {
+        const flags = new Int32Array(slot.memory.buffer, m.flags, STRIP_SLOTS);
+        Atomics.store(flags, m.slot, 0);
+        Atomics.notify(flags, m.slot);
+      }
       if (!t) return;
       this.#tasks.delete(m.id);
       slot.busy--;
       if (slot.busy === 0) w.unref();
-      if (m.error !== undefined || !m.out) t.reject(new Error(m.error ?? 'no output'));
+      if (failure || (!m.out && !t.consume)) t.reject(failure ?? new Error('no output'));
       else {
         this.decoded += m.chunks ?? 1;
         if (m.chunks !== undefined) this.strips++;
         if (m.fast) this.decodedFast += m.chunks ?? 1;
-        t.resolve(m.out, m.missing);
+        t.resolve(m.out ?? new Uint8Array(0));
       }
       this.#pump();
       this.#retireIfIdle();
@@ -337,8 +419,7 @@ export class DecodePool {
         const bytes = give(t.bytes);
         const parts = t.parts?.map((p) => (p ? give(p) : null));
         const transfer = [bytes.buffer as ArrayBuffer, ...(parts ?? []).filter((p): p is Uint8Array => p !== null).map((p) => p.buffer as ArrayBuffer)];
-        if (t.into) transfer.push(t.into);
-        slot.w.postMessage({ id: t.id, name: t.codec, config: t.config, bytes, strip: t.strip, parts, files: t.files, into: t.into }, transfer);
+        slot.w.postMessage({ id: t.id, name: t.codec, config: t.config, bytes, strip: t.strip, parts, files: t.files }, transfer);
       } catch (err) {
         // Nothing was sent: the task fails here and its slot is free again.
         this.#tasks.delete(t.id);

@@ -2,7 +2,7 @@ import * as zarr from 'zarrita';
 import { join } from 'node:path';
 import FileSystemStore from '@zarrita/storage/fs';
 import { StitchgraphError } from '../errors.js';
-import { isTileDtype, allocTyped, allocTypedOn, type TileDtype, type TileTypedArray } from './dtypes.js';
+import { isTileDtype, allocTyped, type TileDtype, type TileTypedArray } from './dtypes.js';
 import { ChunkCache, sharedChunkCache, type DecodedChunk } from './chunk-cache.js';
 import { registerCodecs } from './register-codecs.js';
 import { accumulateChunkBlocks, copyChunkIntoRegion, downsampledShape, finishBlockAverage, type Chunk3 } from './_region-assembly.js';
@@ -249,16 +249,17 @@ export async function openTileArray(store: Readable, path: string, storeLabel = 
   /**
    * Region reads of plain blosc/zstd arrays through the decode pool without a chunk cache
    * (streaming reads). The chunks go to the workers by strips: all chunks of one (z, y) row of
-   * the chunk grid to one worker, which decodes only the blosc blocks holding the region's part
-   * and assembles the strip at the region's full width in a buffer this read recycles. Each strip
-   * plane is then one contiguous run of the region, so the main thread copies a strip with one
-   * call per plane; zarrita's codec pipeline instead hands it every decoded chunk in a fresh buffer
+   * the chunk grid to one worker, which reads the chunk files itself (plain file stores), decodes
+   * only the blosc blocks holding the region's part and assembles the strip at the region's full
+   * width in its WebAssembly memory (shared); the main thread copies the strip from there straight
+   * into the region, one call per plane (each strip plane is one contiguous run of the region).
+   * zarrita's codec pipeline instead hands it every decoded chunk in a fresh buffer
    * to be copied row by row (a 67 MB read of 64×128×128 chunks: 262 k short copies).
    */
   const readDirect = async (box: Box3, list: Vec3[], pool: NonNullable<ReturnType<typeof sharedDecodePool>>, direct: NonNullable<RawMeta['direct']>, signal?: AbortSignal): Promise<Region> => {
     const [, H, W] = box.size;
     const out = allocTyped(dtype, box.size[0] * H * W);
-    const spare: ArrayBuffer[] = [];
+    const outBytes = new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
     const fill = fillValue ?? 0;
     // Strips: chunk-grid rows (z, y), each with its chunks along x.
     const strips = new Map<string, Vec3[]>();
@@ -286,11 +287,20 @@ export async function openTileArray(store: Readable, path: string, storeLabel = 
         ? { files: keys.map((key) => join(root, loc.resolve(key).path.replace(/^\/+/, ''))) }
         : { parts: await Promise.all(keys.map(async (key) => (await loc.store.get(loc.resolve(key).path)) ?? null)) };
       const origins = row.map((c3) => [c3[0] * chunks[0], c3[1] * chunks[1], c3[2] * chunks[2]] as Vec3);
-      let got: { strip: Uint8Array; missing: number[] };
+      // Each strip plane is one run of the region; chunks never written read as the fill value
+      // (as zarrita's getChunk gives them) and are filled once the strip is in.
+      const planeBytes = strip.size[1] * W * bytesPerElement;
+      const missing: number[] = [];
+      const place = (data: Uint8Array, gone: number[]): void => {
+        for (let z = 0; z < strip.size[0]; z++) {
+          outBytes.set(data.subarray(z * planeBytes, (z + 1) * planeBytes), ((z0 + z - box.start[0]) * H + (y0 - box.start[1])) * W * bytesPerElement);
+        }
+        missing.push(...gone);
+      };
       try {
-        got = 'files' in source || source.parts.some((p) => p)
-          ? await pool.decodeStrip(direct.codec, direct.config, source, { bytesPerElement, start: [...strip.start], size: [...strip.size], chunk: [...chunk3], origins }, spare.pop(), ownsBytes)
-          : { strip: new Uint8Array(strip.size[0] * strip.size[1] * W * bytesPerElement), missing: row.map((_, k) => k) };
+        if ('files' in source || source.parts.some((p) => p)) {
+          await pool.decodeStrip(direct.codec, direct.config, source, { bytesPerElement, start: [...strip.start], size: [...strip.size], chunk: [...chunk3], origins }, place, ownsBytes);
+        } else missing.push(...row.map((_, k) => k));
       } catch (err) {
         const at = row.map((c3) => `(${(ndim === 2 ? [c3[1], c3[2]] : c3).join(', ')})`).join(' ');
         throw new StitchgraphError('ChunkDecodeError', `Cannot read tile array "${where}": cannot decode chunks ${at} (keys ${keys.join(' ')}) with codecs ${raw.codecs.join(', ')}: ${(err as Error).message}`, {
@@ -298,21 +308,13 @@ export async function openTileArray(store: Readable, path: string, storeLabel = 
           details: { path: where, chunks: row, keys },
         });
       }
-      const planeElems = strip.size[1] * W;
-      const data = allocTypedOn(dtype, got.strip.buffer as ArrayBuffer, strip.size[0] * planeElems);
-      for (let z = 0; z < strip.size[0]; z++) {
-        const from = z * planeElems;
-        (out as Uint8Array).set((data as Uint8Array).subarray(from, from + planeElems), ((z0 + z - box.start[0]) * H + (y0 - box.start[1])) * W);
-      }
-      // A chunk never written reads as the fill value (as zarrita's getChunk gives it).
-      for (const k of got.missing) {
+      for (const k of missing) {
         const lo: Vec3 = [0, 1, 2].map((a) => Math.max(box.start[a], origins[k][a])) as Vec3;
         const part = [0, 1, 2].map((a) => Math.min(box.start[a] + box.size[a], origins[k][a] + chunk3[a]) - lo[a]) as Vec3;
         const fillData = allocTyped(dtype, part[0] * part[1] * part[2]);
         fillData.fill(fill);
         copyChunkIntoRegion({ data: fillData, shape: part, stride: [part[1] * part[2], part[2], 1] }, lo, box, out);
       }
-      if (got.strip.byteLength > 0) spare.push(got.strip.buffer as ArrayBuffer);
     });
     return { data: out, shape: [...box.size] };
   };

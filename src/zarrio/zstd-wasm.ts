@@ -12,11 +12,15 @@ import { zstdWasm } from './zstd-wasm.wasm.js';
  * ≈ 1200–1400 (bench/RESULTS-zarrio.md). And whole Blosc frames are decoded inside the module, with
  * the shuffles undone by SIMD, so nothing crosses the JavaScript boundary per block or stream.
  *
- * The module owns no buffers: this wrapper keeps one input, one output and one scratch area past
- * its static data and grows the memory on demand.
+ * The module owns no buffers: this wrapper keeps two strip slots, one input, one output and one
+ * scratch area past its static data and grows the memory on demand. The memory is shared (a
+ * SharedArrayBuffer, created here once per thread and kept for the thread's life), so that a
+ * decode-pool worker can hand a finished strip to the main thread by its address: the main thread
+ * copies it out of this memory straight into the region, with no copy into a transfer buffer
+ * (decode-pool.ts). A slot's first 4 bytes of the flag area say whether the main thread still
+ * reads it.
  */
 interface Exports {
-  memory: { buffer: ArrayBuffer; grow(pages: number): number };
   zstd_init(): number;
   zstd_decompress(dst: number, capacity: number, src: number, size: number): number;
   zstd_is_error(code: number): number;
@@ -38,57 +42,111 @@ export interface StripPlacement {
   stripWidth: number;
 }
 // Typed by hand: the build's lib (ES2023 + @types/node 20) has no WebAssembly namespace.
+export interface SharedWasmMemory {
+  readonly buffer: SharedArrayBuffer;
+  grow(pages: number): number;
+}
 interface WasmGlobal {
   Module: new (bytes: Uint8Array) => object;
   Instance: new (module: object, imports: Record<string, unknown>) => { exports: unknown };
+  Memory: new (d: { initial: number; maximum: number; shared: boolean }) => SharedWasmMemory;
 }
+
+/** Strip slots: a worker fills one while the main thread copies the other out. */
+export const STRIP_SLOTS = 2;
+// Flag words (Int32, one per slot) at the start of the host's area; 64 bytes keep the areas aligned.
+const FLAG_BYTES = 64;
 
 // Plain arithmetic, not bit operations: header sizes near 2^31 must not wrap to negative.
 const align = (n: number): number => Math.ceil(n / 16) * 16;
 
 export class ZstdWasm {
+  /** The module's memory (shared; see the class comment). */
+  readonly memory: SharedWasmMemory;
   private readonly x: Exports;
   private readonly base: number;
   private inCap = 0;
   private outCap = 0;
   private tmpCap = 0;
   private stripCap = 0;
+  private slot = 0;
+  private inputView: Uint8Array | null = null;
 
   constructor() {
     const wasm = (globalThis as unknown as { WebAssembly: WasmGlobal }).WebAssembly;
-    this.x = new wasm.Instance(new wasm.Module(Buffer.from(zstdWasm, 'base64')), {}).exports as Exports;
+    // 16 pages: the module's static data and stack; 65536 pages (4 GiB): wasm32's limit, reserved
+    // as address space only.
+    this.memory = new wasm.Memory({ initial: 16, maximum: 65536, shared: true });
+    this.x = new wasm.Instance(new wasm.Module(Buffer.from(zstdWasm, 'base64')), { env: { memory: this.memory } }).exports as Exports;
     if (!this.x.zstd_init()) throw new Error('Cannot start the zstd decoder: its context does not fit its workspace');
-    this.base = align(this.x.heap_base());
+    this.base = align(this.x.heap_base()) + FLAG_BYTES;
+    this.areas(0, 0, 0);
   }
 
-  /** Room for an input, an output, a scratch and a strip of these sizes; their offsets. */
+  /** One Int32 per strip slot: non-zero while the main thread still reads that slot. */
+  slotFlags(): Int32Array {
+    return new Int32Array(this.memory.buffer, this.base - FLAG_BYTES, STRIP_SLOTS);
+  }
+
+  /** Room for an input, an output, a scratch and strips of these sizes; their offsets. */
   private areas(inBytes: number, outBytes: number, tmpBytes: number, stripBytes = 0): { inPtr: number; outPtr: number; tmpPtr: number; stripPtr: number } {
     if (inBytes > this.inCap || outBytes > this.outCap || tmpBytes > this.tmpCap || stripBytes > this.stripCap) {
       this.inCap = Math.max(this.inCap, align(inBytes), 64 * 1024);
       this.outCap = Math.max(this.outCap, align(outBytes), 64 * 1024);
       this.tmpCap = Math.max(this.tmpCap, align(tmpBytes));
       this.stripCap = Math.max(this.stripCap, align(stripBytes));
-      const need = this.base + this.inCap + this.outCap + this.tmpCap + this.stripCap;
-      const have = this.x.memory.buffer.byteLength;
-      if (need > have) this.x.memory.grow(Math.ceil((need - have) / 65536));
+      const need = this.base + this.inCap + this.outCap + this.tmpCap + STRIP_SLOTS * this.stripCap;
+      const have = this.memory.buffer.byteLength;
+      if (need > have) this.memory.grow(Math.ceil((need - have) / 65536));
     }
-    // The strip comes first: it holds chunks placed earlier while later ones grow the other areas.
-    const stripPtr = this.base, inPtr = stripPtr + this.stripCap, outPtr = inPtr + this.inCap;
+    // The strips come first: they hold chunks placed earlier while later ones grow the other areas.
+    const stripPtr = this.base + this.slot * this.stripCap, inPtr = this.base + STRIP_SLOTS * this.stripCap, outPtr = inPtr + this.inCap;
     return { inPtr, outPtr, tmpPtr: outPtr + this.outCap, stripPtr };
   }
 
   /**
-   * Strips (decode-pool.ts): make room for one of `bytes` and return nothing; then place decoded
-   * chunks into it (`placeBlosc`, `placeZstd`, `placeDecoded`) and read it with `strip(bytes)`.
+   * Strips (decode-pool.ts): make room for one of `bytes` in `slot` and return nothing; then place
+   * decoded chunks into it (`placeBlosc`, `placeZstd`, `placeDecoded`) and read it with
+   * `strip(bytes)`. A larger strip than before moves the slots: the caller makes sure no slot is
+   * being read then (`stripFits`).
    */
-  beginStrip(bytes: number): void {
+  beginStrip(bytes: number, slot = 0): void {
+    if (!Number.isInteger(slot) || slot < 0 || slot >= STRIP_SLOTS) throw new RangeError(`strip slot ${slot} is not 0..${STRIP_SLOTS - 1}`);
+    this.slot = slot;
     if (bytes > this.stripCap) this.areas(0, 0, 0, bytes);
   }
 
-  /** The strip as a view of the module's memory, valid until the next call. */
+  /** Whether a strip of `bytes` fits the slots as they are (else beginStrip moves them). */
+  stripFits(bytes: number): boolean {
+    return bytes <= this.stripCap;
+  }
+
+  /** The current slot's strip as a view of the module's memory, valid until the next call. */
   strip(bytes: number): Uint8Array {
     const { stripPtr } = this.areas(0, 0, 0, bytes);
-    return new Uint8Array(this.x.memory.buffer, stripPtr, bytes);
+    return new Uint8Array(this.memory.buffer, stripPtr, bytes);
+  }
+
+  /**
+   * The input area, `bytes` long, to fill in place (a chunk file read straight into it), then
+   * decoded by `placeBlosc` or `placeZstd` without copying it in again.
+   */
+  input(bytes: number): Uint8Array {
+    const { inPtr } = this.areas(bytes, 0, 0);
+    this.inputView = new Uint8Array(this.memory.buffer, inPtr, bytes);
+    return this.inputView;
+  }
+
+  /**
+   * Copies `src` into the input area unless it is the view `input()` gave (growing the other
+   * areas never moves the input area, nor does growing the memory move its bytes); the offsets.
+   */
+  private load(src: Uint8Array, outBytes: number, tmpBytes: number): { inPtr: number; outPtr: number; tmpPtr: number } {
+    const inPlace = src === this.inputView;
+    this.inputView = null;
+    const a = this.areas(src.length, outBytes, tmpBytes);
+    if (!inPlace) new Uint8Array(this.memory.buffer, a.inPtr, src.length).set(src);
+    return a;
   }
 
   private place(from: number, p: StripPlacement): void {
@@ -116,17 +174,16 @@ export class ZstdWasm {
   /** A chunk decoded elsewhere (numcodecs.js) copied in, then placed. */
   placeDecoded(chunk: Uint8Array, p: StripPlacement): void {
     const { outPtr } = this.areas(0, chunk.length, 0);
-    new Uint8Array(this.x.memory.buffer, outPtr, chunk.length).set(chunk);
+    new Uint8Array(this.memory.buffer, outPtr, chunk.length).set(chunk);
     this.place(outPtr, p);
   }
 
   /** One zstd stream of known decoded size; a view valid until the next call (empty on error). */
   decompress(src: Uint8Array, size: number): Uint8Array {
-    const { inPtr, outPtr } = this.areas(src.length, size, 0);
-    new Uint8Array(this.x.memory.buffer, inPtr, src.length).set(src);
+    const { inPtr, outPtr } = this.load(src, size, 0);
     const n = this.x.zstd_decompress(outPtr, size, inPtr, src.length);
     if (this.x.zstd_is_error(n)) return new Uint8Array(0);
-    return new Uint8Array(this.x.memory.buffer, outPtr, n >>> 0);
+    return new Uint8Array(this.memory.buffer, outPtr, n >>> 0);
   }
 
   /**
@@ -148,8 +205,7 @@ export class ZstdWasm {
     if (nbytes < 0 || cbytes < 16 || cbytes > src.length) {
       throw new StitchgraphError('ChunkDecodeError', `Cannot decode Blosc chunk: header sizes (nbytes ${nbytes}, cbytes ${cbytes}) do not fit the ${src.length} bytes given`);
     }
-    const { inPtr, outPtr, tmpPtr } = this.areas(src.length, nbytes, Math.max(0, blocksize));
-    new Uint8Array(this.x.memory.buffer, inPtr, src.length).set(src);
+    const { inPtr, outPtr, tmpPtr } = this.load(src, nbytes, Math.max(0, blocksize));
     const n = this.x.blosc_decode(inPtr, src.length, outPtr, tmpPtr, range ? range[0] : 0, range ? range[1] : nbytes);
     if (n < 0) {
       const where = `block ${this.x.blosc_error_block()} stream ${this.x.blosc_error_stream()}`;
@@ -159,7 +215,7 @@ export class ZstdWasm {
         : `${where} did not decode to its size`;
       throw new StitchgraphError('ChunkDecodeError', `Cannot decode Blosc chunk: ${reason}`);
     }
-    return new Uint8Array(this.x.memory.buffer, outPtr, n);
+    return new Uint8Array(this.memory.buffer, outPtr, n);
   }
 }
 
