@@ -6,7 +6,7 @@ import type { AbsolutePath } from '@zarrita/storage';
 import { join } from 'node:path';
 import { openTileArray, openFileStore } from '../../src/zarrio/tile-array.js';
 import { ChunkCache } from '../../src/zarrio/chunk-cache.js';
-import { configureDecodePool, type DecodePool } from '../../src/zarrio/decode-pool.js';
+import { configureDecodePool, DecodePool } from '../../src/zarrio/decode-pool.js';
 import { createArray, writeRegion } from '../../src/zarrio/write-array.js';
 import { isStitchgraphError } from '../../src/errors.js';
 import type { Box3, Vec3 } from '../../src/geometry/box.js';
@@ -151,6 +151,28 @@ describe('region reads decoded and placed by the pool workers', () => {
     const err = await u.readRegion(BOXES[1]).then(() => null, (e: unknown) => e);
     expect(isStitchgraphError(err, 'ChunkDecodeError'), String(err)).toBe(true);
     expect(String(err)).toMatch(/\(0, 1, 1\)[\s\S]*bit\/0\.1\.1/);
+  });
+
+  it('a strip whose consumer throws still hands its slot back: the worker goes on with later strips', async () => {
+    const own = new DecodePool(1);
+    try {
+      const files = [0, 1, 2].map((x) => join(dir, 'bit', `0.0.${x}`));
+      const job = { bytesPerElement: 2, start: [0, 0, 0] as Vec3, size: [8, 64, 300] as Vec3, chunk: [8, 64, 128] as Vec3, origins: [[0, 0, 0], [0, 0, 128], [0, 0, 256]] as Vec3[] };
+      const config = { id: 'blosc', cname: 'zstd', clevel: 3, shuffle: 2, blocksize: 16384 };
+      await expect(own.decodeStrip('blosc', config, { files }, job, () => {
+        throw new Error('consumer failed');
+      })).rejects.toThrow('consumer failed');
+      // Both slots cycle several times: a slot never handed back would stall the worker here.
+      for (let i = 0; i < 4; i++) {
+        let got: number[] = [];
+        await own.decodeStrip('blosc', config, { files }, job, (strip) => {
+          got = Array.from(new Uint16Array(strip.slice().buffer));
+        });
+        expect(got).toEqual(expected({ start: [0, 0, 0], size: [8, 64, 300] }));
+      }
+    } finally {
+      await own.close();
+    }
   });
 
   it('a pool replaced while it decodes finishes the decode (the old pool stops afterwards)', async () => {
