@@ -154,6 +154,48 @@ size_t zstd_decompress(void *dst, size_t capacity, const void *src, size_t size)
 unsigned zstd_is_error(size_t code);
 
 /*
+ * Block j of a frame (its streams decoded, the shuffle undone) into `into` (the block's bsize
+ * bytes), with tmp a scratch of blocksize bytes. 0, or a negative code as blosc_decode's.
+ */
+static int32_t decode_block(const uint8_t *src, int32_t cbytes, int flags, int typesize, int32_t blocksize, int32_t nblocks, int32_t leftover, int32_t j, uint8_t *into, uint8_t *tmp) {
+  const int do_shuffle = (flags & DOSHUFFLE) && typesize > 1;
+  const int do_bitshuffle = !do_shuffle && (flags & DOBITSHUFFLE);
+  const int leftover_block = j == nblocks - 1 && leftover > 0;
+  const int32_t bsize = leftover_block ? leftover : blocksize;
+  const int nsplits = !(flags & DONT_SPLIT) && typesize <= MAX_SPLITS && bsize / typesize >= MIN_BUFFERSIZE && !leftover_block ? typesize : 1;
+  const int32_t neblock = bsize / nsplits;
+  int32_t off = rd32(src + HEADER + 4 * j);
+  const int unshuffled = do_shuffle || (do_bitshuffle && bsize >= typesize);
+  uint8_t *block = unshuffled ? tmp : into;
+  for (int s = 0; s < nsplits; s++) {
+    err_block = j;
+    err_stream = s;
+    if (off < 0 || off + 4 > cbytes) return -3;
+    const int32_t cb = rd32(src + off);
+    off += 4;
+    if (cb < 0 || off + cb > cbytes) return -3;
+    uint8_t *at = block + (size_t)s * neblock;
+    if (cb == neblock) memcpy(at, src + off, (size_t)cb); /* stored raw (incompressible) */
+    else {
+      const size_t got = zstd_decompress(at, (size_t)neblock, src + off, (size_t)cb);
+      if (zstd_is_error(got) || got != (size_t)neblock) return -4;
+    }
+    off += cb;
+  }
+  if (do_shuffle) unshuffle(typesize, bsize, tmp, into);
+  else if (do_bitshuffle && bsize >= typesize) bitunshuffle(typesize, bsize, tmp, into);
+  return 0;
+}
+
+/* The frame's header: -1 when its sizes cannot be right for srclen bytes, else 0. */
+static int32_t read_header(const uint8_t *src, int32_t srclen, int32_t *nbytes, int32_t *blocksize, int32_t *cbytes) {
+  *nbytes = rd32(src + 4);
+  *blocksize = rd32(src + 8);
+  *cbytes = rd32(src + 12);
+  return *nbytes < 0 || *cbytes < HEADER || *cbytes > srclen ? -1 : 0;
+}
+
+/*
  * Decode the frame at src (srclen bytes) into dest (the header's nbytes; the host read it), with
  * tmp a scratch of blocksize bytes. Only the blocks that hold bytes of [from, to) are decoded (as
  * c-blosc's blosc_getitem does): a region that needs half of a chunk's planes decodes half of it;
@@ -164,8 +206,8 @@ unsigned zstd_is_error(size_t code);
 __attribute__((export_name("blosc_decode"))) int32_t blosc_decode(const uint8_t *src, int32_t srclen, uint8_t *dest, uint8_t *tmp, int32_t from, int32_t to) {
   err_block = err_stream = -1;
   const int flags = src[2], typesize = src[3];
-  const int32_t nbytes = rd32(src + 4), blocksize = rd32(src + 8), cbytes = rd32(src + 12);
-  if (nbytes < 0 || cbytes < HEADER || cbytes > srclen) return -1;
+  int32_t nbytes, blocksize, cbytes;
+  if (read_header(src, srclen, &nbytes, &blocksize, &cbytes)) return -1;
   if (nbytes == 0) return 0;
   if (flags & MEMCPYED) {
     if (HEADER + nbytes > srclen) return -1;
@@ -175,34 +217,76 @@ __attribute__((export_name("blosc_decode"))) int32_t blosc_decode(const uint8_t 
   if (blocksize <= 0 || typesize == 0) return -1;
   const int32_t nblocks = (nbytes + blocksize - 1) / blocksize, leftover = nbytes % blocksize;
   if (HEADER + 4 * nblocks > cbytes) return -2;
-  const int do_shuffle = (flags & DOSHUFFLE) && typesize > 1;
-  const int do_bitshuffle = !do_shuffle && (flags & DOBITSHUFFLE);
   for (int32_t j = 0; j < nblocks; j++) {
-    const int leftover_block = j == nblocks - 1 && leftover > 0;
-    const int32_t bsize = leftover_block ? leftover : blocksize;
+    const int32_t bsize = j == nblocks - 1 && leftover > 0 ? leftover : blocksize;
     if ((int64_t)j * blocksize >= to || (int64_t)j * blocksize + bsize <= from) continue;
-    const int nsplits = !(flags & DONT_SPLIT) && typesize <= MAX_SPLITS && bsize / typesize >= MIN_BUFFERSIZE && !leftover_block ? typesize : 1;
-    const int32_t neblock = bsize / nsplits;
-    int32_t off = rd32(src + HEADER + 4 * j);
-    const int unshuffled = do_shuffle || (do_bitshuffle && bsize >= typesize);
-    uint8_t *block = unshuffled ? tmp : dest + (size_t)j * blocksize;
-    for (int s = 0; s < nsplits; s++) {
-      err_block = j;
-      err_stream = s;
-      if (off < 0 || off + 4 > cbytes) return -3;
-      const int32_t cb = rd32(src + off);
-      off += 4;
-      if (cb < 0 || off + cb > cbytes) return -3;
-      uint8_t *into = block + (size_t)s * neblock;
-      if (cb == neblock) memcpy(into, src + off, (size_t)cb); /* stored raw (incompressible) */
-      else {
-        const size_t got = zstd_decompress(into, (size_t)neblock, src + off, (size_t)cb);
-        if (zstd_is_error(got) || got != (size_t)neblock) return -4;
-      }
-      off += cb;
-    }
-    if (do_shuffle) unshuffle(typesize, bsize, tmp, dest + (size_t)j * blocksize);
-    else if (do_bitshuffle && bsize >= typesize) bitunshuffle(typesize, bsize, tmp, dest + (size_t)j * blocksize);
+    const int32_t e = decode_block(src, cbytes, flags, typesize, blocksize, nblocks, leftover, j, dest + (size_t)j * blocksize, tmp);
+    if (e) return e;
+  }
+  err_block = err_stream = -1;
+  return nbytes;
+}
+
+/*
+ * Where a chunk's box [lo, hi) (chunk of cy x cx elements per plane, bpe bytes each) goes in a
+ * strip of sh rows of sw elements per plane: its first voxel at (dz, dy, dx).
+ */
+typedef struct {
+  int32_t cy, cx, bpe, lz, ly, lx, hz, hy, hx;
+  uint8_t *strip;
+  int32_t sh, sw, dz, dy, dx;
+} placement_t;
+
+/*
+ * Copy the bytes [b0, b0 + n) of a decoded chunk, held at `bytes`, to where the placement puts
+ * them: each chunk row (z, y) of the box is one run, cut where the byte range starts or ends.
+ * Returns whether any byte of the range lies in the box (with bytes NULL, only that is asked).
+ */
+static int place_range(const placement_t *p, const uint8_t *bytes, int64_t b0, int64_t n) {
+  const int64_t rowb = (int64_t)p->cx * p->bpe, first = b0 / rowb, last = (b0 + n - 1) / rowb;
+  int any = 0;
+  for (int64_t r = first; r <= last; r++) {
+    const int32_t z = (int32_t)(r / p->cy), y = (int32_t)(r % p->cy);
+    if (z < p->lz || z >= p->hz || y < p->ly || y >= p->hy) continue;
+    const int64_t lo = r * rowb + (int64_t)p->lx * p->bpe, hi = r * rowb + (int64_t)p->hx * p->bpe;
+    const int64_t a = lo > b0 ? lo : b0, b = hi < b0 + n ? hi : b0 + n;
+    if (a >= b) continue;
+    any = 1;
+    if (!bytes) return 1;
+    uint8_t *d = p->strip + (((size_t)(p->dz + z - p->lz) * p->sh + (p->dy + y - p->ly)) * p->sw + p->dx) * p->bpe + (size_t)(a - lo);
+    memcpy(d, bytes + (a - b0), (size_t)(b - a));
+  }
+  return any;
+}
+
+/*
+ * Decode a frame straight into a strip: each block that holds bytes of the placement's box is
+ * decoded into `blk` (a scratch of blocksize bytes, small enough to stay in cache) and its rows
+ * copied to the strip at once, rather than decoding the whole chunk and copying it afterwards
+ * (strip_place), which goes through a chunk-sized buffer that has left the cache by then.
+ * Returns nbytes or blosc_decode's negative codes.
+ */
+__attribute__((export_name("blosc_place"))) int32_t blosc_place(const uint8_t *src, int32_t srclen, uint8_t *blk, uint8_t *tmp, int32_t cy, int32_t cx, int32_t bpe, int32_t lz, int32_t ly, int32_t lx, int32_t hz, int32_t hy, int32_t hx, uint8_t *strip, int32_t sh, int32_t sw, int32_t dz, int32_t dy, int32_t dx) {
+  err_block = err_stream = -1;
+  const placement_t p = { cy, cx, bpe, lz, ly, lx, hz, hy, hx, strip, sh, sw, dz, dy, dx };
+  const int flags = src[2], typesize = src[3];
+  int32_t nbytes, blocksize, cbytes;
+  if (read_header(src, srclen, &nbytes, &blocksize, &cbytes)) return -1;
+  if (nbytes == 0) return 0;
+  if (flags & MEMCPYED) {
+    if (HEADER + nbytes > srclen) return -1;
+    place_range(&p, src + HEADER, 0, nbytes);
+    return nbytes;
+  }
+  if (blocksize <= 0 || typesize == 0) return -1;
+  const int32_t nblocks = (nbytes + blocksize - 1) / blocksize, leftover = nbytes % blocksize;
+  if (HEADER + 4 * nblocks > cbytes) return -2;
+  for (int32_t j = 0; j < nblocks; j++) {
+    const int32_t bsize = j == nblocks - 1 && leftover > 0 ? leftover : blocksize;
+    if (!place_range(&p, 0, (int64_t)j * blocksize, bsize)) continue;
+    const int32_t e = decode_block(src, cbytes, flags, typesize, blocksize, nblocks, leftover, j, blk, tmp);
+    if (e) return e;
+    place_range(&p, blk, (int64_t)j * blocksize, bsize);
   }
   err_block = err_stream = -1;
   return nbytes;

@@ -86,13 +86,6 @@ function overlap(p, k) {
   const hi = [0, 1, 2].map((a) => Math.min(p.start[a] + p.size[a], o[a] + p.chunk[a]) - o[a]);
   return lo.some((v, a) => hi[a] <= v) ? null : { lo, hi };
 }
-// Bytes [from, to) of chunk k that hold its part (C order): the blocks to decode.
-function neededRange(p, k) {
-  const o = overlap(p, k);
-  if (!o) return [0, 0];
-  const at = (z, y, x) => ((z * p.chunk[1] + y) * p.chunk[2] + x) * p.bytesPerElement;
-  return [at(o.lo[0], o.lo[1], o.lo[2]), at(o.hi[0] - 1, o.hi[1] - 1, o.hi[2] - 1) + p.bytesPerElement];
-}
 // Where chunk k's part goes in the strip (zstd-wasm.ts StripPlacement), or null.
 function placement(p, k) {
   const o = overlap(p, k);
@@ -193,7 +186,7 @@ async function decodeStrip(name, config, strip, parts, files) {
     const bytes = files ? (pl ? readChunkFile(files[k], (len) => d.input(len)) : existsSync(files[k]) || null) : parts[k];
     if (!bytes) missing.push(k);
     if (!bytes || !pl) continue;
-    if (name === 'blosc' && m.wasmTakesBlosc(bytes)) d.placeBlosc(bytes, neededRange(strip, k), pl);
+    if (name === 'blosc' && m.wasmTakesBlosc(bytes)) d.placeBlosc(bytes, pl);
     else if (!(name === 'zstd' && d.placeZstd(bytes, size, pl))) {
       quick = false;
       d.placeDecoded(await decodeSlow(bytes), pl);

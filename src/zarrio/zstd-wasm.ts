@@ -28,6 +28,7 @@ interface Exports {
   blosc_decode(src: number, srclen: number, dest: number, tmp: number, from: number, to: number): number;
   blosc_error_block(): number;
   blosc_error_stream(): number;
+  blosc_place(src: number, srclen: number, blk: number, tmp: number, cy: number, cx: number, bpe: number, lz: number, ly: number, lx: number, hz: number, hy: number, hx: number, strip: number, sh: number, sw: number, dz: number, dy: number, dx: number): number;
   strip_place(chunk: number, cy: number, cx: number, bpe: number, lz: number, ly: number, lx: number, hz: number, hy: number, hx: number, strip: number, sh: number, sw: number, dz: number, dy: number, dx: number): void;
 }
 
@@ -141,7 +142,7 @@ export class ZstdWasm {
    * Copies `src` into the input area unless it is the view `input()` gave (growing the other
    * areas never moves the input area, nor does growing the memory move its bytes); the offsets.
    */
-  private load(src: Uint8Array, outBytes: number, tmpBytes: number): { inPtr: number; outPtr: number; tmpPtr: number } {
+  private load(src: Uint8Array, outBytes: number, tmpBytes: number): { inPtr: number; outPtr: number; tmpPtr: number; stripPtr: number } {
     const inPlace = src === this.inputView;
     this.inputView = null;
     const a = this.areas(src.length, outBytes, tmpBytes);
@@ -154,13 +155,18 @@ export class ZstdWasm {
     this.x.strip_place(from, p.chunk[1], p.chunk[2], p.bytesPerElement, p.lo[0], p.lo[1], p.lo[2], p.hi[0], p.hi[1], p.hi[2], stripPtr, p.stripRows, p.stripWidth, p.at[0], p.at[1], p.at[2]);
   }
 
-  /** A Blosc frame (zstd inside, or memcpyed) decoded (only the blocks of `range`) and placed in the strip. */
-  placeBlosc(src: Uint8Array, range: [number, number], p: StripPlacement): void {
+  /**
+   * A Blosc frame (zstd inside, or memcpyed) decoded into the strip: only the blocks holding the
+   * placement's box, each decoded into a block-sized scratch and its rows copied out at once.
+   */
+  placeBlosc(src: Uint8Array, p: StripPlacement): void {
     const size = p.chunk[0] * p.chunk[1] * p.chunk[2] * p.bytesPerElement;
-    const nbytes = src.length >= 16 ? new DataView(src.buffer, src.byteOffset, 16).getInt32(4, true) : -1;
-    if (nbytes !== size) throw new StitchgraphError('ChunkDecodeError', `Cannot decode Blosc chunk: it holds ${nbytes} bytes, the chunk ${size}`);
-    const view = this.decodeBloscView(src, range);
-    this.place(view.byteOffset, p);
+    const header = this.bloscHeader(src);
+    if (header.nbytes !== size) throw new StitchgraphError('ChunkDecodeError', `Cannot decode Blosc chunk: it holds ${header.nbytes} bytes, the chunk ${size}`);
+    const blocksize = Math.max(0, Math.min(header.blocksize, header.nbytes));
+    const { inPtr, outPtr, tmpPtr, stripPtr } = this.load(src, blocksize, blocksize);
+    const n = this.x.blosc_place(inPtr, src.length, outPtr, tmpPtr, p.chunk[1], p.chunk[2], p.bytesPerElement, p.lo[0], p.lo[1], p.lo[2], p.hi[0], p.hi[1], p.hi[2], stripPtr, p.stripRows, p.stripWidth, p.at[0], p.at[1], p.at[2]);
+    if (n < 0) this.bloscError(n, header, src);
   }
 
   /** A zstd frame of `size` decoded bytes placed in the strip; false when it does not decode to that size. */
@@ -199,23 +205,31 @@ export class ZstdWasm {
    * with `range`, only the blocks holding those bytes are decoded (the rest of the view is stale).
    */
   decodeBloscView(src: Uint8Array, range?: [number, number]): Uint8Array {
+    const { nbytes, blocksize } = this.bloscHeader(src);
+    const { inPtr, outPtr, tmpPtr } = this.load(src, nbytes, Math.max(0, blocksize));
+    const n = this.x.blosc_decode(inPtr, src.length, outPtr, tmpPtr, range ? range[0] : 0, range ? range[1] : nbytes);
+    if (n < 0) this.bloscError(n, { blocksize }, src);
+    return new Uint8Array(this.memory.buffer, outPtr, n);
+  }
+
+  /** The header's sizes, checked against the frame's length. */
+  private bloscHeader(src: Uint8Array): { nbytes: number; blocksize: number } {
     if (src.length < 16) throw new StitchgraphError('ChunkDecodeError', `Cannot decode Blosc chunk: ${src.length} bytes is shorter than the 16-byte header`);
     const dv = new DataView(src.buffer, src.byteOffset, src.byteLength);
     const nbytes = dv.getInt32(4, true), blocksize = dv.getInt32(8, true), cbytes = dv.getInt32(12, true);
     if (nbytes < 0 || cbytes < 16 || cbytes > src.length) {
       throw new StitchgraphError('ChunkDecodeError', `Cannot decode Blosc chunk: header sizes (nbytes ${nbytes}, cbytes ${cbytes}) do not fit the ${src.length} bytes given`);
     }
-    const { inPtr, outPtr, tmpPtr } = this.load(src, nbytes, Math.max(0, blocksize));
-    const n = this.x.blosc_decode(inPtr, src.length, outPtr, tmpPtr, range ? range[0] : 0, range ? range[1] : nbytes);
-    if (n < 0) {
-      const where = `block ${this.x.blosc_error_block()} stream ${this.x.blosc_error_stream()}`;
-      const reason = n === -1 ? `header (blocksize ${blocksize}, typesize ${src[3]}) invalid or frame truncated`
-        : n === -2 ? `block offsets do not fit in ${cbytes} bytes`
-        : n === -3 ? `${where} lies outside the ${cbytes}-byte frame`
-        : `${where} did not decode to its size`;
-      throw new StitchgraphError('ChunkDecodeError', `Cannot decode Blosc chunk: ${reason}`);
-    }
-    return new Uint8Array(this.memory.buffer, outPtr, n);
+    return { nbytes, blocksize };
+  }
+
+  private bloscError(n: number, header: { blocksize: number }, src: Uint8Array): never {
+    const where = `block ${this.x.blosc_error_block()} stream ${this.x.blosc_error_stream()}`;
+    const reason = n === -1 ? `header (blocksize ${header.blocksize}, typesize ${src[3]}) invalid or frame truncated`
+      : n === -2 ? `block offsets do not fit in ${new DataView(src.buffer, src.byteOffset, 16).getInt32(12, true)} bytes`
+      : n === -3 ? `${where} lies outside the ${new DataView(src.buffer, src.byteOffset, 16).getInt32(12, true)}-byte frame`
+      : `${where} did not decode to its size`;
+    throw new StitchgraphError('ChunkDecodeError', `Cannot decode Blosc chunk: ${reason}`);
   }
 }
 

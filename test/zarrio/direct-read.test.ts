@@ -30,6 +30,11 @@ for name, shuffle in [('byte', numcodecs.Blosc.SHUFFLE), ('bit', numcodecs.Blosc
     a = zarr.open(out + '/' + name, mode='w', shape=data.shape, chunks=(8, 64, 128), dtype='<u2', fill_value=7,
                   compressor=numcodecs.Blosc(cname='zstd', clevel=3, shuffle=shuffle, blocksize=16384))
     a[:] = data
+# Random bytes do not compress: c-blosc stores such chunks memcpyed (the whole frame raw).
+noise = np.random.default_rng(5).integers(0, 65536, size=data.shape, dtype='<u2')
+noise.tofile(out + '/noise.u2')
+a = zarr.open(out + '/noise', mode='w', shape=data.shape, chunks=(8, 64, 128), dtype='<u2', compressor=numcodecs.Blosc(cname='zstd', clevel=1, shuffle=0))
+a[:] = noise
 a = zarr.open(out + '/lz4', mode='w', shape=data.shape, chunks=(8, 64, 128), dtype='<u2', fill_value=7, compressor=numcodecs.Blosc(cname='lz4', clevel=3, shuffle=1, blocksize=16384))
 a[:] = data
 a = zarr.open(out + '/zstd', mode='w', shape=data.shape, chunks=(8, 64, 128), dtype='<u2', fill_value=7, compressor=numcodecs.Zstd(level=3))
@@ -97,6 +102,20 @@ describe('region reads decoded and placed by the pool workers', () => {
       }
     });
   }
+
+  it('places memcpyed blosc frames (incompressible chunks) the same way', async () => {
+    const noise = new Uint16Array(readFileSync(join(dir, 'noise.u2')).buffer.slice(0));
+    const frame = readFileSync(join(dir, 'noise', '0.0.0'));
+    expect(frame[2] & 0x02, 'the fixture holds memcpyed frames').toBe(0x02);
+    const t = await openTileArray(openFileStore(dir), 'noise', '', { cache: null });
+    for (const box of BOXES.slice(0, 3)) {
+      const want: number[] = [];
+      for (let z = 0; z < box.size[0]; z++)
+        for (let y = 0; y < box.size[1]; y++)
+          for (let x = 0; x < box.size[2]; x++) want.push(noise[((box.start[0] + z) * SHAPE[1] + box.start[1] + y) * SHAPE[2] + box.start[2] + x]);
+      expect(Array.from((await t.readRegion(box)).data)).toEqual(want);
+    }
+  });
 
   it('assembles strips with numcodecs.js alone too (STITCHGRAPH_DECODER=numcodecs)', async () => {
     process.env.STITCHGRAPH_DECODER = 'numcodecs';
