@@ -116,7 +116,7 @@ function placeJs(out, p, k, dst) {
 // A chunk file read here (no copy across threads, no round trip through the main thread's
 // event loop): into \`into(size)\` (the decoder's input area) when given, else a fresh buffer.
 // A file that does not exist is a chunk never written (null).
-function readChunkFile(path, into) {
+function readChunkFile(path, into, range) {
   let fd;
   try {
     fd = openSync(path, 'r');
@@ -127,18 +127,50 @@ function readChunkFile(path, into) {
   try {
     const size = fstatSync(fd).size;
     const view = into ? into(size) : new Uint8Array(size);
-    let got = 0;
-    while (got < size) {
-      const n = readSync(fd, view, got, size - got, got);
-      if (n === 0) throw new Error('the file ended at byte ' + got + ' of ' + size);
-      got += n;
-    }
+    const fill = (from, to) => {
+      for (let got = from; got < to; ) {
+        const n = readSync(fd, view, got, to - got, got);
+        if (n === 0) throw new Error('the file ended at byte ' + got + ' of ' + size);
+        got += n;
+      }
+    };
+    const part = range ? bloscPart(view, size, range, fill) : null;
+    if (!part) fill(0, size);
     return view;
   } catch (e) {
     throw new Error('cannot read chunk file ' + path + ': ' + ((e && e.message) || e));
   } finally {
     closeSync(fd);
   }
+}
+// A strip that needs only bytes [from, to) of a chunk stored as a Blosc-1 frame needs only the
+// frame's header, its block offsets and the streams of the blocks holding those bytes: read just
+// those (the rest of the view is never looked at; blosc_place decodes only those blocks). True
+// when done; false when the file is read whole instead (not a Blosc-1 frame of zstd streams,
+// memcpyed, or blocks not stored in order, as c-blosc always stores them).
+function bloscPart(view, size, range, fill) {
+  if (size < 16) return false;
+  fill(0, 16);
+  const dv = new DataView(view.buffer, view.byteOffset, view.byteLength);
+  const flags = view[2], nbytes = dv.getInt32(4, true), blocksize = dv.getInt32(8, true), cbytes = dv.getInt32(12, true);
+  if (view[0] > 2 || flags & 0x0a || flags >> 5 !== 4 || blocksize <= 0 || nbytes <= 0 || cbytes > size || range[0] >= range[1] || range[1] > nbytes) return false;
+  const nblocks = Math.ceil(nbytes / blocksize);
+  const offsetsEnd = 16 + 4 * nblocks;
+  if (offsetsEnd > cbytes) return false;
+  fill(16, offsetsEnd);
+  const j0 = Math.floor(range[0] / blocksize), j1 = Math.floor((range[1] - 1) / blocksize);
+  const start = (j) => (j < nblocks ? dv.getInt32(16 + 4 * j, true) : cbytes);
+  for (let j = j0; j <= j1; j++) if (!(start(j) >= offsetsEnd && start(j) < start(j + 1))) return false;
+  if (start(j1 + 1) > cbytes) return false;
+  fill(start(j0), start(j1 + 1));
+  return true;
+}
+// Bytes [from, to) of chunk k that hold its part of the strip (C order): the blosc blocks needed.
+function neededRange(p, k) {
+  const o = overlap(p, k);
+  if (!o) return [0, 0];
+  const at = (z, y, x) => ((z * p.chunk[1] + y) * p.chunk[2] + x) * p.bytesPerElement;
+  return [at(o.lo[0], o.lo[1], o.lo[2]), at(o.hi[0] - 1, o.hi[1] - 1, o.hi[2] - 1) + p.bytesPerElement];
 }
 // The strip slot the next strip goes to (zstd-wasm.ts STRIP_SLOTS = 2): the main thread copies
 // one out while this worker fills the other.
@@ -183,7 +215,9 @@ async function decodeStrip(name, config, strip, parts, files) {
   let quick = true;
   for (let k = 0; k < n; k++) {
     const pl = placement(strip, k);
-    const bytes = files ? (pl ? readChunkFile(files[k], (len) => d.input(len)) : existsSync(files[k]) || null) : parts[k];
+    // A blosc chunk the strip needs only part of (a strip cut along z) is read in part.
+    const range = name === 'blosc' && pl && (pl.lo[0] > 0 || pl.hi[0] < strip.chunk[0]) ? neededRange(strip, k) : null;
+    const bytes = files ? (pl ? readChunkFile(files[k], (len) => d.input(len), range) : existsSync(files[k]) || null) : parts[k];
     if (!bytes) missing.push(k);
     if (!bytes || !pl) continue;
     if (name === 'blosc' && m.wasmTakesBlosc(bytes)) d.placeBlosc(bytes, pl);

@@ -258,9 +258,11 @@ export async function openTileArray(store: Readable, path: string, storeLabel = 
    */
   const readDirect = async (box: Box3, list: Vec3[], pool: NonNullable<ReturnType<typeof sharedDecodePool>>, direct: NonNullable<RawMeta['direct']>, signal?: AbortSignal): Promise<Region> => {
     const [, H, W] = box.size;
-    const out = allocTyped(dtype, box.size[0] * H * W);
-    const outBytes = new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
+    // Allocated once the first strips are on their way (below): a large allocation can start a
+    // garbage collection (V8 collects when external memory grows), which the workers need not wait for.
+    let outBytes: Uint8Array = new Uint8Array(0);
     const fill = fillValue ?? 0;
+    const absent = new Map<string, Vec3>();
     // Strips: chunk-grid rows (z, y), each with its chunks along x.
     const strips = new Map<string, Vec3[]>();
     for (const c3 of list) {
@@ -270,16 +272,30 @@ export async function openTileArray(store: Readable, path: string, storeLabel = 
       else strips.set(k, [c3]);
     }
     const rows = [...strips.values()];
+    // Strips are cut along z (at chunk-relative multiples of 8 planes, where blosc blocks of whole
+    // planes begin) until there are about 8 per worker: the workers then finish together, and the
+    // first strips arrive sooner. A cut strip reads and decodes only its blocks of each chunk.
+    const cut = Math.max(1, Math.min(Math.ceil((8 * pool.size) / rows.length), Math.floor(chunks[0] / 8)));
+    const step = Math.ceil(chunks[0] / cut / 8) * 8;
+    const jobs: { row: Vec3[]; z0: number; z1: number }[] = [];
+    for (const row of rows) {
+      const base = row[0][0] * chunks[0];
+      const z0 = Math.max(box.start[0], base), z1 = Math.min(box.start[0] + box.size[0], base + chunks[0]);
+      for (let a = z0; a < z1; ) {
+        const b = Math.min(z1, base + (Math.floor((a - base) / step) + 1) * step);
+        jobs.push({ row, z0: a, z1: b });
+        a = b;
+      }
+    }
     // A plain file store: the workers read the chunk files themselves. Other stores (and file
     // stores whose reads are wrapped) are read here; their bytes are copied to the worker unless
     // the store hands out fresh bytes on every get (a cache or a Map keeps them).
     const root = Object.getPrototypeOf(loc.store) === FileSystemStore.prototype ? (loc.store as FileSystemStore).root : null;
     const ownsBytes = loc.store instanceof FileSystemStore;
-    await runPool(rows.length, Math.max(2, Math.ceil(concurrency / 4)), async (i) => {
+    const reading = runPool(jobs.length, Math.max(2, Math.ceil(concurrency / 4)), async (i) => {
       signal?.throwIfAborted();
-      const row = rows[i];
-      const [cz, cy] = row[0];
-      const z0 = Math.max(box.start[0], cz * chunks[0]), z1 = Math.min(box.start[0] + box.size[0], (cz + 1) * chunks[0]);
+      const { row, z0, z1 } = jobs[i];
+      const cy = row[0][1];
       const y0 = Math.max(box.start[1], cy * chunks[1]), y1 = Math.min(box.start[1] + box.size[1], (cy + 1) * chunks[1]);
       const strip = { start: [z0, y0, box.start[2]] as Vec3, size: [z1 - z0, y1 - y0, W] as Vec3 };
       const keys = row.map((c3) => raw.chunkKey(ndim === 2 ? [c3[1], c3[2]] : [...c3]) as string);
@@ -287,8 +303,7 @@ export async function openTileArray(store: Readable, path: string, storeLabel = 
         ? { files: keys.map((key) => join(root, loc.resolve(key).path.replace(/^\/+/, ''))) }
         : { parts: await Promise.all(keys.map(async (key) => (await loc.store.get(loc.resolve(key).path)) ?? null)) };
       const origins = row.map((c3) => [c3[0] * chunks[0], c3[1] * chunks[1], c3[2] * chunks[2]] as Vec3);
-      // Each strip plane is one run of the region; chunks never written read as the fill value
-      // (as zarrita's getChunk gives them) and are filled once the strip is in.
+      // Each strip plane is one run of the region.
       const planeBytes = strip.size[1] * W * bytesPerElement;
       const missing: number[] = [];
       const place = (data: Uint8Array, gone: number[]): void => {
@@ -308,15 +323,29 @@ export async function openTileArray(store: Readable, path: string, storeLabel = 
           details: { path: where, chunks: row, keys },
         });
       }
-      for (const k of missing) {
-        const lo: Vec3 = [0, 1, 2].map((a) => Math.max(box.start[a], origins[k][a])) as Vec3;
-        const part = [0, 1, 2].map((a) => Math.min(box.start[a] + box.size[a], origins[k][a] + chunk3[a]) - lo[a]) as Vec3;
-        const fillData = allocTyped(dtype, part[0] * part[1] * part[2]);
-        fillData.fill(fill);
-        copyChunkIntoRegion({ data: fillData, shape: part, stride: [part[1] * part[2], part[2], 1] }, lo, box, out);
-      }
+      for (const k of missing) absent.set(origins[k].join(','), origins[k]);
     });
-    return { data: out, shape: [...box.size] };
+    // Strips arrive as messages, so never before this synchronous allocation.
+    let region: TileTypedArray;
+    try {
+      region = allocTyped(dtype, box.size[0] * H * W);
+    } catch (err) {
+      // (The strips under way then fail to place; the read fails here, with this error.)
+      reading.catch(() => undefined);
+      throw err;
+    }
+    outBytes = new Uint8Array(region.buffer, region.byteOffset, region.byteLength);
+    await reading;
+    // Chunks never written read as the fill value (as zarrita's getChunk gives them); their part
+    // of a strip was stale.
+    for (const origin of absent.values()) {
+      const lo: Vec3 = [0, 1, 2].map((a) => Math.max(box.start[a], origin[a])) as Vec3;
+      const part = [0, 1, 2].map((a) => Math.min(box.start[a] + box.size[a], origin[a] + chunk3[a]) - lo[a]) as Vec3;
+      const fillData = allocTyped(dtype, part[0] * part[1] * part[2]);
+      fillData.fill(fill);
+      copyChunkIntoRegion({ data: fillData, shape: part, stride: [part[1] * part[2], part[2], 1] }, lo, box, region);
+    }
+    return { data: region, shape: [...box.size] };
   };
 
   return {

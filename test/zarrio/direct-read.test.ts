@@ -30,6 +30,12 @@ for name, shuffle in [('byte', numcodecs.Blosc.SHUFFLE), ('bit', numcodecs.Blosc
     a = zarr.open(out + '/' + name, mode='w', shape=data.shape, chunks=(8, 64, 128), dtype='<u2', fill_value=7,
                   compressor=numcodecs.Blosc(cname='zstd', clevel=3, shuffle=shuffle, blocksize=16384))
     a[:] = data
+# Deep chunks (32 planes): strips are cut along z and read only their blocks of each chunk file;
+# blocks of one plane, and blocks of three planes that straddle the cuts.
+for name, shuffle, bs in [('deep', numcodecs.Blosc.SHUFFLE, 16384), ('deep3', numcodecs.Blosc.BITSHUFFLE, 49152)]:
+    a = zarr.open(out + '/' + name, mode='w', shape=data.shape, chunks=(32, 64, 128), dtype='<u2', fill_value=7,
+                  compressor=numcodecs.Blosc(cname='zstd', clevel=3, shuffle=shuffle, blocksize=bs))
+    a[:] = data
 # Random bytes do not compress: c-blosc stores such chunks memcpyed (the whole frame raw).
 noise = np.random.default_rng(5).integers(0, 65536, size=data.shape, dtype='<u2')
 noise.tofile(out + '/noise.u2')
@@ -102,6 +108,18 @@ describe('region reads decoded and placed by the pool workers', () => {
       }
     });
   }
+
+  it('cuts strips of deep chunks along z and reads only the blocks each cut needs', async () => {
+    for (const name of ['deep', 'deep3']) {
+      const t = await openTileArray(openFileStore(dir), name, '', { cache: null });
+      for (const box of BOXES.slice(0, 3)) {
+        const strips = pool!.strips;
+        expect(Array.from((await t.readRegion(box)).data), `${name} [${box.start}]+[${box.size}]`).toEqual(expected(box));
+        // The whole array: 3 chunk rows (y) of one 32-plane chunk layer, cut at planes 8 and 16.
+        if (box.size[0] === SHAPE[0]) expect(pool!.strips - strips).toBe(9);
+      }
+    }
+  });
 
   it('places memcpyed blosc frames (incompressible chunks) the same way', async () => {
     const noise = new Uint16Array(readFileSync(join(dir, 'noise.u2')).buffer.slice(0));
