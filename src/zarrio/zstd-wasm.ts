@@ -54,9 +54,10 @@ export class ZstdWasm {
   private tmpCap = 0;
   private stripCap = 0;
 
-  constructor() {
+  /** `moduleBytes`: another build of the module (bench/zarr-read/ab-zstd-build.ts compares builds). */
+  constructor(moduleBytes: Uint8Array = Buffer.from(zstdWasm, 'base64')) {
     const wasm = (globalThis as unknown as { WebAssembly: WasmGlobal }).WebAssembly;
-    this.x = new wasm.Instance(new wasm.Module(Buffer.from(zstdWasm, 'base64')), {}).exports as Exports;
+    this.x = new wasm.Instance(new wasm.Module(moduleBytes), {}).exports as Exports;
     if (!this.x.zstd_init()) throw new Error('Cannot start the zstd decoder: its context does not fit its workspace');
     this.base = align(this.x.heap_base());
   }
