@@ -40,7 +40,7 @@ describe('zstd-wasm32-speed.patch', () => {
     for (const seed of [1, 2, 3]) cases.push([`periodic runs seed ${seed}`, periodicRuns(150_000, seed)]);
     for (let period = 1; period <= 16; period++) {
       const rnd = lcg(period);
-      const run = new Uint8Array(20_000 + period).map((_, i, a) => (i < period ? rnd() & 0xff : 0));
+      const run = new Uint8Array(20_000 + period).map((_, i) => (i < period ? rnd() & 0xff : 0));
       for (let i = period; i < run.length; i++) run[i] = run[i - period];
       cases.push([`one run period ${period}`, run]);
     }
