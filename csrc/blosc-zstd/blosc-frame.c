@@ -8,8 +8,8 @@
  *
  * Byte shuffle: blosc/shuffle-generic.h (byte j of element i at j*N + i). Bit shuffle:
  * bitshuffle-generic.c `bshuf_untrans_bit_elem` (K. Masui et al., Astronomy and Computing 12
- * (2015) 181-190): bit k of byte j of element i is bit i%8 of byte i/8 of row 8j+k; undone per
- * 8 elements by an 8x8 bit-matrix transpose of the 64-bit word gathered from the 8 rows.
+ * (2015) 181-190): bit k of byte j of element i is bit i%8 of byte i/8 of row 8j+k; undone by
+ * 8x8 bit-matrix transposes, 16 columns of the 8 rows at once (bit_rows16).
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -63,16 +63,7 @@ static void unshuffle(int typesize, int bsize, const uint8_t *src, uint8_t *dest
   if (done < bsize) memcpy(dest + done, src + done, (size_t)(bsize - done));
 }
 
-/* 8x8 bit-matrix transpose of each 64-bit lane (Hacker's Delight 7-3, as TRANS_BIT_8X8). */
-static inline v128_t trans_bit_8x8(v128_t x) {
-  v128_t t = wasm_v128_and(wasm_v128_xor(x, wasm_u64x2_shr(x, 7)), wasm_i64x2_splat(0x00AA00AA00AA00AALL));
-  x = wasm_v128_xor(x, wasm_v128_xor(t, wasm_i64x2_shl(t, 7)));
-  t = wasm_v128_and(wasm_v128_xor(x, wasm_u64x2_shr(x, 14)), wasm_i64x2_splat(0x0000CCCC0000CCCCLL));
-  x = wasm_v128_xor(x, wasm_v128_xor(t, wasm_i64x2_shl(t, 14)));
-  t = wasm_v128_and(wasm_v128_xor(x, wasm_u64x2_shr(x, 28)), wasm_i64x2_splat(0x00000000F0F0F0F0LL));
-  return wasm_v128_xor(x, wasm_v128_xor(t, wasm_i64x2_shl(t, 28)));
-}
-
+/* 8x8 bit-matrix transpose of a 64-bit word (Hacker's Delight 7-3, as TRANS_BIT_8X8): the tail columns. */
 static inline uint64_t trans_bit_8x8_scalar(uint64_t x) {
   uint64_t t = (x ^ (x >> 7)) & 0x00AA00AA00AA00AAULL;
   x = x ^ t ^ (t << 7);
@@ -83,15 +74,41 @@ static inline uint64_t trans_bit_8x8_scalar(uint64_t x) {
 }
 
 /*
- * 16 bit-row bytes (columns p .. p + 15) of the 8 rows at `row` (r bytes apart), bit-transposed:
- * the 8 rows are loaded as 8 vectors, byte-transposed into 16 64-bit words (word c = the 8 rows'
- * byte p + c), and each word bit-transposed. t[q] holds the words of columns p + 2q and p + 2q + 1:
- * its byte e is byte j (the rows' byte of the element) of element 8 (p + 2q) + e.
+ * Swap of the bits `mask` of b with the bits `mask << s` of a (a delta swap; Hacker's Delight 7-3).
+ * 16-bit lane shifts stand in for byte shifts: the bits that cross a byte boundary are outside the
+ * mask.
+ */
+#define SWAP_BITS(a, b, s, mask)                                                     \
+  do {                                                                               \
+    v128_t t_ = wasm_v128_and(wasm_v128_xor(wasm_u16x8_shr(a, s), b), mask);         \
+    b = wasm_v128_xor(b, t_);                                                        \
+    a = wasm_v128_xor(a, wasm_i16x8_shl(t_, s));                                     \
+  } while (0)
+
+/*
+ * 16 bit-row bytes (columns p .. p + 15) of the 8 rows at `row` (r bytes apart), bit-transposed.
+ * Byte c of row k holds bit k of elements 8c .. 8c + 7; the 8 rows as 8 vectors are transposed
+ * as 8x8 bit matrices, all 16 columns at once, by three rounds of swaps between vectors (after
+ * which vector e, byte c, is the byte of element 8c + e), then byte-transposed so that t[q] holds
+ * columns p + 2q and p + 2q + 1: its byte e is the byte of element 8 (p + 2q) + e.
  */
 static inline void bit_rows16(const uint8_t *row, int r, int p, v128_t t[8]) {
   v128_t x0 = wasm_v128_load(row + p), x1 = wasm_v128_load(row + r + p), x2 = wasm_v128_load(row + 2 * r + p), x3 = wasm_v128_load(row + 3 * r + p);
   v128_t x4 = wasm_v128_load(row + 4 * r + p), x5 = wasm_v128_load(row + 5 * r + p), x6 = wasm_v128_load(row + 6 * r + p), x7 = wasm_v128_load(row + 7 * r + p);
-  /* 8 x 16 byte transpose: bytes (x0[q] .. x7[q]) become 64-bit word q. */
+  const v128_t m4 = wasm_i8x16_splat(0x0F), m2 = wasm_i8x16_splat(0x33), m1 = wasm_i8x16_splat(0x55);
+  SWAP_BITS(x0, x4, 4, m4);
+  SWAP_BITS(x1, x5, 4, m4);
+  SWAP_BITS(x2, x6, 4, m4);
+  SWAP_BITS(x3, x7, 4, m4);
+  SWAP_BITS(x0, x2, 2, m2);
+  SWAP_BITS(x1, x3, 2, m2);
+  SWAP_BITS(x4, x6, 2, m2);
+  SWAP_BITS(x5, x7, 2, m2);
+  SWAP_BITS(x0, x1, 1, m1);
+  SWAP_BITS(x2, x3, 1, m1);
+  SWAP_BITS(x4, x5, 1, m1);
+  SWAP_BITS(x6, x7, 1, m1);
+  /* 8 x 16 byte transpose: bytes (x0[c] .. x7[c]) become 64-bit word c. */
   v128_t a0 = wasm_i8x16_shuffle(x0, x1, 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
   v128_t a1 = wasm_i8x16_shuffle(x0, x1, 8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
   v128_t a2 = wasm_i8x16_shuffle(x2, x3, 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
@@ -109,15 +126,15 @@ static inline void bit_rows16(const uint8_t *row, int r, int p, v128_t t[8]) {
   v128_t b5 = wasm_i16x8_shuffle(a4, a6, 4, 12, 5, 13, 6, 14, 7, 15);
   v128_t b6 = wasm_i16x8_shuffle(a5, a7, 0, 8, 1, 9, 2, 10, 3, 11);
   v128_t b7 = wasm_i16x8_shuffle(a5, a7, 4, 12, 5, 13, 6, 14, 7, 15);
-  /* 32-bit units: rows 0-3 of a column from b*, rows 4-7 from b4..b7; words of columns in order. */
-  t[0] = trans_bit_8x8(wasm_i32x4_shuffle(b0, b4, 0, 4, 1, 5));
-  t[1] = trans_bit_8x8(wasm_i32x4_shuffle(b0, b4, 2, 6, 3, 7));
-  t[2] = trans_bit_8x8(wasm_i32x4_shuffle(b1, b5, 0, 4, 1, 5));
-  t[3] = trans_bit_8x8(wasm_i32x4_shuffle(b1, b5, 2, 6, 3, 7));
-  t[4] = trans_bit_8x8(wasm_i32x4_shuffle(b2, b6, 0, 4, 1, 5));
-  t[5] = trans_bit_8x8(wasm_i32x4_shuffle(b2, b6, 2, 6, 3, 7));
-  t[6] = trans_bit_8x8(wasm_i32x4_shuffle(b3, b7, 0, 4, 1, 5));
-  t[7] = trans_bit_8x8(wasm_i32x4_shuffle(b3, b7, 2, 6, 3, 7));
+  /* 32-bit units: rows 0-3 of a column from b0..b3, rows 4-7 from b4..b7; words of columns in order. */
+  t[0] = wasm_i32x4_shuffle(b0, b4, 0, 4, 1, 5);
+  t[1] = wasm_i32x4_shuffle(b0, b4, 2, 6, 3, 7);
+  t[2] = wasm_i32x4_shuffle(b1, b5, 0, 4, 1, 5);
+  t[3] = wasm_i32x4_shuffle(b1, b5, 2, 6, 3, 7);
+  t[4] = wasm_i32x4_shuffle(b2, b6, 0, 4, 1, 5);
+  t[5] = wasm_i32x4_shuffle(b2, b6, 2, 6, 3, 7);
+  t[6] = wasm_i32x4_shuffle(b3, b7, 0, 4, 1, 5);
+  t[7] = wasm_i32x4_shuffle(b3, b7, 2, 6, 3, 7);
 }
 
 /*
