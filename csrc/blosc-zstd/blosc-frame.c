@@ -8,8 +8,8 @@
  *
  * Byte shuffle: blosc/shuffle-generic.h (byte j of element i at j*N + i). Bit shuffle:
  * bitshuffle-generic.c `bshuf_untrans_bit_elem` (K. Masui et al., Astronomy and Computing 12
- * (2015) 181-190): bit k of byte j of element i is bit i%8 of byte i/8 of row 8j+k; undone per
- * 8 elements by an 8x8 bit-matrix transpose of the 64-bit word gathered from the 8 rows.
+ * (2015) 181-190): bit k of byte j of element i is bit i%8 of byte i/8 of row 8j+k; undone by
+ * 8x8 bit-matrix transposes, 16 columns of the 8 rows at once (bit_rows16).
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -63,16 +63,7 @@ static void unshuffle(int typesize, int bsize, const uint8_t *src, uint8_t *dest
   if (done < bsize) memcpy(dest + done, src + done, (size_t)(bsize - done));
 }
 
-/* 8x8 bit-matrix transpose of each 64-bit lane (Hacker's Delight 7-3, as TRANS_BIT_8X8). */
-static inline v128_t trans_bit_8x8(v128_t x) {
-  v128_t t = wasm_v128_and(wasm_v128_xor(x, wasm_u64x2_shr(x, 7)), wasm_i64x2_splat(0x00AA00AA00AA00AALL));
-  x = wasm_v128_xor(x, wasm_v128_xor(t, wasm_i64x2_shl(t, 7)));
-  t = wasm_v128_and(wasm_v128_xor(x, wasm_u64x2_shr(x, 14)), wasm_i64x2_splat(0x0000CCCC0000CCCCLL));
-  x = wasm_v128_xor(x, wasm_v128_xor(t, wasm_i64x2_shl(t, 14)));
-  t = wasm_v128_and(wasm_v128_xor(x, wasm_u64x2_shr(x, 28)), wasm_i64x2_splat(0x00000000F0F0F0F0LL));
-  return wasm_v128_xor(x, wasm_v128_xor(t, wasm_i64x2_shl(t, 28)));
-}
-
+/* 8x8 bit-matrix transpose of a 64-bit word (Hacker's Delight 7-3, as TRANS_BIT_8X8): the tail columns. */
 static inline uint64_t trans_bit_8x8_scalar(uint64_t x) {
   uint64_t t = (x ^ (x >> 7)) & 0x00AA00AA00AA00AAULL;
   x = x ^ t ^ (t << 7);
@@ -83,10 +74,74 @@ static inline uint64_t trans_bit_8x8_scalar(uint64_t x) {
 }
 
 /*
+ * Swap of the bits `mask` of b with the bits `mask << s` of a (a delta swap; Hacker's Delight 7-3).
+ * 16-bit lane shifts stand in for byte shifts: the bits that cross a byte boundary are outside the
+ * mask.
+ */
+#define SWAP_BITS(a, b, s, mask)                                                     \
+  do {                                                                               \
+    v128_t t_ = wasm_v128_and(wasm_v128_xor(wasm_u16x8_shr(a, s), b), mask);         \
+    b = wasm_v128_xor(b, t_);                                                        \
+    a = wasm_v128_xor(a, wasm_i16x8_shl(t_, s));                                     \
+  } while (0)
+
+/*
+ * 16 bit-row bytes (columns p .. p + 15) of the 8 rows at `row` (r bytes apart), bit-transposed.
+ * Byte c of row k holds bit k of elements 8c .. 8c + 7; the 8 rows as 8 vectors are transposed
+ * as 8x8 bit matrices, all 16 columns at once, by three rounds of swaps between vectors (after
+ * which vector e, byte c, is the byte of element 8c + e), then byte-transposed so that t[q] holds
+ * columns p + 2q and p + 2q + 1: its byte e is the byte of element 8 (p + 2q) + e.
+ */
+static inline void bit_rows16(const uint8_t *row, int r, int p, v128_t t[8]) {
+  v128_t x0 = wasm_v128_load(row + p), x1 = wasm_v128_load(row + r + p), x2 = wasm_v128_load(row + 2 * r + p), x3 = wasm_v128_load(row + 3 * r + p);
+  v128_t x4 = wasm_v128_load(row + 4 * r + p), x5 = wasm_v128_load(row + 5 * r + p), x6 = wasm_v128_load(row + 6 * r + p), x7 = wasm_v128_load(row + 7 * r + p);
+  const v128_t m4 = wasm_i8x16_splat(0x0F), m2 = wasm_i8x16_splat(0x33), m1 = wasm_i8x16_splat(0x55);
+  SWAP_BITS(x0, x4, 4, m4);
+  SWAP_BITS(x1, x5, 4, m4);
+  SWAP_BITS(x2, x6, 4, m4);
+  SWAP_BITS(x3, x7, 4, m4);
+  SWAP_BITS(x0, x2, 2, m2);
+  SWAP_BITS(x1, x3, 2, m2);
+  SWAP_BITS(x4, x6, 2, m2);
+  SWAP_BITS(x5, x7, 2, m2);
+  SWAP_BITS(x0, x1, 1, m1);
+  SWAP_BITS(x2, x3, 1, m1);
+  SWAP_BITS(x4, x5, 1, m1);
+  SWAP_BITS(x6, x7, 1, m1);
+  /* 8 x 16 byte transpose: bytes (x0[c] .. x7[c]) become 64-bit word c. */
+  v128_t a0 = wasm_i8x16_shuffle(x0, x1, 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+  v128_t a1 = wasm_i8x16_shuffle(x0, x1, 8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
+  v128_t a2 = wasm_i8x16_shuffle(x2, x3, 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+  v128_t a3 = wasm_i8x16_shuffle(x2, x3, 8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
+  v128_t a4 = wasm_i8x16_shuffle(x4, x5, 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+  v128_t a5 = wasm_i8x16_shuffle(x4, x5, 8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
+  v128_t a6 = wasm_i8x16_shuffle(x6, x7, 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+  v128_t a7 = wasm_i8x16_shuffle(x6, x7, 8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
+  /* 16-bit units (x0,x1 pairs) of columns 0-7 in a0, 8-15 in a1, ... */
+  v128_t b0 = wasm_i16x8_shuffle(a0, a2, 0, 8, 1, 9, 2, 10, 3, 11);
+  v128_t b1 = wasm_i16x8_shuffle(a0, a2, 4, 12, 5, 13, 6, 14, 7, 15);
+  v128_t b2 = wasm_i16x8_shuffle(a1, a3, 0, 8, 1, 9, 2, 10, 3, 11);
+  v128_t b3 = wasm_i16x8_shuffle(a1, a3, 4, 12, 5, 13, 6, 14, 7, 15);
+  v128_t b4 = wasm_i16x8_shuffle(a4, a6, 0, 8, 1, 9, 2, 10, 3, 11);
+  v128_t b5 = wasm_i16x8_shuffle(a4, a6, 4, 12, 5, 13, 6, 14, 7, 15);
+  v128_t b6 = wasm_i16x8_shuffle(a5, a7, 0, 8, 1, 9, 2, 10, 3, 11);
+  v128_t b7 = wasm_i16x8_shuffle(a5, a7, 4, 12, 5, 13, 6, 14, 7, 15);
+  /* 32-bit units: rows 0-3 of a column from b0..b3, rows 4-7 from b4..b7; words of columns in order. */
+  t[0] = wasm_i32x4_shuffle(b0, b4, 0, 4, 1, 5);
+  t[1] = wasm_i32x4_shuffle(b0, b4, 2, 6, 3, 7);
+  t[2] = wasm_i32x4_shuffle(b1, b5, 0, 4, 1, 5);
+  t[3] = wasm_i32x4_shuffle(b1, b5, 2, 6, 3, 7);
+  t[4] = wasm_i32x4_shuffle(b2, b6, 0, 4, 1, 5);
+  t[5] = wasm_i32x4_shuffle(b2, b6, 2, 6, 3, 7);
+  t[6] = wasm_i32x4_shuffle(b3, b7, 0, 4, 1, 5);
+  t[7] = wasm_i32x4_shuffle(b3, b7, 2, 6, 3, 7);
+}
+
+/*
  * Only when N = bsize / typesize is a multiple of 8 (else the block was stored unshuffled).
- * 16 bit-row bytes at a time: the 8 rows of byte j are loaded as 8 vectors, byte-transposed into
- * 16 64-bit words (word p = the 8 rows' byte p), and each word bit-transposed: its 8 bytes are byte
- * j of elements 8p .. 8p + 7, stored with stride typesize.
+ * 16 bit-row bytes at a time (bit_rows16). For typesize 2, the two bytes of an element are
+ * transposed together and interleaved with one shuffle, so each 32 output bytes are two vector
+ * stores rather than 32 byte stores (the byte stores were half of a bitshuffled chunk's decode).
  */
 static void bitunshuffle(int typesize, int bsize, const uint8_t *src, uint8_t *dest) {
   const int n = bsize / typesize;
@@ -95,45 +150,29 @@ static void bitunshuffle(int typesize, int bsize, const uint8_t *src, uint8_t *d
     return;
   }
   const int r = n / 8; /* bytes per bit-row */
+  int p0 = 0; /* columns below p0 are done for every byte j */
+  if (typesize == 2) {
+    for (; p0 + 16 <= r; p0 += 16) {
+      v128_t lo[8], hi[8];
+      bit_rows16(src, r, p0, lo);
+      bit_rows16(src + (size_t)8 * r, r, p0, hi);
+      for (int q = 0; q < 8; q++) {
+        uint8_t *d = dest + (size_t)16 * (p0 + 2 * q);
+        wasm_v128_store(d, wasm_i8x16_shuffle(lo[q], hi[q], 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23));
+        wasm_v128_store(d + 16, wasm_i8x16_shuffle(lo[q], hi[q], 8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31));
+      }
+    }
+  }
   for (int j = 0; j < typesize; j++) {
     const uint8_t *row = src + (size_t)8 * j * r;
-    int p = 0;
+    int p = p0;
     for (; p + 16 <= r; p += 16) {
-      v128_t x0 = wasm_v128_load(row + p), x1 = wasm_v128_load(row + r + p), x2 = wasm_v128_load(row + 2 * r + p), x3 = wasm_v128_load(row + 3 * r + p);
-      v128_t x4 = wasm_v128_load(row + 4 * r + p), x5 = wasm_v128_load(row + 5 * r + p), x6 = wasm_v128_load(row + 6 * r + p), x7 = wasm_v128_load(row + 7 * r + p);
-      /* 8 x 16 byte transpose: bytes (x0[q] .. x7[q]) become 64-bit word q. */
-      v128_t a0 = wasm_i8x16_shuffle(x0, x1, 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
-      v128_t a1 = wasm_i8x16_shuffle(x0, x1, 8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
-      v128_t a2 = wasm_i8x16_shuffle(x2, x3, 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
-      v128_t a3 = wasm_i8x16_shuffle(x2, x3, 8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
-      v128_t a4 = wasm_i8x16_shuffle(x4, x5, 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
-      v128_t a5 = wasm_i8x16_shuffle(x4, x5, 8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
-      v128_t a6 = wasm_i8x16_shuffle(x6, x7, 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
-      v128_t a7 = wasm_i8x16_shuffle(x6, x7, 8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
-      /* 16-bit units (x0,x1 pairs) of columns 0-7 in a0, 8-15 in a1, ... */
-      v128_t b0 = wasm_i16x8_shuffle(a0, a2, 0, 8, 1, 9, 2, 10, 3, 11);
-      v128_t b1 = wasm_i16x8_shuffle(a0, a2, 4, 12, 5, 13, 6, 14, 7, 15);
-      v128_t b2 = wasm_i16x8_shuffle(a1, a3, 0, 8, 1, 9, 2, 10, 3, 11);
-      v128_t b3 = wasm_i16x8_shuffle(a1, a3, 4, 12, 5, 13, 6, 14, 7, 15);
-      v128_t b4 = wasm_i16x8_shuffle(a4, a6, 0, 8, 1, 9, 2, 10, 3, 11);
-      v128_t b5 = wasm_i16x8_shuffle(a4, a6, 4, 12, 5, 13, 6, 14, 7, 15);
-      v128_t b6 = wasm_i16x8_shuffle(a5, a7, 0, 8, 1, 9, 2, 10, 3, 11);
-      v128_t b7 = wasm_i16x8_shuffle(a5, a7, 4, 12, 5, 13, 6, 14, 7, 15);
-      /* 32-bit units: rows 0-3 of a column from b*, rows 4-7 from b4..b7; words of columns in order. */
-      v128_t w[8];
-      w[0] = wasm_i32x4_shuffle(b0, b4, 0, 4, 1, 5);
-      w[1] = wasm_i32x4_shuffle(b0, b4, 2, 6, 3, 7);
-      w[2] = wasm_i32x4_shuffle(b1, b5, 0, 4, 1, 5);
-      w[3] = wasm_i32x4_shuffle(b1, b5, 2, 6, 3, 7);
-      w[4] = wasm_i32x4_shuffle(b2, b6, 0, 4, 1, 5);
-      w[5] = wasm_i32x4_shuffle(b2, b6, 2, 6, 3, 7);
-      w[6] = wasm_i32x4_shuffle(b3, b7, 0, 4, 1, 5);
-      w[7] = wasm_i32x4_shuffle(b3, b7, 2, 6, 3, 7);
+      v128_t t[8];
+      bit_rows16(row, r, p, t);
       for (int q = 0; q < 8; q++) {
-        v128_t t = trans_bit_8x8(w[q]);
         /* Words of columns p + 2q and p + 2q + 1: bytes e of each are byte j of element 8(p + 2q (+1)) + e. */
         uint8_t out[16];
-        wasm_v128_store(out, t);
+        wasm_v128_store(out, t[q]);
         uint8_t *d = dest + (size_t)8 * (p + 2 * q) * typesize + j;
         for (int e = 0; e < 16; e++) d[e * typesize] = out[e];
       }

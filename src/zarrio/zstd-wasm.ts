@@ -73,12 +73,13 @@ export class ZstdWasm {
   private slot = 0;
   private inputView: Uint8Array | null = null;
 
-  constructor() {
+  /** `moduleBytes`: another build of the module (bench/zarr-read/ab-zstd-build.ts compares builds). */
+  constructor(moduleBytes: Uint8Array = Buffer.from(zstdWasm, 'base64')) {
     const wasm = (globalThis as unknown as { WebAssembly: WasmGlobal }).WebAssembly;
     // 16 pages: the module's static data and stack; 65536 pages (4 GiB): wasm32's limit, reserved
     // as address space only.
     this.memory = new wasm.Memory({ initial: 16, maximum: 65536, shared: true });
-    this.x = new wasm.Instance(new wasm.Module(Buffer.from(zstdWasm, 'base64')), { env: { memory: this.memory } }).exports as Exports;
+    this.x = new wasm.Instance(new wasm.Module(moduleBytes), { env: { memory: this.memory } }).exports as Exports;
     if (!this.x.zstd_init()) throw new Error('Cannot start the zstd decoder: its context does not fit its workspace');
     this.base = align(this.x.heap_base()) + FLAG_BYTES;
     this.areas(0, 0, 0);
