@@ -239,8 +239,10 @@ parentPort.on('message', (msg) => {
   // A job that fails outside its own error handling must not stop the ones queued behind it.
   chain = chain.then(() => handle(msg)).catch((e) => parentPort.postMessage({ id: msg && msg.id, error: String((e && e.message) || e) }));
 });
-// The main thread learns each decoder memory once (it keeps it for the worker's life).
-const memorySent = new WeakSet();
+// The main thread keeps the decoder's memory for the worker's life; it is sent again after it
+// grew, so that the main thread's view of it covers the new strips (another thread's Memory
+// object learns of a grow only at its next interrupt check).
+let sentLength = 0;
 async function handle({ id, name, config, bytes, strip, parts, files }) {
   try {
     if (strip) {
@@ -250,8 +252,9 @@ async function handle({ id, name, config, bytes, strip, parts, files }) {
         parentPort.postMessage({ id, out: view, fast: quick, chunks, missing }, [view.buffer]);
         return;
       }
-      const memory = memorySent.has(shared.memory) ? undefined : shared.memory;
-      memorySent.add(shared.memory);
+      const grown = shared.memory.buffer.byteLength !== sentLength;
+      sentLength = shared.memory.buffer.byteLength;
+      const memory = grown ? shared.memory : undefined;
       parentPort.postMessage({ id, at: view.byteOffset, length: view.length, slot: shared.slot, flags: shared.flags, memory, fast: quick, chunks, missing });
       return;
     }

@@ -7,6 +7,7 @@ import { ChunkCache, sharedChunkCache, type DecodedChunk } from './chunk-cache.j
 import { registerCodecs } from './register-codecs.js';
 import { accumulateChunkBlocks, copyChunkIntoRegion, downsampledShape, finishBlockAverage, type Chunk3 } from './_region-assembly.js';
 import { sharedDecodePool, type PoolCodec } from './decode-pool.js';
+import { useFastDecoders } from './fast-blosc.js';
 import type { Box3, Vec3 } from '../geometry/box.js';
 
 export type Readable = zarr.Readable;
@@ -275,7 +276,8 @@ export async function openTileArray(store: Readable, path: string, storeLabel = 
     // Strips are cut along z (at chunk-relative multiples of 8 planes, where blosc blocks of whole
     // planes begin) until there are about 8 per worker: the workers then finish together, and the
     // first strips arrive sooner. A cut strip reads and decodes only its blocks of each chunk.
-    const cut = Math.max(1, Math.min(Math.ceil((8 * pool.size) / rows.length), Math.floor(chunks[0] / 8)));
+    // (Not with numcodecs.js alone, STITCHGRAPH_DECODER=numcodecs: it decodes whole chunks, once per cut.)
+    const cut = useFastDecoders() ? Math.max(1, Math.min(Math.ceil((8 * pool.size) / rows.length), Math.floor(chunks[0] / 8))) : 1;
     const step = Math.ceil(chunks[0] / cut / 8) * 8;
     const jobs: { row: Vec3[]; z0: number; z1: number }[] = [];
     for (const row of rows) {

@@ -121,6 +121,18 @@ describe('region reads decoded and placed by the pool workers', () => {
     }
   });
 
+  it('a worker whose memory grows after its first strips still hands them over whole', async () => {
+    const own = configureDecodePool(1);
+    try {
+      const t = await openTileArray(openFileStore(dir), 'deep', '', { cache: null });
+      // Small strips first, then ever larger ones: the worker's memory grows between them.
+      for (const box of [BOXES[2], BOXES[1], BOXES[0]]) expect(Array.from((await t.readRegion(box)).data)).toEqual(expected(box));
+      expect(own!.strips).toBeGreaterThan(3);
+    } finally {
+      pool = configureDecodePool(2);
+    }
+  });
+
   it('places memcpyed blosc frames (incompressible chunks) the same way', async () => {
     const noise = new Uint16Array(readFileSync(join(dir, 'noise.u2')).buffer.slice(0));
     const frame = readFileSync(join(dir, 'noise', '0.0.0'));
