@@ -209,10 +209,10 @@ static int32_t decode_block(const uint8_t *src, int32_t cbytes, int flags, int t
   for (int s = 0; s < nsplits; s++) {
     err_block = j;
     err_stream = s;
-    if (off < 0 || off + 4 > cbytes) return -3;
+    if (off < 0 || (int64_t)off + 4 > cbytes) return -3;
     const int32_t cb = rd32(src + off);
     off += 4;
-    if (cb < 0 || off + cb > cbytes) return -3;
+    if (cb < 0 || (int64_t)off + cb > cbytes) return -3;
     uint8_t *at = block + (size_t)s * neblock;
     if (cb == neblock) memcpy(at, src + off, (size_t)cb); /* stored raw (incompressible) */
     else {

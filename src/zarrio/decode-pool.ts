@@ -253,9 +253,15 @@ async function handle({ id, name, config, bytes, strip, parts, files }) {
         return;
       }
       const grown = shared.memory.buffer.byteLength !== sentLength;
-      sentLength = shared.memory.buffer.byteLength;
       const memory = grown ? shared.memory : undefined;
-      parentPort.postMessage({ id, at: view.byteOffset, length: view.length, slot: shared.slot, flags: shared.flags, memory, fast: quick, chunks, missing });
+      try {
+        parentPort.postMessage({ id, at: view.byteOffset, length: view.length, slot: shared.slot, flags: shared.flags, memory, fast: quick, chunks, missing });
+      } catch (e) {
+        // Nobody will hand the slot back: free it here.
+        Atomics.store(new Int32Array(shared.memory.buffer, shared.flags, 2), shared.slot, 0);
+        throw e;
+      }
+      sentLength = shared.memory.buffer.byteLength;
       return;
     }
     let out = process.env.STITCHGRAPH_DECODER !== 'numcodecs' ? (await fastDecoder(name))(bytes) : null;
@@ -322,7 +328,7 @@ interface WorkerReply {
 
 export class DecodePool {
   readonly size: number;
-  /** Chunks decoded by the workers so far. */
+  /** Chunks decoded by the workers so far (a chunk that several strips cut from one row need counts once per strip). */
   decoded = 0;
   /** Of those, chunks decoded by fast-blosc / fast-zstd (the rest by numcodecs.js). */
   decodedFast = 0;
@@ -377,7 +383,12 @@ export class DecodePool {
       let failure: Error | null = m.error !== undefined ? new Error(m.error) : null;
       if (t && !failure && t.consume) {
         try {
-          const view = m.out ?? (slot.memory && m.at !== undefined && m.length !== undefined ? new Uint8Array(slot.memory.buffer, m.at, m.length) : null);
+          let view = m.out ?? null;
+          if (!view && slot.memory && m.at !== undefined && m.length !== undefined && m.slot !== undefined && m.flags !== undefined) {
+            // The flag read orders this thread's reads of the strip after the worker's writes.
+            if (Atomics.load(new Int32Array(slot.memory.buffer, m.flags, STRIP_SLOTS), m.slot) !== 1) throw new Error('the strip slot was not marked as handed over');
+            view = new Uint8Array(slot.memory.buffer, m.at, m.length);
+          }
           if (!view) throw new Error('no strip in the reply');
           t.consume(view, m.missing ?? []);
         } catch (err) {
@@ -403,6 +414,12 @@ export class DecodePool {
       }
       this.#pump();
       this.#retireIfIdle();
+    });
+    // A reply that cannot be received (its strip's slot is then never handed back, and the
+    // worker would wait for it): the worker is stopped and its tasks fail, as on an error.
+    w.on('messageerror', (err) => {
+      w.emit('error', err);
+      void w.terminate();
     });
     w.on('error', (err) => {
       // A dead worker fails its own tasks; later tasks go to a fresh one.

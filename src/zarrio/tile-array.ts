@@ -273,11 +273,20 @@ export async function openTileArray(store: Readable, path: string, storeLabel = 
       else strips.set(k, [c3]);
     }
     const rows = [...strips.values()];
+    // A plain file store: the workers read the chunk files themselves. Other stores (and file
+    // stores whose reads are wrapped) are read here; their bytes are copied to the worker unless
+    // the store hands out fresh bytes on every get (a cache or a Map keeps them).
+    const root = Object.getPrototypeOf(loc.store) === FileSystemStore.prototype ? (loc.store as FileSystemStore).root : null;
+    const ownsBytes = loc.store instanceof FileSystemStore;
     // Strips are cut along z (at chunk-relative multiples of 8 planes, where blosc blocks of whole
     // planes begin) until there are about 8 per worker: the workers then finish together, and the
     // first strips arrive sooner. A cut strip reads and decodes only its blocks of each chunk.
-    // (Not with numcodecs.js alone, STITCHGRAPH_DECODER=numcodecs: it decodes whole chunks, once per cut.)
-    const cut = useFastDecoders() ? Math.max(1, Math.min(Math.ceil((8 * pool.size) / rows.length), Math.floor(chunks[0] / 8))) : 1;
+    // Only where a cut reads and decodes part of a chunk: blosc-zstd frames the workers read from
+    // a plain file store and decode in WebAssembly. Other codecs (blosc-lz4, plain zstd), other
+    // stores and numcodecs.js alone (STITCHGRAPH_DECODER=numcodecs) would read and decode each
+    // whole chunk once per cut.
+    const partial = root !== null && direct.codec === 'blosc' && (direct.config as { cname?: unknown }).cname === 'zstd' && useFastDecoders();
+    const cut = partial ? Math.max(1, Math.min(Math.ceil((8 * pool.size) / rows.length), Math.floor(chunks[0] / 8))) : 1;
     const step = Math.ceil(chunks[0] / cut / 8) * 8;
     const jobs: { row: Vec3[]; z0: number; z1: number }[] = [];
     for (const row of rows) {
@@ -289,12 +298,10 @@ export async function openTileArray(store: Readable, path: string, storeLabel = 
         a = b;
       }
     }
-    // A plain file store: the workers read the chunk files themselves. Other stores (and file
-    // stores whose reads are wrapped) are read here; their bytes are copied to the worker unless
-    // the store hands out fresh bytes on every get (a cache or a Map keeps them).
-    const root = Object.getPrototypeOf(loc.store) === FileSystemStore.prototype ? (loc.store as FileSystemStore).root : null;
-    const ownsBytes = loc.store instanceof FileSystemStore;
-    const reading = runPool(jobs.length, Math.max(2, Math.ceil(concurrency / 4)), async (i) => {
+    // Strips in flight: enough to keep every worker's two slots busy; reading chunks here (other
+    // stores) holds their bytes meanwhile, so those keep the caller's bound.
+    const lanes = root !== null ? Math.max(2, 2 * pool.size) : Math.max(2, Math.ceil(concurrency / 4));
+    const reading = runPool(jobs.length, lanes, async (i) => {
       signal?.throwIfAborted();
       const { row, z0, z1 } = jobs[i];
       const cy = row[0][1];

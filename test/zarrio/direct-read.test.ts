@@ -36,6 +36,9 @@ for name, shuffle, bs in [('deep', numcodecs.Blosc.SHUFFLE, 16384), ('deep3', nu
     a = zarr.open(out + '/' + name, mode='w', shape=data.shape, chunks=(32, 64, 128), dtype='<u2', fill_value=7,
                   compressor=numcodecs.Blosc(cname='zstd', clevel=3, shuffle=shuffle, blocksize=bs))
     a[:] = data
+for name, comp in [('deeplz4', numcodecs.Blosc(cname='lz4', clevel=3, shuffle=1, blocksize=16384)), ('deepzstd', numcodecs.Zstd(level=3))]:
+    a = zarr.open(out + '/' + name, mode='w', shape=data.shape, chunks=(32, 64, 128), dtype='<u2', fill_value=7, compressor=comp)
+    a[:] = data
 # Random bytes do not compress: c-blosc stores such chunks memcpyed (the whole frame raw).
 noise = np.random.default_rng(5).integers(0, 65536, size=data.shape, dtype='<u2')
 noise.tofile(out + '/noise.u2')
@@ -119,6 +122,27 @@ describe('region reads decoded and placed by the pool workers', () => {
         if (box.size[0] === SHAPE[0]) expect(pool!.strips - strips).toBe(9);
       }
     }
+    // Not cut where a cut would read or decode whole chunks again: blosc-lz4 and zstd (decoded
+    // whole), and stores other than a plain file store (asked once per chunk).
+    const whole: Box3 = { start: [0, 0, 0], size: [...SHAPE] };
+    for (const name of ['deeplz4', 'deepzstd']) {
+      const t = await openTileArray(openFileStore(dir), name, '', { cache: null });
+      const [strips, decoded] = [pool!.strips, pool!.decoded];
+      expect(Array.from((await t.readRegion(whole)).data), name).toEqual(expected(whole));
+      expect([pool!.strips - strips, pool!.decoded - decoded], name).toEqual([3, 9]);
+    }
+    class CountingFileStore extends FileSystemStore {
+      gets = 0;
+      override async get(key: AbsolutePath): Promise<Uint8Array | undefined> {
+        this.gets++;
+        return super.get(key);
+      }
+    }
+    const counting = new CountingFileStore(dir);
+    const t = await openTileArray(counting, 'deep', '', { cache: null });
+    const gets = counting.gets;
+    expect(Array.from((await t.readRegion(whole)).data)).toEqual(expected(whole));
+    expect(counting.gets - gets).toBe(9);
   });
 
   it('a worker whose memory grows after its first strips still hands them over whole', async () => {
