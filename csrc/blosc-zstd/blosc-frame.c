@@ -196,7 +196,14 @@ unsigned zstd_is_error(size_t code);
  * Block j of a frame (its streams decoded, the shuffle undone) into `into` (the block's bsize
  * bytes), with tmp a scratch of blocksize bytes. 0, or a negative code as blosc_decode's.
  */
-static int32_t decode_block(const uint8_t *src, int32_t cbytes, int flags, int typesize, int32_t blocksize, int32_t nblocks, int32_t leftover, int32_t j, uint8_t *into, uint8_t *tmp) {
+typedef struct {
+  int flags, typesize;
+  int32_t nbytes, blocksize, cbytes, nblocks, leftover;
+} frame_t;
+
+static int32_t decode_block(const uint8_t *src, const frame_t *f, int32_t j, uint8_t *into, uint8_t *tmp) {
+  const int flags = f->flags, typesize = f->typesize;
+  const int32_t cbytes = f->cbytes, blocksize = f->blocksize, nblocks = f->nblocks, leftover = f->leftover;
   const int do_shuffle = (flags & DOSHUFFLE) && typesize > 1;
   const int do_bitshuffle = !do_shuffle && (flags & DOBITSHUFFLE);
   const int leftover_block = j == nblocks - 1 && leftover > 0;
@@ -226,12 +233,23 @@ static int32_t decode_block(const uint8_t *src, int32_t cbytes, int flags, int t
   return 0;
 }
 
-/* The frame's header: -1 when its sizes cannot be right for srclen bytes, else 0. */
-static int32_t read_header(const uint8_t *src, int32_t srclen, int32_t *nbytes, int32_t *blocksize, int32_t *cbytes) {
-  *nbytes = rd32(src + 4);
-  *blocksize = rd32(src + 8);
-  *cbytes = rd32(src + 12);
-  return *nbytes < 0 || *cbytes < HEADER || *cbytes > srclen ? -1 : 0;
+/*
+ * The frame's header and block count: 0 when it has blocks to decode, 1 when it has none to decode
+ * (empty, or memcpyed: its nbytes bytes follow the header), or -1 / -2 as blosc_decode returns.
+ */
+static int32_t open_frame(const uint8_t *src, int32_t srclen, frame_t *f) {
+  f->flags = src[2];
+  f->typesize = src[3];
+  f->nbytes = rd32(src + 4);
+  f->blocksize = rd32(src + 8);
+  f->cbytes = rd32(src + 12);
+  if (f->nbytes < 0 || f->cbytes < HEADER || f->cbytes > srclen) return -1;
+  if (f->nbytes == 0) return 1;
+  if (f->flags & MEMCPYED) return (int64_t)HEADER + f->nbytes > srclen ? -1 : 1;
+  if (f->blocksize <= 0 || f->typesize == 0) return -1;
+  f->nblocks = (f->nbytes + f->blocksize - 1) / f->blocksize;
+  f->leftover = f->nbytes % f->blocksize;
+  return (int64_t)HEADER + 4 * (int64_t)f->nblocks > f->cbytes ? -2 : 0;
 }
 
 /*
@@ -244,26 +262,21 @@ static int32_t read_header(const uint8_t *src, int32_t srclen, int32_t *nbytes, 
  */
 __attribute__((export_name("blosc_decode"))) int32_t blosc_decode(const uint8_t *src, int32_t srclen, uint8_t *dest, uint8_t *tmp, int32_t from, int32_t to) {
   err_block = err_stream = -1;
-  const int flags = src[2], typesize = src[3];
-  int32_t nbytes, blocksize, cbytes;
-  if (read_header(src, srclen, &nbytes, &blocksize, &cbytes)) return -1;
-  if (nbytes == 0) return 0;
-  if (flags & MEMCPYED) {
-    if (HEADER + nbytes > srclen) return -1;
-    memcpy(dest, src + HEADER, (size_t)nbytes);
-    return nbytes;
+  frame_t f;
+  const int32_t state = open_frame(src, srclen, &f);
+  if (state < 0) return state;
+  if (state == 1) {
+    memcpy(dest, src + HEADER, (size_t)f.nbytes);
+    return f.nbytes;
   }
-  if (blocksize <= 0 || typesize == 0) return -1;
-  const int32_t nblocks = (nbytes + blocksize - 1) / blocksize, leftover = nbytes % blocksize;
-  if (HEADER + 4 * nblocks > cbytes) return -2;
-  for (int32_t j = 0; j < nblocks; j++) {
-    const int32_t bsize = j == nblocks - 1 && leftover > 0 ? leftover : blocksize;
-    if ((int64_t)j * blocksize >= to || (int64_t)j * blocksize + bsize <= from) continue;
-    const int32_t e = decode_block(src, cbytes, flags, typesize, blocksize, nblocks, leftover, j, dest + (size_t)j * blocksize, tmp);
+  for (int32_t j = 0; j < f.nblocks; j++) {
+    const int32_t bsize = j == f.nblocks - 1 && f.leftover > 0 ? f.leftover : f.blocksize;
+    if ((int64_t)j * f.blocksize >= to || (int64_t)j * f.blocksize + bsize <= from) continue;
+    const int32_t e = decode_block(src, &f, j, dest + (size_t)j * f.blocksize, tmp);
     if (e) return e;
   }
   err_block = err_stream = -1;
-  return nbytes;
+  return f.nbytes;
 }
 
 /*
@@ -308,27 +321,22 @@ static int place_range(const placement_t *p, const uint8_t *bytes, int64_t b0, i
 __attribute__((export_name("blosc_place"))) int32_t blosc_place(const uint8_t *src, int32_t srclen, uint8_t *blk, uint8_t *tmp, int32_t cy, int32_t cx, int32_t bpe, int32_t lz, int32_t ly, int32_t lx, int32_t hz, int32_t hy, int32_t hx, uint8_t *strip, int32_t sh, int32_t sw, int32_t dz, int32_t dy, int32_t dx) {
   err_block = err_stream = -1;
   const placement_t p = { cy, cx, bpe, lz, ly, lx, hz, hy, hx, strip, sh, sw, dz, dy, dx };
-  const int flags = src[2], typesize = src[3];
-  int32_t nbytes, blocksize, cbytes;
-  if (read_header(src, srclen, &nbytes, &blocksize, &cbytes)) return -1;
-  if (nbytes == 0) return 0;
-  if (flags & MEMCPYED) {
-    if (HEADER + nbytes > srclen) return -1;
-    place_range(&p, src + HEADER, 0, nbytes);
-    return nbytes;
+  frame_t f;
+  const int32_t state = open_frame(src, srclen, &f);
+  if (state < 0) return state;
+  if (state == 1) {
+    place_range(&p, src + HEADER, 0, f.nbytes);
+    return f.nbytes;
   }
-  if (blocksize <= 0 || typesize == 0) return -1;
-  const int32_t nblocks = (nbytes + blocksize - 1) / blocksize, leftover = nbytes % blocksize;
-  if (HEADER + 4 * nblocks > cbytes) return -2;
-  for (int32_t j = 0; j < nblocks; j++) {
-    const int32_t bsize = j == nblocks - 1 && leftover > 0 ? leftover : blocksize;
-    if (!place_range(&p, 0, (int64_t)j * blocksize, bsize)) continue;
-    const int32_t e = decode_block(src, cbytes, flags, typesize, blocksize, nblocks, leftover, j, blk, tmp);
+  for (int32_t j = 0; j < f.nblocks; j++) {
+    const int32_t bsize = j == f.nblocks - 1 && f.leftover > 0 ? f.leftover : f.blocksize;
+    if (!place_range(&p, 0, (int64_t)j * f.blocksize, bsize)) continue;
+    const int32_t e = decode_block(src, &f, j, blk, tmp);
     if (e) return e;
-    place_range(&p, blk, (int64_t)j * blocksize, bsize);
+    place_range(&p, blk, (int64_t)j * f.blocksize, bsize);
   }
   err_block = err_stream = -1;
-  return nbytes;
+  return f.nbytes;
 }
 
 /*

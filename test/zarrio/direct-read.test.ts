@@ -52,6 +52,15 @@ p = zarr.open(out + '/plane', mode='w', shape=(150, 300), chunks=(128, 256), dty
 p[:] = data[3]
 `;
 
+/** A file store that wraps its reads (counts them): the strip path must still ask it. */
+class CountingFileStore extends FileSystemStore {
+  gets = 0;
+  override async get(key: AbsolutePath): Promise<Uint8Array | undefined> {
+    this.gets++;
+    return super.get(key);
+  }
+}
+
 let dir: string;
 let truth: Uint16Array;
 let pool: DecodePool | null;
@@ -131,13 +140,6 @@ describe('region reads decoded and placed by the pool workers', () => {
       expect(Array.from((await t.readRegion(whole)).data), name).toEqual(expected(whole));
       expect([pool!.strips - strips, pool!.decoded - decoded], name).toEqual([3, 9]);
     }
-    class CountingFileStore extends FileSystemStore {
-      gets = 0;
-      override async get(key: AbsolutePath): Promise<Uint8Array | undefined> {
-        this.gets++;
-        return super.get(key);
-      }
-    }
     const counting = new CountingFileStore(dir);
     const t = await openTileArray(counting, 'deep', '', { cache: null });
     const gets = counting.gets;
@@ -202,13 +204,6 @@ describe('region reads decoded and placed by the pool workers', () => {
   });
 
   it('workers read the chunk files of a plain file store themselves; a store that wraps its reads is still asked', async () => {
-    class CountingFileStore extends FileSystemStore {
-      gets = 0;
-      override async get(key: AbsolutePath): Promise<Uint8Array | undefined> {
-        this.gets++;
-        return super.get(key);
-      }
-    }
     const counting = new CountingFileStore(dir);
     const t = await openTileArray(counting, 'bit', '', { cache: null });
     const gets = counting.gets;
