@@ -172,7 +172,7 @@ function neededRange(p, k) {
   const at = (z, y, x) => ((z * p.chunk[1] + y) * p.chunk[2] + x) * p.bytesPerElement;
   return [at(o.lo[0], o.lo[1], o.lo[2]), at(o.hi[0] - 1, o.hi[1] - 1, o.hi[2] - 1) + p.bytesPerElement];
 }
-// The strip slot the next strip goes to (zstd-wasm.ts STRIP_SLOTS = 2): the main thread copies
+// The strip slot the next strip goes to (zstd-wasm.ts STRIP_SLOTS): the main thread copies
 // one out while this worker fills the other.
 let nextSlot = 0;
 // Wait until the main thread has copied slot k out (its flag back to 0). The timeout only makes
@@ -205,9 +205,9 @@ async function decodeStrip(name, config, strip, parts, files) {
     return { view: dst, quick: false, missing };
   }
   const d = m.stripDecoder();
-  const slot = nextSlot;
-  nextSlot = (nextSlot + 1) % 2;
   const flags = d.slotFlags();
+  const slot = nextSlot;
+  nextSlot = (nextSlot + 1) % flags.length;
   // A larger strip than the slots hold moves both: neither may be in use then.
   if (!d.stripFits(total)) for (let k = 0; k < flags.length; k++) waitForSlot(flags, k);
   else waitForSlot(flags, slot);
@@ -229,7 +229,7 @@ async function decodeStrip(name, config, strip, parts, files) {
   const view = d.strip(total);
   const held = d.slotFlags();
   Atomics.store(held, slot, 1);
-  return { view, quick, missing, shared: { memory: d.memory, flags: held.byteOffset, slot } };
+  return { view, quick, missing, shared: { memory: d.memory, held, flags: held.byteOffset, slot } };
 }
 // One message at a time: decoders return views of their WebAssembly memory and strips are
 // assembled there, so a second job started at an await would grow or overwrite that memory
@@ -258,7 +258,7 @@ async function handle({ id, name, config, bytes, strip, parts, files }) {
         parentPort.postMessage({ id, at: view.byteOffset, length: view.length, slot: shared.slot, flags: shared.flags, memory, fast: quick, chunks, missing });
       } catch (e) {
         // Nobody will hand the slot back: free it here.
-        Atomics.store(new Int32Array(shared.memory.buffer, shared.flags, 2), shared.slot, 0);
+        Atomics.store(shared.held, shared.slot, 0);
         throw e;
       }
       sentLength = shared.memory.buffer.byteLength;

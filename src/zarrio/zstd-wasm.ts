@@ -17,7 +17,7 @@ import { zstdWasm } from './zstd-wasm.wasm.js';
  * SharedArrayBuffer, created here once per thread and kept for the thread's life), so that a
  * decode-pool worker can hand a finished strip to the main thread by its address: the main thread
  * copies it out of this memory straight into the region, with no copy into a transfer buffer
- * (decode-pool.ts). A slot's first 4 bytes of the flag area say whether the main thread still
+ * (decode-pool.ts). One flag word per slot (`slotFlags`) says whether the main thread still
  * reads it.
  */
 interface Exports {
@@ -202,13 +202,13 @@ export class ZstdWasm {
   }
 
   /**
-   * As decodeBlosc, but the result is a view of the module's memory, valid until the next call;
-   * with `range`, only the blocks holding those bytes are decoded (the rest of the view is stale).
+   * As decodeBlosc, but the result is a view of the module's memory, valid until the next call.
+   * (Strips decode only the blocks they need through placeBlosc.)
    */
-  decodeBloscView(src: Uint8Array, range?: [number, number]): Uint8Array {
+  decodeBloscView(src: Uint8Array): Uint8Array {
     const { nbytes, blocksize } = this.bloscHeader(src);
     const { inPtr, outPtr, tmpPtr } = this.load(src, nbytes, Math.max(0, blocksize));
-    const n = this.x.blosc_decode(inPtr, src.length, outPtr, tmpPtr, range ? range[0] : 0, range ? range[1] : nbytes);
+    const n = this.x.blosc_decode(inPtr, src.length, outPtr, tmpPtr, 0, nbytes);
     if (n < 0) this.bloscError(n, { blocksize }, src);
     return new Uint8Array(this.memory.buffer, outPtr, n);
   }
