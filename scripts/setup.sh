@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the system packages stitchgraph's tests and benchmarks use, when missing:
-#   nats-server (NATS tests), python3-zarr / python3-scipy / python3-skimage (reference peers),
+#   nats-server (NATS tests), python3-zarr / python3-scipy / python3-skimage / python3-sklearn /
+#   python3-pandas / python3-dask / python3-networkx (reference peers and interop tests),
 #   chromium (report and viewer tests). npm packages come from `npm ci`.
 # Idempotent and quiet when everything is present.
 set -euo pipefail
@@ -11,6 +12,10 @@ command -v nats-server >/dev/null 2>&1 || need+=(nats-server)
 /usr/bin/python3 -c 'import scipy.ndimage' >/dev/null 2>&1 || need+=(python3-scipy)
 /usr/bin/python3 -c 'import skimage' >/dev/null 2>&1 || need+=(python3-skimage)
 /usr/bin/python3 -c 'import tifffile' >/dev/null 2>&1 || need+=(python3-tifffile)
+/usr/bin/python3 -c 'import sklearn' >/dev/null 2>&1 || need+=(python3-sklearn)
+/usr/bin/python3 -c 'import pandas' >/dev/null 2>&1 || need+=(python3-pandas)
+/usr/bin/python3 -c 'import dask.array' >/dev/null 2>&1 || need+=(python3-dask)
+/usr/bin/python3 -c 'import networkx' >/dev/null 2>&1 || need+=(python3-networkx)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 
 if [ ${#need[@]} -gt 0 ]; then
