@@ -34,7 +34,7 @@ async function source(campaign: Campaign, id: string): Promise<PairTileSource> {
   const info = campaign.tileById.get(id);
   if (!info) throw new StitchgraphError('TileNotFound', `Cannot register pair: campaign ${campaign.file} has no tile "${id}"`, { details: { tile: id } });
   const arr = await campaign.openTile(id);
-  return { shape: info.shape, fieldOfView: info.fieldOfView, fillValue: info.fillValue, readRegion: (box) => arr.readRegion(box) };
+  return { shape: info.shape, fieldOfView: info.fieldOfView, fillValue: info.fillValue, readRegion: (box, o) => arr.readRegion(box, o) };
 }
 
 export async function registerPairJob(payload: unknown): Promise<PairRecord> {
