@@ -44,7 +44,7 @@ export const RegistrationSettingsSchema = z
      * this many voxels, then refined at full resolution in small windows. Overlaps smaller than this
      * at full resolution are registered whole at full resolution, as before.
      */
-    coarse_voxels: z.number().int().min(4096).default(262144),
+    coarse_voxels: z.number().int().min(4096).default(32768),
     /** Refinement windows per pair (at most; placed where the overlap has texture). */
     windows: z.number().int().min(1).max(64).default(8),
     /** Largest refinement window extent per axis, voxels. */
