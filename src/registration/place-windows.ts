@@ -61,9 +61,12 @@ function texture(r: CoarseRegion, box: Box3): Score {
         if (!ok(o)) continue;
         valid++;
         const v = data[o];
-        if (x + 1 < hi[2] && ok(o + 1)) (sum += (data[o + 1] - v) ** 2), pairs++;
-        if (y + 1 < hi[1] && ok(o + w)) (sum += (data[o + w] - v) ** 2), pairs++;
-        if (z + 1 < hi[0] && d > 1 && ok(o + h * w)) (sum += (data[o + h * w] - v) ** 2), pairs++;
+        for (const step of [1, w, h * w]) {
+          const inside = step === 1 ? x + 1 < hi[2] : step === w ? y + 1 < hi[1] : z + 1 < hi[0] && d > 1;
+          if (!inside || !ok(o + step)) continue;
+          sum += (data[o + step] - v) ** 2;
+          pairs++;
+        }
       }
   return { texture: pairs > 0 ? sum / pairs : 0, valid: valid / total };
 }
