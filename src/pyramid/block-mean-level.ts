@@ -1,0 +1,79 @@
+import type { Vec3 } from '../geometry/box.js';
+import { allocTyped, type TileDtype, type TileTypedArray } from '../zarrio/dtypes.js';
+
+export interface BlockMeanLevelInput {
+  /** Voxels of level k−1 (C order), any numeric typed array. */
+  data: ArrayLike<number>;
+  /** Shape of `data` (a box of level k−1). */
+  shape: Vec3;
+  /** Where `data` starts, in level k−1 voxels; a multiple of `step`. */
+  start: Vec3;
+  /** Factors of level k−1 (level-0 voxels per voxel). */
+  factors: Vec3;
+  /** Level k−1 voxels per level k voxel. */
+  step: Vec3;
+  /** Shape of the source tile (level 0): its edge clips the last block of every level. */
+  tileShape: Vec3;
+  /** Voxel type of the result; integers are rounded (half away from zero). */
+  dtype: TileDtype;
+}
+
+/** Level-0 voxels each level voxel covers along one axis, for `n` voxels from `start` (clipped at the tile edge). */
+function axisWeights(start: number, n: number, factor: number, tileSize: number): Float64Array {
+  const w = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const g = start + i;
+    w[i] = Math.min((g + 1) * factor, tileSize) - g * factor;
+  }
+  return w;
+}
+
+/**
+ * One block of pyramid level k from level k−1. Level-k voxel j is the mean of the level-0 voxels
+ * [j·f, (j+1)·f) per axis (f its factors), clipped at the tile edge: each level k−1 voxel counts
+ * with the number of level-0 voxels it stands for, so the last, clipped voxels of a level weigh
+ * what they cover and a level built from the level below equals the mean over level 0 exactly
+ * (up to the rounding of integer levels). Its centre sits at level-0 coordinate (j + 0.5)·f − 0.5.
+ *
+ * Returns the block (shape ceil(shape / step)) in `dtype`.
+ */
+export function blockMeanLevel(input: BlockMeanLevelInput): { data: TileTypedArray; shape: Vec3 } {
+  const { data, shape, start, factors, step, tileShape, dtype } = input;
+  const out = shape.map((s, a) => Math.ceil(s / step[a])) as Vec3;
+  const [D, H, W] = shape;
+  const [, OH, OW] = out;
+  const wz = axisWeights(start[0], D, factors[0], tileShape[0]);
+  const wy = axisWeights(start[1], H, factors[1], tileShape[1]);
+  const wx = axisWeights(start[2], W, factors[2], tileShape[2]);
+  const ox = new Int32Array(W);
+  for (let x = 0; x < W; x++) ox[x] = Math.floor(x / step[2]);
+  const acc = new Float64Array(out[0] * OH * OW);
+  const total = new Float64Array(acc.length);
+  const rowSum = new Float64Array(OW);
+  const rowWeight = new Float64Array(OW);
+  for (let z = 0; z < D; z++) {
+    const oz = Math.floor(z / step[0]);
+    for (let y = 0; y < H; y++) {
+      const wzy = wz[z] * wy[y];
+      rowSum.fill(0);
+      rowWeight.fill(0);
+      let i = (z * H + y) * W;
+      for (let x = 0; x < W; x++, i++) {
+        rowSum[ox[x]] += data[i] * wx[x];
+        rowWeight[ox[x]] += wx[x];
+      }
+      const o = (oz * OH + Math.floor(y / step[1])) * OW;
+      for (let x = 0; x < OW; x++) {
+        acc[o + x] += rowSum[x] * wzy;
+        total[o + x] += rowWeight[x] * wzy;
+      }
+    }
+  }
+  const result = allocTyped(dtype, acc.length);
+  const round = !dtype.startsWith('float');
+  for (let i = 0; i < acc.length; i++) {
+    const mean = acc[i] / total[i];
+    result[i] = round ? Math.sign(mean) * Math.round(Math.abs(mean)) : mean;
+  }
+  return { data: result, shape: out };
+}
