@@ -5,7 +5,7 @@ const prod = (v: readonly number[]): number => v[0] * v[1] * v[2];
 
 /**
  * Bytes one block job holds at most: the level k−1 box it reads (tile dtype), the source chunks
- * decoding meanwhile, the float64 sums and weights of the block, the block in the tile dtype, and
+ * decoding meanwhile, the float64 sums of the block, the block in the tile dtype, and
  * one output chunk being encoded (raw + compressed).
  */
 export function estimatePyramidJobBytes(p: PyramidBlockPlanInput, block: Vec3): number {
@@ -13,7 +13,7 @@ export function estimatePyramidJobBytes(p: PyramidBlockPlanInput, block: Vec3): 
   const inShape = outShape.map((b, a) => Math.min(b * p.step[a], p.sourceShape[a])) as Vec3;
   const input = prod(inShape) * p.bytesPerVoxel;
   const decoding = p.readConcurrency * prod(p.sourceChunk) * p.bytesPerVoxel;
-  const sums = prod(outShape) * (16 + p.bytesPerVoxel);
+  const sums = prod(outShape) * (8 + p.bytesPerVoxel);
   const encoding = 2 * prod(p.chunk) * p.bytesPerVoxel;
   return input + decoding + sums + encoding;
 }

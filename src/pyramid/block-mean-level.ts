@@ -28,6 +28,12 @@ function axisWeights(start: number, n: number, factor: number, tileSize: number)
   return w;
 }
 
+function sumBlocks(w: Float64Array, step: number, n: number): Float64Array {
+  const s = new Float64Array(n);
+  for (let i = 0; i < w.length; i++) s[Math.floor(i / step)] += w[i];
+  return s;
+}
+
 /**
  * One block of pyramid level k from level k−1. Level-k voxel j is the mean of the level-0 voxels
  * [j·f, (j+1)·f) per axis (f its factors), clipped at the tile edge: each level k−1 voxel counts
@@ -48,32 +54,27 @@ export function blockMeanLevel(input: BlockMeanLevelInput): { data: TileTypedArr
   const ox = new Int32Array(W);
   for (let x = 0; x < W; x++) ox[x] = Math.floor(x / step[2]);
   const acc = new Float64Array(out[0] * OH * OW);
-  const total = new Float64Array(acc.length);
   const rowSum = new Float64Array(OW);
-  const rowWeight = new Float64Array(OW);
   for (let z = 0; z < D; z++) {
     const oz = Math.floor(z / step[0]);
     for (let y = 0; y < H; y++) {
       const wzy = wz[z] * wy[y];
       rowSum.fill(0);
-      rowWeight.fill(0);
       let i = (z * H + y) * W;
-      for (let x = 0; x < W; x++, i++) {
-        rowSum[ox[x]] += data[i] * wx[x];
-        rowWeight[ox[x]] += wx[x];
-      }
+      for (let x = 0; x < W; x++, i++) rowSum[ox[x]] += data[i] * wx[x];
       const o = (oz * OH + Math.floor(y / step[1])) * OW;
-      for (let x = 0; x < OW; x++) {
-        acc[o + x] += rowSum[x] * wzy;
-        total[o + x] += rowWeight[x] * wzy;
-      }
+      for (let x = 0; x < OW; x++) acc[o + x] += rowSum[x] * wzy;
     }
   }
+  // The weights are a product of per-axis weights, so each block's total weight is the product of its per-axis sums.
+  const [tz, ty, tx] = [sumBlocks(wz, step[0], out[0]), sumBlocks(wy, step[1], OH), sumBlocks(wx, step[2], OW)];
   const result = allocTyped(dtype, acc.length);
   const round = !dtype.startsWith('float');
-  for (let i = 0; i < acc.length; i++) {
-    const mean = acc[i] / total[i];
-    result[i] = round ? Math.sign(mean) * Math.round(Math.abs(mean)) : mean;
-  }
+  for (let z = 0, i = 0; z < out[0]; z++)
+    for (let y = 0; y < OH; y++)
+      for (let x = 0; x < OW; x++, i++) {
+        const mean = acc[i] / (tz[z] * ty[y] * tx[x]);
+        result[i] = round ? Math.sign(mean) * Math.round(Math.abs(mean)) : mean;
+      }
   return { data: result, shape: out };
 }

@@ -1,5 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { readFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { InlineExecutor } from '../../src/distributed/inline-executor.js';
 import { buildPyramids } from '../../src/pyramid/build-pyramids.js';
@@ -33,6 +34,19 @@ describe('buildPyramids', () => {
     const attrs = JSON.parse(await readFile(join(res.store, 't_0_0_0', '.zattrs'), 'utf8')) as { multiscales: { datasets: { path: string; coordinateTransformations: { scale?: number[] }[] }[] }[] };
     expect(attrs.multiscales[0].datasets.map((d) => d.path)).toEqual(['1', '2', '3', '4']);
     expect(attrs.multiscales[0].datasets[0].coordinateTransformations[0].scale).toEqual([1, 1, 1]);
+
+    // Every job was planned within pyramid.memory_mb (0.3 MiB here), with several blocks per level.
+    expect(res.peakJobBytes).toBeGreaterThan(0);
+    expect(res.peakJobBytes).toBeLessThanOrEqual(0.3 * 2 ** 20);
+
+    // zarr-python 2 reads the derived store as OME-Zarr, equal to what openTilePyramid reads.
+    const py = `import sys, json, zarr, numpy as np
+g = zarr.open_group(sys.argv[1], mode='r')
+ms = g.attrs['multiscales'][0]
+print(json.dumps({'paths': [d['path'] for d in ms['datasets']], 'shape': list(g['2'].shape), 'dtype': str(g['2'].dtype), 'sum': int(np.asarray(g['2'][:], dtype=np.int64).sum())}))`;
+    const r = JSON.parse(execFileSync('/usr/bin/python3', ['-c', py, join(res.store, 't_0_0_0')], { encoding: 'utf8' })) as { paths: string[]; shape: number[]; dtype: string; sum: number };
+    const l2 = await pyramid.levels[2].array.readRegion({ start: [0, 0, 0], size: pyramid.levels[2].shape });
+    expect(r).toEqual({ paths: ['1', '2', '3', '4'], shape: [10, 12, 10], dtype: 'uint16', sum: Array.from(l2.data).reduce((a, v) => a + v, 0) });
 
     // A rerun finds everything complete and computes nothing.
     const again = await buildPyramids(campaign, new InlineExecutor());
