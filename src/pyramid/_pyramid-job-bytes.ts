@@ -12,7 +12,9 @@ export function estimatePyramidJobBytes(p: PyramidBlockPlanInput, block: Vec3): 
   const outShape = block.map((b, a) => Math.min(b, p.levelShape[a])) as Vec3;
   const inShape = outShape.map((b, a) => Math.min(b * p.step[a], p.sourceShape[a])) as Vec3;
   const input = prod(inShape) * p.bytesPerVoxel;
-  const decoding = p.readConcurrency * prod(p.sourceChunk) * p.bytesPerVoxel;
+  // Chunks the box can touch (one more per axis when it is not aligned to them), decoded at most readConcurrency at once.
+  const touched = prod(inShape.map((s, a) => Math.min(Math.ceil(s / p.sourceChunk[a]) + 1, Math.ceil(p.sourceShape[a] / p.sourceChunk[a]))));
+  const decoding = Math.min(p.readConcurrency, touched) * prod(p.sourceChunk) * p.bytesPerVoxel;
   const sums = prod(outShape) * (8 + p.bytesPerVoxel);
   const encoding = 2 * prod(p.chunk) * p.bytesPerVoxel;
   return input + decoding + sums + encoding;

@@ -14,7 +14,7 @@ export async function pyramidCampaign(opts: Partial<SynthOptions> = {}, pyramid:
     seed: 3,
     outDir,
     ...opts,
-    extraConfig: { pyramid: { min_size: 4, chunk: [4, 8, 8], memory_mb: 0.3, ...pyramid }, distributed: { mode: 'local', workers: 1 }, ...opts.extraConfig },
+    extraConfig: { pyramid: { min_size: 4, chunk: [4, 8, 8], memory_mb: 0.1, ...pyramid }, distributed: { mode: 'local', workers: 1 }, ...opts.extraConfig },
   });
   return openCampaign(synth.configPath);
 }

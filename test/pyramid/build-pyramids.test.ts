@@ -35,9 +35,9 @@ describe('buildPyramids', () => {
     expect(attrs.multiscales[0].datasets.map((d) => d.path)).toEqual(['1', '2', '3', '4']);
     expect(attrs.multiscales[0].datasets[0].coordinateTransformations[0].scale).toEqual([1, 1, 1]);
 
-    // Every job was planned within pyramid.memory_mb (0.3 MiB here), with several blocks per level.
+    // Every job was planned within pyramid.memory_mb (0.1 MiB here), with several blocks per level.
     expect(res.peakJobBytes).toBeGreaterThan(0);
-    expect(res.peakJobBytes).toBeLessThanOrEqual(0.3 * 2 ** 20);
+    expect(res.peakJobBytes).toBeLessThanOrEqual(0.1 * 2 ** 20);
 
     // zarr-python 2 reads the derived store as OME-Zarr, equal to what openTilePyramid reads.
     const py = `import sys, json, zarr, numpy as np
