@@ -51,19 +51,19 @@ export function blockMeanLevel(input: BlockMeanLevelInput): { data: TileTypedArr
   const wz = axisWeights(start[0], D, factors[0], tileShape[0]);
   const wy = axisWeights(start[1], H, factors[1], tileShape[1]);
   const wx = axisWeights(start[2], W, factors[2], tileShape[2]);
-  const ox = new Int32Array(W);
-  for (let x = 0; x < W; x++) ox[x] = Math.floor(x / step[2]);
   const acc = new Float64Array(out[0] * OH * OW);
-  const rowSum = new Float64Array(OW);
+  const sx = step[2];
   for (let z = 0; z < D; z++) {
     const oz = Math.floor(z / step[0]);
     for (let y = 0; y < H; y++) {
       const wzy = wz[z] * wy[y];
-      rowSum.fill(0);
-      let i = (z * H + y) * W;
-      for (let x = 0; x < W; x++, i++) rowSum[ox[x]] += data[i] * wx[x];
+      const row = (z * H + y) * W;
       const o = (oz * OH + Math.floor(y / step[1])) * OW;
-      for (let x = 0; x < OW; x++) acc[o + x] += rowSum[x] * wzy;
+      for (let ox = 0, x = 0; ox < OW; ox++) {
+        let sum = 0;
+        for (const end = Math.min(x + sx, W); x < end; x++) sum += data[row + x] * wx[x];
+        acc[o + ox] += sum * wzy;
+      }
     }
   }
   // The weights are a product of per-axis weights, so each block's total weight is the product of its per-axis sums.
