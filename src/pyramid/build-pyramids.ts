@@ -30,7 +30,7 @@ export interface BuildPyramidsResult {
   /** Blocks computed by this run, and blocks skipped because an earlier run wrote them. */
   computed: number;
   skipped: number;
-  /** Bytes read by the jobs (every level's source), and the level-0 bytes of the tiles built. */
+  /** Bytes read by the jobs (every level's source), and the level-0 bytes of the tiles this run built (or finished). */
   bytesRead: number;
   sourceBytes: number;
   seconds: number;
@@ -156,7 +156,7 @@ export async function buildPyramids(campaign: Campaign, executor: Executor, opts
   }
   forgetTilePyramids(campaign);
   const built = (s: TileState) => s.plan.levels.length;
-  const sourceBytes = states.reduce((n, s) => n + s.plan.tile.shape.reduce((p, v) => p * v, 1) * allocTyped(s.plan.tile.dtype, 0).BYTES_PER_ELEMENT, 0);
+  const sourceBytes = states.filter((s) => s.wasComplete < built(s) - 1).reduce((n, s) => n + s.plan.tile.shape.reduce((p, v) => p * v, 1) * allocTyped(s.plan.tile.dtype, 0).BYTES_PER_ELEMENT, 0);
   return {
     store,
     tiles: [...states.map((s) => ({ id: s.plan.tile.id, status: (s.wasComplete === built(s) - 1 ? 'complete' : 'built') as TilePyramidStatus, levels: built(s), factors: s.plan.levels.map((l) => l.factors) })), ...skippedTiles],
