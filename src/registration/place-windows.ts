@@ -6,6 +6,7 @@
  */
 import type { Box3, Vec3 } from '../geometry/box.js';
 import type { TileTypedArray } from '../zarrio/dtypes.js';
+import { TextureTable } from './_texture-table.js';
 
 export interface CoarseRegion {
   data: TileTypedArray | Float32Array;
@@ -37,38 +38,6 @@ export interface PlacedWindow {
   box: Box3;
   /** Texture score (mean squared coarse gradient, the smaller of the two tiles). */
   texture: number;
-}
-
-interface Score {
-  texture: number;
-  valid: number;
-}
-
-/** Mean squared forward difference (over valid neighbours) of the coarse region inside `box` (level coordinates). */
-function texture(r: CoarseRegion, box: Box3): Score {
-  const [d, h, w] = r.box.size;
-  const lo = [0, 1, 2].map((ax) => Math.max(0, box.start[ax] - r.box.start[ax])) as Vec3;
-  const hi = [0, 1, 2].map((ax) => Math.min(r.box.size[ax], box.start[ax] + box.size[ax] - r.box.start[ax])) as Vec3;
-  const total = box.size[0] * box.size[1] * box.size[2];
-  if (total === 0 || hi.some((v, ax) => v <= lo[ax])) return { texture: 0, valid: 0 };
-  const { data, mask } = r;
-  const ok = (o: number): boolean => (!mask || mask[o] === 1) && data[o] === data[o];
-  let sum = 0, pairs = 0, valid = 0;
-  for (let z = lo[0]; z < hi[0]; z++)
-    for (let y = lo[1]; y < hi[1]; y++)
-      for (let x = lo[2]; x < hi[2]; x++) {
-        const o = (z * h + y) * w + x;
-        if (!ok(o)) continue;
-        valid++;
-        const v = data[o];
-        for (const step of [1, w, h * w]) {
-          const inside = step === 1 ? x + 1 < hi[2] : step === w ? y + 1 < hi[1] : z + 1 < hi[0] && d > 1;
-          if (!inside || !ok(o + step)) continue;
-          sum += (data[o + step] - v) ** 2;
-          pairs++;
-        }
-      }
-  return { texture: pairs > 0 ? sum / pairs : 0, valid: valid / total };
 }
 
 function toLevel(box: Box3, f: Vec3): Box3 {
@@ -105,13 +74,15 @@ export function placeWindows(input: PlaceWindowsInput): PlacedWindow[] {
     if (hi[ax] <= lo[ax]) return [];
     w[ax] = Math.min(size, hi[ax] - lo[ax]);
   }
+  const tableA = new TextureTable(input.a.data, input.a.mask, input.a.box);
+  const tableB = new TextureTable(input.b.data, input.b.mask, input.b.box);
   const scored: PlacedWindow[] = [];
   for (const z of starts(lo[0], hi[0], w[0]))
     for (const y of starts(lo[1], hi[1], w[1]))
       for (const x of starts(lo[2], hi[2], w[2])) {
         const box: Box3 = { start: [z, y, x], size: [...w] };
         const inB: Box3 = { start: [z - shift[0], y - shift[1], x - shift[2]], size: [...w] };
-        const sa = texture(input.a, toLevel(box, f)), sb = texture(input.b, toLevel(inB, f));
+        const sa = tableA.score(toLevel(box, f)), sb = tableB.score(toLevel(inB, f));
         if (Math.min(sa.valid, sb.valid) < minValid) continue;
         scored.push({ box, texture: Math.min(sa.texture, sb.texture) });
       }

@@ -17,7 +17,7 @@
 import type { Vec3 } from '../geometry/box.js';
 import type { TileTypedArray } from '../zarrio/dtypes.js';
 import { blockAverage } from './block-average.js';
-import { phaseCorrelation, phaseCorrelationShape, type PhaseCorrelationResult } from './phase-correlation.js';
+import { phaseCorrelation, phaseCorrelationShape, type FftEngine, type PhaseCorrelationResult } from './phase-correlation.js';
 import { peakIsotropy, quadraticFit } from './quadratic-peak.js';
 import { registrationKernels as kernels } from './wasm/registration-kernels.js';
 import { prepareRegion, type PreparedRegion } from './_prepare-region.js';
@@ -64,6 +64,8 @@ export interface RegisterRegionsOptions {
    * translation is already known to within the margin). @default 'phase'
    */
   search?: 'phase' | 'local';
+  /** FFTs of the phase correlation: `auto` (WebAssembly from 256 k voxels), `wasm` or `js`. @default 'auto' */
+  fftEngine?: FftEngine;
 }
 
 export interface RegionRegistration {
@@ -104,7 +106,7 @@ export function registerRegions(a: RegionInput, b: RegionInput, opts: RegisterRe
     const na = a.shape[0] * a.shape[1] * a.shape[2], nb = b.shape[0] * b.shape[1] * b.shape[2];
     const plane = Math.max(a.shape[1] * a.shape[2], b.shape[1] * b.shape[2]);
     const f = phaseFactors(downsample, a.shape, b.shape);
-    const fft = opts.search === 'local' ? null : phaseCorrelationShape(downsampledShape(a.shape, f), downsampledShape(b.shape, f));
+    const fft = opts.search === 'local' ? null : phaseCorrelationShape(downsampledShape(a.shape, f), downsampledShape(b.shape, f), opts.fftEngine);
     kernels.begin(10 * (na + nb) + 24 * plane + 4096, fft);
   }
   try {
@@ -135,6 +137,7 @@ function settings(opts: RegisterRegionsOptions): Settings {
     smooth: true,
     minIsotropy: -0.05,
     search: 'phase',
+    fftEngine: 'auto',
     ...Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)),
   };
 }
@@ -144,7 +147,7 @@ function phaseStep(pa: PreparedRegion, pb: PreparedRegion, s: Settings, f: Vec3)
   if (s.search === 'local') return null;
   const da = blockAverage(pa.data, pa.shape, pa.mask, f);
   const db = blockAverage(pb.data, pb.shape, pb.mask, f);
-  return phaseCorrelation(da, db, { peaks: s.peaks, apodization: s.apodization, smoothing: s.peakSmoothing });
+  return phaseCorrelation(da, db, { peaks: s.peaks, apodization: s.apodization, smoothing: s.peakSmoothing, engine: s.fftEngine });
 }
 
 /** The best candidate outside the margin, scored only when needed (to say why a pair is rejected). */
