@@ -12,6 +12,8 @@ import { openTileArray } from '../../src/zarrio/tile-array.js';
 import { createArray, writeRegion } from '../../src/zarrio/write-array.js';
 import type { Box3, Vec3 } from '../../src/geometry/box.js';
 import type { PairRecord } from '../../src/formats/pairs.js';
+import { buildCampaignPyramids } from '../../src/pyramid/build-campaign-pyramids.js';
+import { openTilePyramid } from '../../src/pyramid/open-tile-pyramid.js';
 import { countingStore } from '../zarrio/_helpers.js';
 import { shiftError, trueShift } from './_helpers.js';
 
@@ -149,6 +151,18 @@ describe('coarse-to-fine pair registration', () => {
     // Fewer level-0 chunks than reading the two overlap boxes whole would.
     const whole = new Set([...chunkKeys(A.array, pair.boxA, [32, 64, 64]), ...chunkKeys(B.array, pair.boxB, [32, 64, 64])]);
     expect(new Set(level0).size).toBeLessThan(whole.size);
+  });
+
+  it('registers from the tile pyramids built by `stitchgraph pyramid`, as accurately', async () => {
+    const res = await synthCampaign({ outDir: tmp(), seed: 34, grid: [1, 1, 2], tileShape: [64, 128, 128], overlap: 0.25, stageError: 3, noise: 0.01, extraConfig: { registration: { coarse_voxels: 4096 } } });
+    await buildCampaignPyramids(await openCampaign(res.configPath), { workers: 1 });
+    const pyramid = await openTilePyramid(await openCampaign(res.configPath), 't_0_0_0');
+    expect(pyramid.levels.length).toBeGreaterThan(1);
+    const [p] = (await registerCampaign(res.configPath, { workers: 1 })).pairs.pairs;
+    expect({ status: p.status, reason: p.reason }).toEqual({ status: 'ok', reason: undefined });
+    expect(p.level as number).toBeGreaterThan(0);
+    expect(pyramid.levels.some((l) => l.factors.every((f, ax) => f === (p.level_factors as Vec3)[ax]))).toBe(true);
+    expect(shiftError(res, p)).toBeLessThanOrEqual(0.1);
   });
 
   it('a pair that fits the memory budget at no level is an error naming the pair and the budget', () => {
