@@ -23,30 +23,44 @@ export class TextureTable {
     this.shape = [d, h, w];
     const n = (d + 1) * (h + 1) * (w + 1);
     this.sums = [new Float64Array(n), new Float64Array(n), new Float64Array(n)];
-    const ok = (o: number): boolean => (!mask || mask[o] === 1) && data[o] === data[o];
-    const at = (z: number, y: number, x: number): number => ((z + 1) * (h + 1) + y + 1) * (w + 1) + x + 1;
-    const steps: [number, (z: number, y: number, x: number) => boolean][] = [
-      [1, (_z, _y, x) => x + 1 < w],
-      [w, (_z, y) => y + 1 < h],
-      [h * w, (z) => z + 1 < d],
-    ];
+    const [energy, pairs, valid] = this.sums;
+    const plane = h * w, W = w + 1, P = (h + 1) * (w + 1);
+    // Plain loops (no closures per voxel): this runs over every coarse voxel of every pair.
     for (let z = 0; z < d; z++)
-      for (let y = 0; y < h; y++)
+      for (let y = 0; y < h; y++) {
+        const row = (z * h + y) * w;
+        const t0 = (z + 1) * P + (y + 1) * W + 1;
         for (let x = 0; x < w; x++) {
-          const o = (z * h + y) * w + x, t = at(z, y, x);
-          if (!ok(o)) continue;
-          this.sums[2][t] = 1;
-          for (const [step, inside] of steps) {
-            if (!inside(z, y, x) || !ok(o + step)) continue;
-            this.sums[0][t] += (data[o + step] - data[o]) ** 2;
-            this.sums[1][t] += 1;
+          const o = row + x;
+          const v = data[o];
+          if ((mask && mask[o] !== 1) || v !== v) continue;
+          const t = t0 + x;
+          valid[t] = 1;
+          let e = 0, n = 0;
+          if (x + 1 < w && (!mask || mask[o + 1] === 1) && data[o + 1] === data[o + 1]) {
+            e += (data[o + 1] - v) ** 2;
+            n++;
           }
+          if (y + 1 < h && (!mask || mask[o + w] === 1) && data[o + w] === data[o + w]) {
+            e += (data[o + w] - v) ** 2;
+            n++;
+          }
+          if (z + 1 < d && (!mask || mask[o + plane] === 1) && data[o + plane] === data[o + plane]) {
+            e += (data[o + plane] - v) ** 2;
+            n++;
+          }
+          energy[t] = e;
+          pairs[t] = n;
         }
+      }
     // Prefix sums along each axis in turn.
     for (const s of this.sums) {
-      for (let z = 1; z <= d; z++) for (let y = 1; y <= h; y++) for (let x = 1; x <= w; x++) s[(z * (h + 1) + y) * (w + 1) + x] += s[(z * (h + 1) + y) * (w + 1) + x - 1];
-      for (let z = 1; z <= d; z++) for (let y = 1; y <= h; y++) for (let x = 1; x <= w; x++) s[(z * (h + 1) + y) * (w + 1) + x] += s[(z * (h + 1) + y - 1) * (w + 1) + x];
-      for (let z = 1; z <= d; z++) for (let y = 1; y <= h; y++) for (let x = 1; x <= w; x++) s[(z * (h + 1) + y) * (w + 1) + x] += s[((z - 1) * (h + 1) + y) * (w + 1) + x];
+      for (let z = 1; z <= d; z++)
+        for (let y = 1; y <= h; y++) {
+          const r = z * P + y * W;
+          for (let x = 1; x <= w; x++) s[r + x] += s[r + x - 1] + s[r + x - W] - s[r + x - W - 1];
+        }
+      for (let z = 1; z <= d; z++) for (let i = 0; i < P; i++) s[z * P + i] += s[(z - 1) * P + i];
     }
   }
 
