@@ -15,6 +15,7 @@ import { progressBar } from '../cli/progress.js';
 import { getLogger } from '../log.js';
 import { buildCampaignPyramids } from '../pyramid/build-campaign-pyramids.js';
 import { pyramidStorePath } from '../pyramid/pyramid-store-path.js';
+import { pyramidsComplete } from '../pyramid/pyramids-complete.js';
 import { writeJsonAtomic } from '../files/write-atomic.js';
 
 export interface CampaignStageOptions {
@@ -31,16 +32,14 @@ const FUSE_MARKER = join('fused.ome.zarr', FUSE_COMPLETE_MARKER);
 /** Written by the pyramid stage (the store may lie outside the workdir): what was built, where. */
 const PYRAMID_MARKER = join('.stitchgraph', 'pyramids.json');
 
-/** The pyramid stage: builds missing tile pyramids; its inputs include each tile group's attributes, so a deleted or partial store reruns it. */
+/** The pyramid stage: builds missing tile pyramids; reruns when a pyramid is no longer complete (a deleted store). */
 function pyramidStage(): StageDef {
   return {
     name: 'pyramid',
     enabled: (ctx) => ctx.campaign.config.pyramid.build,
-    inputs: async (ctx) => {
-      const store = pyramidStorePath(ctx.campaign);
-      const groups = await Promise.all(ctx.campaign.tiles.map((t) => hashFile(join(store, t.id, '.zattrs'))));
-      return { tiles: tileInputs(ctx), store, pyramid: ctx.campaign.config.pyramid, voxel_size: ctx.campaign.voxelSize, groups };
-    },
+    inputs: async (ctx) => ({ tiles: tileInputs(ctx), store: pyramidStorePath(ctx.campaign), pyramid: ctx.campaign.config.pyramid, voxel_size: ctx.campaign.voxelSize }),
+    // The store may lie outside the workdir or be removed: check every pyramid is still complete.
+    complete: (ctx) => pyramidsComplete(ctx.campaign),
     outputs: [PYRAMID_MARKER],
     async run(ctx) {
       const bar = progressBar('pyramid blocks', 1);
