@@ -59,3 +59,4 @@ export { buildCampaignPyramids, type BuildCampaignPyramidsOptions } from './pyra
 export { pyramidFactors } from './pyramid/pyramid-factors.js';
 export { pyramidStorePath } from './pyramid/pyramid-store-path.js';
 export { readOmeMultiscales, type OmeMultiscales } from './pyramid/read-ome-multiscales.js';
+export { levelBox } from './pyramid/level-box.js';

@@ -36,6 +36,7 @@ describe('public API', () => {
         "importTiffCampaign",
         "isStitchgraphError",
         "labelComponents",
+        "levelBox",
         "loadCampaignConfig",
         "localBlockSource",
         "openCampaign",

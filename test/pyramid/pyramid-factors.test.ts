@@ -4,6 +4,7 @@ import { blockMeanLevel } from '../../src/pyramid/block-mean-level.js';
 import { planPyramidBlocks } from '../../src/pyramid/plan-pyramid-blocks.js';
 import type { Vec3 } from '../../src/geometry/box.js';
 import { referenceLevel } from './_pyramid-helpers.js';
+import { levelBox } from '../../src/pyramid/level-box.js';
 
 describe('pyramidFactors', () => {
   it('halves every axis of isotropic tiles down to the minimum size', () => {
@@ -87,5 +88,12 @@ describe('planPyramidBlocks', () => {
 
   it('names the level and the budget when one chunk does not fit', () => {
     expect(() => planPyramidBlocks({ levelShape: [512, 512, 512], chunk: [256, 256, 256], step: [2, 2, 2], sourceShape: [1024, 1024, 1024], sourceChunk: [256, 256, 256], bytesPerVoxel: 2, readConcurrency: 4, budgetBytes: 2 ** 20, what: 'tile t_0_0_0, level 1' })).toThrow(/Cannot plan the pyramid of tile t_0_0_0, level 1: one chunk .* above the budget of 1.0 MiB/);
+  });
+});
+
+describe('levelBox', () => {
+  it('covers a level-0 box with whole level voxels, clipped to the level', () => {
+    expect(levelBox({ start: [3, 10, 0], size: [5, 6, 9] }, [2, 4, 4], [10, 12, 3])).toEqual({ start: [1, 2, 0], size: [3, 2, 3] });
+    expect(levelBox({ start: [0, 0, 0], size: [20, 45, 38] }, [1, 2, 2], [20, 23, 19])).toEqual({ start: [0, 0, 0], size: [20, 23, 19] });
   });
 });
