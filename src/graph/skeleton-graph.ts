@@ -25,6 +25,7 @@
  * graph can hold; `skeletonGraphology` builds one from the tables when it fits.
  */
 import type { Vec3 } from '../geometry/box.js';
+import { SkeletonVoxelHash } from './skeleton-voxel-hash.js';
 
 export interface SkeletonVoxels {
   /** Linear indices (C-order over `shape`) of the skeleton voxels; any order, no duplicates. */
@@ -101,10 +102,9 @@ export function skeletonGraph(sk: SkeletonVoxels, shape: Vec3, voxelSize: Vec3, 
   const [vz, vy, vx] = voxelSize;
   const n = sk.indices.length;
   const zc = new Int32Array(n), yc = new Int32Array(n), xc = new Int32Array(n);
-  const where = new Map<number, number>();
+  const where = new SkeletonVoxelHash(sk.indices);
   for (let i = 0; i < n; i++) {
     const idx = sk.indices[i];
-    where.set(idx, i);
     const x = idx % w, r = (idx - x) / w, y = r % h;
     zc[i] = (r - y) / h;
     yc[i] = y;
@@ -127,7 +127,7 @@ export function skeletonGraph(sk: SkeletonVoxels, shape: Vec3, voxelSize: Vec3, 
             const xx = x + dx;
             if (xx < 0 || xx >= w || (dz === 0 && dy === 0 && dx === 0)) continue;
             const j = where.get((zz * h + yy) * w + xx);
-            if (j === undefined) continue;
+            if (j < 0) continue;
             if (pass === 1) adj[k] = j;
             k++;
           }

@@ -1,5 +1,6 @@
 import type { Vec3 } from '../geometry/box.js';
 import { frameFields, type ImageFrame } from './skeleton-attributes.js';
+import { SkeletonVoxelHash } from './skeleton-voxel-hash.js';
 
 /**
  * SWC of a skeleton (Cannon et al. 1998, J. Neurosci. Methods 84:49–54,
@@ -14,8 +15,7 @@ export function* skeletonSwcLines(indices: ArrayLike<number>, radii: ArrayLike<n
   const [, h, w] = shape;
   const [vz, vy, vx] = frame.voxelSize, [oz, oy, ox] = frame.originUm;
   const n = indices.length;
-  const where = new Map<number, number>();
-  for (let i = 0; i < n; i++) where.set(indices[i], i);
+  const where = new SkeletonVoxelHash(indices);
   const id = new Int32Array(n);
   const parent = new Int32Array(n);
   const queue = new Int32Array(n);
@@ -40,7 +40,7 @@ export function* skeletonSwcLines(indices: ArrayLike<number>, radii: ArrayLike<n
             const zz = z + dz, yy = y + dy, xx = x + dx;
             if (zz < 0 || yy < 0 || xx < 0 || yy >= h || xx >= w) continue;
             const j = where.get((zz * h + yy) * w + xx);
-            if (j === undefined || id[j] !== 0) continue;
+            if (j < 0 || id[j] !== 0) continue;
             id[j] = next++;
             parent[j] = id[i];
             queue[tail++] = j;
