@@ -149,14 +149,16 @@ export async function analyzeVolume(
     const boxes = volumeBlocks(shape, block);
     const spec: BlockSourceSpec = src.spec;
     const base = { source: spec, volumeShape: shape, smooth_sigma: settings.smooth_sigma, ...(opts.ignoreValue !== undefined ? { ignore_value: opts.ignoreValue } : {}) };
-    const mk = (phase: string, extra: Partial<AnalyzeBlockPayload>) =>
-      boxes.map((core, i): Job<AnalyzeBlockPayload> => ({ id: `analyze-${phase}-${i}`, kind: 'analyze-block', payload: { ...base, phase: phase as AnalyzeBlockPayload['phase'], core, ...extra } }));
+    const mk = (phase: string, extra: Partial<AnalyzeBlockPayload>, idTag = phase) =>
+      boxes.map((core, i): Job<AnalyzeBlockPayload> => ({ id: `analyze-${idTag}-${i}`, kind: 'analyze-block', payload: { ...base, phase: phase as AnalyzeBlockPayload['phase'], core, ...extra } }));
     const threshold = await resolveThreshold(settings, exec, mk, opts);
     const seg: SegmentParams = { threshold, smooth_sigma: settings.smooth_sigma, open_radius: settings.open_radius, close_radius: settings.close_radius, fill_holes: settings.fill_holes };
     const analyzeBlocks = async (halo: number) => {
       const collector = new BlockCollector(shape, block, settings.connectivity as Connectivity);
       const payload = { tables_version: 2, segment: seg, halo: segmentationHalo(seg) + halo, connectivity: settings.connectivity as Connectivity, voxelSize, noSkeleton: opts.noSkeleton ?? false };
-      await runJobs<BlockResult>(exec, mk('analyze', payload), 'analyze', opts, (r) => collector.add(r));
+      // A grown halo's results are kept under their own names: a resumed run finds both passes.
+      const tag = halo === settings.halo ? 'analyze' : `analyze-halo${halo}`;
+      await runJobs<BlockResult>(exec, mk('analyze', payload, tag), 'analyze', opts, (r) => collector.add(r));
       return collector;
     };
     let halo = settings.halo;
