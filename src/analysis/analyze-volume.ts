@@ -66,8 +66,12 @@ export interface VolumeAnalysis {
   haloUsed: number;
   /** Things the caller should tell the user (e.g. a halo too small for the radii found). */
   warnings: string[];
-  /** Coordinator state of the label merge: shell voxels held at most at once, and in all. */
-  mergeState: { peakRetainedShellVoxels: number; totalShellVoxels: number };
+  /**
+   * Coordinator state: shell voxels of the label merge held at most at once, and in all; skeleton
+   * voxels received from the blocks, and held for the graph (those of components a block holds
+   * whole and the size filter rejects are dropped on arrival).
+   */
+  mergeState: { peakRetainedShellVoxels: number; totalShellVoxels: number; skeletonVoxelsSeen: number; skeletonVoxelsHeld: number };
 }
 
 /** The blocks tiling a volume, in raster order. */
@@ -154,7 +158,7 @@ export async function analyzeVolume(
     const threshold = await resolveThreshold(settings, exec, mk, opts);
     const seg: SegmentParams = { threshold, smooth_sigma: settings.smooth_sigma, open_radius: settings.open_radius, close_radius: settings.close_radius, fill_holes: settings.fill_holes };
     const analyzeBlocks = async (halo: number) => {
-      const collector = new BlockCollector(shape, block, settings.connectivity as Connectivity);
+      const collector = new BlockCollector(shape, block, settings.connectivity as Connectivity, { min: settings.min_size, max: settings.max_size });
       const payload = { tables_version: 2, segment: seg, halo: segmentationHalo(seg) + halo, connectivity: settings.connectivity as Connectivity, voxelSize, noSkeleton: opts.noSkeleton ?? false };
       // A grown halo's results are kept under their own names: a resumed run finds both passes.
       const tag = halo === settings.halo ? 'analyze' : `analyze-halo${halo}`;
@@ -245,7 +249,12 @@ function assembleAnalysis(
   return {
     shape, voxelSize, threshold, settings, components, labelledComponents: merged.count, graph, skeleton, summary, foregroundVoxels: keptVoxels,
     originUm: extra.originUm, haloUsed: extra.haloUsed, warnings: extra.warnings,
-    mergeState: { peakRetainedShellVoxels: collected.labels.peakRetainedShellVoxels, totalShellVoxels: collected.labels.totalShellVoxels },
+    mergeState: {
+      peakRetainedShellVoxels: collected.labels.peakRetainedShellVoxels,
+      totalShellVoxels: collected.labels.totalShellVoxels,
+      skeletonVoxelsSeen: collected.skeletonVoxelsSeen,
+      skeletonVoxelsHeld: collected.skeletonVoxelsKept,
+    },
   };
 }
 

@@ -124,4 +124,24 @@ describe('coordinator state of the merge', () => {
     expect(a.mergeState.peakRetainedShellVoxels).toBeLessThanOrEqual((gy * gx + gx + 2) * shellPerBlock);
     expect(a.mergeState.totalShellVoxels).toBeGreaterThan(3 * a.mergeState.peakRetainedShellVoxels);
   });
+
+  it('drops on arrival the skeleton of specks the size filter rejects and a block holds whole', async () => {
+    const shape: Vec3 = [48, 64, 64];
+    const img = new PhantomRenderer(generateVesselNetwork({ shape, seed: 4 }), { seed: 4 }).mask([0, 0, 0], shape);
+    let s = 11, specks = 0;
+    const rnd = () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
+    for (let k = 0; k < 3000; k++) {
+      const o = Math.floor(rnd() * img.length);
+      if (!img[o]) specks++;
+      img[o] = 1;
+    }
+    const settings = { threshold: 0.5, min_size: 20 };
+    const whole = await analyzeVolume(memoryReader(img, shape), shape, settings, [1, 1, 1], undefined, { block: shape });
+    const a = await analyzeVolume(memoryReader(img, shape), shape, settings, [1, 1, 1], undefined, { block: [16, 32, 32] });
+    expect(a.summary.n_branches).toBe(whole.summary.n_branches);
+    expect(a.summary.n_labelled_components).toBe(whole.summary.n_labelled_components);
+    expect(a.summary.n_components_before_size_filter).toBe(whole.summary.n_components_before_size_filter);
+    expect(a.mergeState.skeletonVoxelsSeen - a.mergeState.skeletonVoxelsHeld).toBeGreaterThan(0.6 * specks);
+    expect(a.mergeState.skeletonVoxelsHeld).toBeLessThan(a.skeleton.indices.length + 0.3 * specks);
+  });
 });
