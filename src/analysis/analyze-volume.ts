@@ -172,12 +172,20 @@ export async function analyzeVolume(
     // smaller halo thins differently on each side and breaks. Blocks cover the whole volume when
     // there is one block: no halo matters then.
     const single = boxes.length === 1;
-    if (!single && haloForRadius(collected.maxRadius, voxelSize) > halo) {
-      halo = haloForRadius(collected.maxRadius, voxelSize);
+    // The halo grows up to half a block (a block job then reads 8× its core); beyond, the user
+    // chooses: a larger block, or accepting pieces.
+    const cut = block.filter((b, a) => b < shape[a]);
+    const maxHalo = Math.max(settings.halo, Math.floor(Math.min(...cut, Infinity) / 2));
+    const needed = () => haloForRadius(collected.maxRadius, voxelSize);
+    if (!single && needed() > halo && halo < maxHalo) {
+      halo = Math.min(needed(), maxHalo);
       collected = await analyzeBlocks(halo);
-      if (haloForRadius(collected.maxRadius, voxelSize) > halo)
-        warnings.push(`largest radius ${collected.maxRadius.toFixed(2)} µm needs analysis.halo ≥ ${haloForRadius(collected.maxRadius, voxelSize)} voxels (block ${settings.block}); rerun with that halo`);
     }
+    if (!single && needed() > halo)
+      warnings.push(
+        `Thick structures: largest radius ${collected.maxRadius.toFixed(2)} µm needs a halo of ${needed()} voxels, more than the ${halo} used; ` +
+          `set analysis.block ≥ ${2 * needed()} (and analysis.halo: ${needed()}) so that they do not break at block faces`,
+      );
     return assembleAnalysis(collected, shape, voxelSize, settings, threshold, { originUm: opts.originUm ?? [0, 0, 0], haloUsed: halo, warnings });
   } finally {
     if (typeof source === 'function') releaseBlockSource(src);

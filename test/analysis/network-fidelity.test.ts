@@ -102,6 +102,11 @@ describe('halo follows the largest radius', () => {
     expect(graphPieces(a.graph)).toBe(2);
     expect(a.summary.n_branches).toBe(whole.summary.n_branches);
     expect(a.summary.total_length_um).toBeCloseTo(whole.summary.total_length_um, 6);
+    // Blocks too small for the radius: the halo stops at half a block and a warning says what to use.
+    const small = await analyzeVolume(memoryReader(vol, shape), shape, settings, [1, 1, 1], undefined, { block: [36, 72, 16] });
+    expect(small.haloUsed).toBe(8);
+    expect(small.warnings).toHaveLength(1);
+    expect(small.warnings[0]).toMatch(/largest radius 1\d\.\d\d µm needs a halo of \d+ voxels.*analysis\.block ≥ \d+/);
   });
 });
 
