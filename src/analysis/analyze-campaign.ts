@@ -45,7 +45,9 @@ export async function analyzeCampaign(campaign: Campaign, opts: AnalyzeCampaignO
       signal: opts.signal,
       onProgress: opts.onProgress,
     });
-    await writeNetwork(outDir, analysis);
+    for (const w of analysis.warnings) log.warn(w);
+    const { skipped } = await writeNetwork(outDir, analysis);
+    for (const k of skipped) log.warn({ file: k.file }, `${k.file} not written: ${k.reason}`);
     return { outDir, analysis, input: what };
   } finally {
     await executor.close();

@@ -74,7 +74,8 @@ export function addAnalyzeCommand(program: Command): void {
           const executor = await createExecutor(DistributedSettingsSchema.parse({ mode: 'local' }), { workers, servers: o.servers }, {});
           try {
             a = await analyzeVolume(source!, source!.shape, settings, voxelSize, executor, { blockDir: join(outDir, 'blocks'), onProgress, ignoreValue: o.ignoreValue === undefined ? undefined : Number(o.ignoreValue) });
-            await writeNetwork(outDir, a);
+            for (const w of a.warnings) log.warn(w);
+            for (const k of (await writeNetwork(outDir, a)).skipped) log.warn({ file: k.file }, `${k.file} not written: ${k.reason}`);
           } finally {
             await executor.close();
           }
