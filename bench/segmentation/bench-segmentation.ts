@@ -1,0 +1,71 @@
+/**
+ * The pixel classifier against scikit-image's trainable segmentation, side by side in one run:
+ * same volume (the vessel phantom under uneven gain and background, where Otsu fails), same sparse
+ * labels (a random `fraction` of the voxels, labelled 1/2 from the truth as ilastik exports them),
+ * same scales. Prints Dice against the truth and CPU seconds (features + training + prediction)
+ * of each, both single-threaded, and the speed ratio per core.
+ *
+ * Run: npx tsx bench/segmentation/bench-segmentation.ts [edge=96] [fraction=0.003]
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { renderUnevenPhantom } from '../../src/synth/render-uneven-phantom.js';
+import { seededRandom } from '../../src/segmentation/_grow-tree.js';
+import { labelledSamples, PixelClassifier } from '../../src/segmentation/pixel-classifier.js';
+import { encodeNpy } from '../../src/imageio/write-npy.js';
+import type { Box3, Vec3 } from '../../src/geometry/box.js';
+
+const edge = Number(process.argv[2] ?? 96);
+const fraction = Number(process.argv[3] ?? 0.003);
+const shape: Vec3 = [edge, edge, edge];
+const sigmas = [0.7, 1.6, 3.5];
+const dir = mkdtempSync(join(tmpdir(), 'sg-bench-seg-'));
+
+function cpuSeconds(f: () => void): number {
+  const c0 = process.cpuUsage();
+  f();
+  const c = process.cpuUsage(c0);
+  return (c.user + c.system) / 1e6;
+}
+
+function dice(pred: ArrayLike<number>, truth: Uint8Array): number {
+  let both = 0, p = 0, t = 0;
+  for (let i = 0; i < truth.length; i++) {
+    both += pred[i] && truth[i] ? 1 : 0;
+    p += pred[i] ? 1 : 0;
+    t += truth[i];
+  }
+  return (2 * both) / (p + t);
+}
+
+const phantom = renderUnevenPhantom({ shape, seed: 3 });
+const rand = seededRandom(11);
+const labels = new Uint8Array(phantom.mask.length);
+let labelled = 0;
+for (let i = 0; i < labels.length; i++) if (rand() < fraction) (labels[i] = phantom.mask[i] ? 2 : 1), labelled++;
+writeFileSync(join(dir, 'image.npy'), encodeNpy(phantom.image, shape, 'float32'));
+writeFileSync(join(dir, 'labels.npy'), encodeNpy(labels, shape, 'uint8'));
+writeFileSync(join(dir, 'truth.npy'), encodeNpy(phantom.mask, shape, 'uint8'));
+
+const whole: Box3 = { start: [0, 0, 0], size: shape };
+let ours = new Float32Array(0);
+let model: PixelClassifier | undefined;
+const ourSeconds = cpuSeconds(() => {
+  model = PixelClassifier.train(labelledSamples(phantom.image, whole, whole, labels, sigmas, [1, 1, 1]), sigmas, [1, 1, 1]);
+  ours = model.probability(phantom.image, whole, whole);
+});
+const ourDice = dice(Array.from(ours, (p) => (p > 0.5 ? 1 : 0)), phantom.mask);
+
+const peer = JSON.parse(
+  execFileSync('/usr/bin/python3', [join(import.meta.dirname, 'skimage_peer.py'), dir, String(sigmas[0]), String(sigmas[sigmas.length - 1]), String(sigmas.length), '50', '10', '0.05'], {
+    env: { ...process.env, OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1', MKL_NUM_THREADS: '1' },
+  }).toString(),
+) as { dice: number; total_s: number; features_s: number; train_s: number; predict_s: number; features: number };
+rmSync(dir, { recursive: true, force: true });
+
+console.log(`volume ${edge}³ (${phantom.mask.length} voxels), labelled ${labelled} (${((100 * labelled) / labels.length).toFixed(2)} %), σ ${sigmas.join(', ')} µm`);
+console.log(`stitchgraph classifier : Dice ${ourDice.toFixed(3)}  ${ourSeconds.toFixed(2)} s CPU (features + training + prediction; ${model!.forest.treeCount} trees, ${sigmas.length * 9 + 1} features)`);
+console.log(`skimage + sklearn RF   : Dice ${peer.dice.toFixed(3)}  ${peer.total_s.toFixed(2)} s CPU (features ${peer.features_s.toFixed(2)}, fit ${peer.train_s.toFixed(2)}, predict ${peer.predict_s.toFixed(2)}; 50 trees, ${peer.features} features)`);
+console.log(`speed ratio per core (peer / ours): ${(peer.total_s / ourSeconds).toFixed(2)}×`);
