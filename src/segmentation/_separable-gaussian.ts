@@ -28,9 +28,10 @@ function passX(out: Float32Array, rows: number, w: number, k: Float32Array): voi
     line.set(out.subarray(base, base + w), r);
     line.fill(out[base], 0, r);
     line.fill(out[base + w - 1], w + r);
+    // The kernel is symmetric: pair the taps at ±t to halve the multiplications.
     for (let i = 0; i < w; i++) {
-      let acc = 0;
-      for (let t = 0; t < k.length; t++) acc += k[t] * line[i + t];
+      let acc = k[r] * line[i + r];
+      for (let t = 0; t < r; t++) acc += k[t] * (line[i + t] + line[i + 2 * r - t]);
       out[base + i] = acc;
     }
   }
@@ -44,19 +45,19 @@ function passOuter(out: Float32Array, outer: number, len: number, run: number, k
   const r = (k.length - 1) / 2;
   const slab = len * run;
   const src = new Float32Array(slab);
+  const acc = new Float64Array(run);
   for (let o = 0; o < outer; o++) {
     const base = o * slab;
     src.set(out.subarray(base, base + slab));
     for (let i = 0; i < len; i++) {
       const dst = base + i * run;
-      out.fill(0, dst, dst + run);
-      for (let t = 0; t < k.length; t++) {
-        let j = i + t - r;
-        if (j < 0) j = 0;
-        else if (j >= len) j = len - 1;
-        const kt = k[t], s0 = j * run;
-        for (let x = 0; x < run; x++) out[dst + x] += kt * src[s0 + x];
+      const kc = k[r], c0 = i * run;
+      for (let x = 0; x < run; x++) acc[x] = kc * src[c0 + x];
+      for (let t = 0; t < r; t++) {
+        const a = Math.max(0, i + t - r) * run, b = Math.min(len - 1, i + r - t) * run, kt = k[t];
+        for (let x = 0; x < run; x++) acc[x] += kt * (src[a + x] + src[b + x]);
       }
+      out.set(acc, dst);
     }
   }
 }

@@ -5,7 +5,7 @@
  */
 import type { Box3, Vec3 } from '../geometry/box.js';
 import { StitchgraphError } from '../errors.js';
-import { featureHalo, featureNames, pixelFeatures } from './pixel-features.js';
+import { featureHalo, featureNames, pixelFeatures, type PixelFeatures } from './pixel-features.js';
 import { RandomForest, type RandomForestJson, type RandomForestOptions } from './random-forest.js';
 
 /** The model file's content (`classifier.json`). */
@@ -30,12 +30,19 @@ export interface TrainingSamples {
 
 /** Features of the labelled voxels of a core: `labels` covers the core (0 skip, 1 background, 2 structure). */
 export function labelledSamples(data: ArrayLike<number>, read: Box3, core: Box3, labels: ArrayLike<number>, sigmasUm: number[], voxelSize: Vec3): TrainingSamples {
+  let any = false;
+  for (let i = 0; i < labels.length && !any; i++) any = labels[i] === 1 || labels[i] === 2;
   const F = featureNames(sigmasUm).length;
+  if (!any) return { X: new Float32Array(0), classes: new Uint8Array(0), n: 0, featureCount: F };
+  return samplesFromFeatures(pixelFeatures(data, read, core, { sigmasUm, voxelSize }), labels);
+}
+
+/** The labelled voxels' rows of a feature table (`labels` in the same voxel order). */
+export function samplesFromFeatures(f: PixelFeatures, labels: ArrayLike<number>): TrainingSamples {
+  const F = f.count;
   let n = 0;
   for (let i = 0; i < labels.length; i++) if (labels[i] === 1 || labels[i] === 2) n++;
   const X = new Float32Array(n * F), classes = new Uint8Array(n);
-  if (n === 0) return { X, classes, n, featureCount: F };
-  const f = pixelFeatures(data, read, core, { sigmasUm, voxelSize });
   for (let i = 0, k = 0; i < labels.length; i++) {
     const l = labels[i];
     if (l !== 1 && l !== 2) continue;

@@ -11,7 +11,7 @@
  */
 import type { Box3, Vec3 } from '../geometry/box.js';
 import { axisGaussianRadius, separableGaussian } from './_separable-gaussian.js';
-import { gradient, hessian } from './_finite-differences.js';
+import { gradient, hessianFromGradient } from './_finite-differences.js';
 import { symmetricEigenvalues } from './_symmetric-eigenvalues.js';
 
 export interface PixelFeatureOptions {
@@ -75,7 +75,7 @@ function scaleFeatures(data: ArrayLike<number>, shape: Vec3, sigmaUm: number, vo
   const [gz, gy, gx] = gradient(g, shape, voxelSize);
   const mag = new Float32Array(g.length);
   for (let o = 0; o < g.length; o++) mag[o] = Math.sqrt(gz[o] * gz[o] + gy[o] * gy[o] + gx[o] * gx[o]);
-  const h = hessian(g, shape, voxelSize);
+  const h = hessianFromGradient([gz, gy, gx], shape, voxelSize);
   const log = new Float32Array(g.length);
   for (let o = 0; o < g.length; o++) log[o] = h[0][o] + h[3][o] + h[5][o];
   const hEig = eigenvalueMaps(h);
