@@ -51,7 +51,7 @@ writeFileSync(join(dir, 'labels.npy'), encodeNpy(labels, shape, 'uint8'));
 writeFileSync(join(dir, 'truth.npy'), encodeNpy(phantom.mask, shape, 'uint8'));
 
 const whole: Box3 = { start: [0, 0, 0], size: shape };
-let ours = new Float32Array(0);
+let ours: Float32Array = new Float32Array(0);
 let model: PixelClassifier | undefined;
 let features: PixelFeatures | undefined;
 // As the peer does: features once, then fit on the labelled rows and predict every voxel.
