@@ -17,7 +17,7 @@ export const SegmentationSettingsSchema = z
     model: z.string().optional(),
     /** Feature scales (classifier) or tube scales (vesselness), µm. @default classifier [0.7, 1.6, 3.5], vesselness [1, 2, 3, 4], times the finest voxel edge */
     sigmas_um: z.array(z.number().positive()).min(1).optional(),
-    /** Rule on the response: vesselness `otsu` (default), a number or pNN; classifier: probability of structure, default 0.5. */
+    /** Rule on the response: `otsu`, a number or pNN. Default: vesselness half the Otsu level of its response; classifier 0.5 (probability of structure). */
     threshold: z.union([z.literal('otsu'), z.number(), z.string().regex(/^p\d+(\.\d+)?$/)]).optional(),
     /** Random forest size. */
     trees: z.number().int().min(1).default(32),
