@@ -3,7 +3,8 @@
  * same volume (the vessel phantom under uneven gain and background, where Otsu fails), same sparse
  * labels (a random `fraction` of the voxels, labelled 1/2 from the truth as ilastik exports them),
  * same scales. Prints Dice against the truth and CPU seconds (features + training + prediction)
- * of each, both single-threaded, and the speed ratio per core.
+ * of each, both single-threaded, and the speed ratio per core (peer CPU seconds / ours). The peer
+ * runs twice: with scikit-image's gallery settings and with scikit-learn's forest defaults.
  *
  * Run: npx tsx bench/segmentation/bench-segmentation.ts [edge=96] [fraction=0.003]
  */
@@ -45,7 +46,11 @@ const phantom = renderUnevenPhantom({ shape, seed: 3 });
 const rand = seededRandom(11);
 const labels = new Uint8Array(phantom.mask.length);
 let labelled = 0;
-for (let i = 0; i < labels.length; i++) if (rand() < fraction) (labels[i] = phantom.mask[i] ? 2 : 1), labelled++;
+for (let i = 0; i < labels.length; i++) {
+  if (rand() >= fraction) continue;
+  labels[i] = phantom.mask[i] ? 2 : 1;
+  labelled++;
+}
 writeFileSync(join(dir, 'image.npy'), encodeNpy(phantom.image, shape, 'float32'));
 writeFileSync(join(dir, 'labels.npy'), encodeNpy(labels, shape, 'uint8'));
 writeFileSync(join(dir, 'truth.npy'), encodeNpy(phantom.mask, shape, 'uint8'));
@@ -61,14 +66,28 @@ const predictSeconds = cpuSeconds(() => (ours = model!.forest.predict(features!.
 const ourSeconds = featureSeconds + trainSeconds + predictSeconds;
 const ourDice = dice(Array.from(ours, (p) => (p > 0.5 ? 1 : 0)), phantom.mask);
 
-const peer = JSON.parse(
-  execFileSync('/usr/bin/python3', [join(import.meta.dirname, 'skimage_peer.py'), dir, String(sigmas[0]), String(sigmas[sigmas.length - 1]), String(sigmas.length), '50', '10', '0.05'], {
-    env: { ...process.env, OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1', MKL_NUM_THREADS: '1' },
-  }).toString(),
-) as { dice: number; total_s: number; features_s: number; train_s: number; predict_s: number; features: number };
+interface PeerResult {
+  dice: number;
+  total_s: number;
+  features_s: number;
+  train_s: number;
+  predict_s: number;
+  features: number;
+}
+/** The peer in one configuration: trees, max_depth (0: none), max_samples ('none': all). */
+function peer(trees: number, maxDepth: number, maxSamples: string): PeerResult {
+  const args = [join(import.meta.dirname, 'skimage_peer.py'), dir, String(sigmas[0]), String(sigmas[sigmas.length - 1]), String(sigmas.length), String(trees), String(maxDepth), maxSamples];
+  const env = { ...process.env, OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1', MKL_NUM_THREADS: '1' };
+  return JSON.parse(execFileSync('/usr/bin/python3', args, { env }).toString()) as PeerResult;
+}
+// scikit-image's gallery settings (plot_trainable_segmentation), and scikit-learn's defaults.
+const gallery = peer(50, 10, '0.05');
+const defaults = peer(100, 0, 'none');
 rmSync(dir, { recursive: true, force: true });
 
 console.log(`volume ${edge}³ (${phantom.mask.length} voxels), labelled ${labelled} (${((100 * labelled) / labels.length).toFixed(2)} %), σ ${sigmas.join(', ')} µm`);
 console.log(`stitchgraph classifier : Dice ${ourDice.toFixed(3)}  ${ourSeconds.toFixed(2)} s CPU (features ${featureSeconds.toFixed(2)}, fit ${trainSeconds.toFixed(2)}, predict ${predictSeconds.toFixed(2)}; ${model!.forest.treeCount} trees, ${sigmas.length * 9 + 1} features)`);
-console.log(`skimage + sklearn RF   : Dice ${peer.dice.toFixed(3)}  ${peer.total_s.toFixed(2)} s CPU (features ${peer.features_s.toFixed(2)}, fit ${peer.train_s.toFixed(2)}, predict ${peer.predict_s.toFixed(2)}; 50 trees, ${peer.features} features)`);
-console.log(`speed ratio per core (peer / ours): ${(peer.total_s / ourSeconds).toFixed(2)}×`);
+const line = (name: string, p: PeerResult) =>
+  console.log(`${name}: Dice ${p.dice.toFixed(3)}  ${p.total_s.toFixed(2)} s CPU (features ${p.features_s.toFixed(2)}, fit ${p.train_s.toFixed(2)}, predict ${p.predict_s.toFixed(2)}; ${p.features} features)  speed ratio per core ${(p.total_s / ourSeconds).toFixed(2)}×`);
+line('skimage + RF, gallery (50 trees, depth 10, 5 % samples)', gallery);
+line('skimage + RF, sklearn defaults (100 trees, full depth) ', defaults);

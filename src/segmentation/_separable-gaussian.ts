@@ -20,18 +20,23 @@ function kernel(sigma: number): Float32Array {
   return k;
 }
 
-/** Along x: each row through a padded line buffer (edges clamped). */
-function passX(out: Float32Array, rows: number, w: number, k: Float32Array): void {
+/** Along x: each row of `w` voxels × `c` interleaved channels through a padded line buffer (edges clamped). */
+function passX(out: Float32Array, rows: number, w: number, k: Float32Array, c = 1): void {
   const r = (k.length - 1) / 2;
-  const line = new Float32Array(w + 2 * r);
-  for (let row = 0, base = 0; row < rows; row++, base += w) {
-    line.set(out.subarray(base, base + w), r);
-    line.fill(out[base], 0, r);
-    line.fill(out[base + w - 1], w + r);
+  const rowLen = w * c;
+  const line = new Float32Array(rowLen + 2 * r * c);
+  for (let row = 0, base = 0; row < rows; row++, base += rowLen) {
+    line.set(out.subarray(base, base + rowLen), r * c);
+    for (let p = 0; p < r; p++)
+      for (let ch = 0; ch < c; ch++) {
+        line[p * c + ch] = out[base + ch];
+        line[(w + r + p) * c + ch] = out[base + rowLen - c + ch];
+      }
     // The kernel is symmetric: pair the taps at ±t to halve the multiplications.
-    for (let i = 0; i < w; i++) {
-      let acc = k[r] * line[i + r];
-      for (let t = 0; t < r; t++) acc += k[t] * (line[i + t] + line[i + 2 * r - t]);
+    const kc = k[r], span = 2 * r * c;
+    for (let i = 0; i < rowLen; i++) {
+      let acc = kc * line[i + r * c];
+      for (let t = 0, a = i, b = i + span; t < r; t++, a += c, b -= c) acc += k[t] * (line[a] + line[b]);
       out[base + i] = acc;
     }
   }
@@ -60,6 +65,15 @@ function passOuter(out: Float32Array, outer: number, len: number, run: number, k
       out.set(acc, dst);
     }
   }
+}
+
+/** Smooth `c` interleaved channels (value of voxel v, channel ch at v·c + ch) in place, σ in voxels per axis. */
+export function separableGaussianChannels(data: Float32Array, shape: Vec3, sigmaVox: Vec3, c: number): Float32Array {
+  const [d, h, w] = shape;
+  if (w > 1 && axisGaussianRadius(sigmaVox[2]) > 0) passX(data, d * h, w, kernel(sigmaVox[2]), c);
+  if (h > 1 && axisGaussianRadius(sigmaVox[1]) > 0) passOuter(data, d, h, w * c, kernel(sigmaVox[1]));
+  if (d > 1 && axisGaussianRadius(sigmaVox[0]) > 0) passOuter(data, 1, d, h * w * c, kernel(sigmaVox[0]));
+  return data;
 }
 
 /** Smooth `data` (shape z, y, x) by a Gaussian of σ (voxels) per axis; returns a new array. */
