@@ -38,6 +38,8 @@ function segmentationOverrides(section: unknown, o: Record<string, string | unde
     delete seg.labels;
     delete seg.model;
   }
+  // --threshold is the rule of the method in force: on vesselness and classifier it thresholds their response.
+  if (o.threshold !== undefined && (seg.method === 'vesselness' || seg.method === 'classifier')) seg.threshold = parseThreshold(o.threshold);
   return seg;
 }
 
@@ -56,7 +58,7 @@ export function addAnalyzeCommand(program: Command): void {
     .option('--model <file>', 'apply this classifier model file (classifier.json of an earlier run) instead of training')
     .option('--out <dir>', 'output folder (default: workdir/network, or ./network with --array alone)')
     .option('--voxel-size <z,y,x>', 'voxel size in µm (default: the campaign\'s, else 1,1,1)')
-    .option('--threshold <rule>', 'otsu | a number | pNN (overrides the campaign)')
+    .option('--threshold <rule>', 'otsu | a number | pNN (overrides the campaign); with vesselness or classifier, on their response')
     .option('--min-size <voxels>', 'smallest component kept (overrides the campaign)')
     .option('--block <voxels>', 'block edge (overrides the campaign)')
     .option('--ignore-value <v>', 'value that marks "no data" (e.g. a fused volume\'s fill value): left out of Otsu and percentiles (default with a campaign: fusion.fill_value)')
