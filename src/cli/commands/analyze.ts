@@ -17,18 +17,6 @@ import { progressBar, type Progress } from '../progress.js';
 import { parseVec3 } from '../parse-args.js';
 import type { Vec3 } from '../../geometry/box.js';
 
-function parseArraySpec(spec: string): { store: string; path: string } {
-  const i = spec.indexOf('#');
-  if (i <= 0 || i === spec.length - 1) throw new StitchgraphError('InputError', `Cannot read --array "${spec}": expected store.zarr#path/in/store`);
-  return { store: resolve(spec.slice(0, i)), path: spec.slice(i + 1) };
-}
-
-/** --input / --array: a Zarr array (store#path) or a TIFF stack. */
-async function openInput(spec: string, flag: string): Promise<BlockSource> {
-  if (!spec.includes('#') && !/\.tiff?$/i.test(spec)) parseArraySpec(spec);
-  return openVolumeInput(spec, flag);
-}
-
 /** The `analysis.segmentation` section with the command line's choices over it. */
 function segmentationOverrides(section: unknown, o: Record<string, string | undefined>): Record<string, unknown> {
   const seg: Record<string, unknown> = { ...((section as Record<string, unknown> | undefined) ?? {}) };
@@ -79,7 +67,7 @@ export function addAnalyzeCommand(program: Command): void {
       if (!parsed.success) throw new StitchgraphError('ConfigError', `Cannot analyse: invalid analysis settings: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
       const settings = parsed.data;
       const voxelSize: Vec3 = o.voxelSize ? parseVec3(o.voxelSize, '--voxel-size') : (campaign?.voxelSize ?? [1, 1, 1]);
-      const source: BlockSource | undefined = input ? await openInput(input, o.input ? '--input' : '--array') : undefined;
+      const source: BlockSource | undefined = input ? await openVolumeInput(input, o.input ? '--input' : '--array') : undefined;
       const labels = o.labels ? await openVolumeInput(o.labels, '--labels') : undefined;
       const model = o.model ? resolve(o.model) : undefined;
       const outDir = o.out ? resolve(o.out) : campaign ? join(campaign.workdir, 'network') : resolve('network');
