@@ -58,7 +58,14 @@ function passOuter(out: Float32Array, outer: number, len: number, run: number, k
       const dst = base + i * run;
       const kc = k[r], c0 = i * run;
       for (let x = 0; x < run; x++) acc[x] = kc * src[c0 + x];
-      for (let t = 0; t < r; t++) {
+      // Two tap pairs per sweep: half the loads and stores of the accumulator row.
+      let t = 0;
+      for (; t + 1 < r; t += 2) {
+        const a1 = Math.max(0, i + t - r) * run, b1 = Math.min(len - 1, i + r - t) * run, k1 = k[t];
+        const a2 = Math.max(0, i + t + 1 - r) * run, b2 = Math.min(len - 1, i + r - t - 1) * run, k2 = k[t + 1];
+        for (let x = 0; x < run; x++) acc[x] += k1 * (src[a1 + x] + src[b1 + x]) + k2 * (src[a2 + x] + src[b2 + x]);
+      }
+      for (; t < r; t++) {
         const a = Math.max(0, i + t - r) * run, b = Math.min(len - 1, i + r - t) * run, kt = k[t];
         for (let x = 0; x < run; x++) acc[x] += kt * (src[a + x] + src[b + x]);
       }
