@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { readFile } from 'node:fs/promises';
 import type { StageContext, StageDef } from './run-stages.js';
 import { hashFile } from './fingerprint.js';
@@ -129,6 +129,8 @@ export function campaignStages(opts: CampaignStageOptions = {}): StageDef[] {
         positions: await hashFile(wd(ctx, 'positions.json')),
         fused: await hashFile(wd(ctx, FUSE_MARKER)),
         analysis: ctx.campaign.config.analysis,
+        // Classifier labels and model files named in the YAML: their content, not only their names.
+        segmentation_files: await Promise.all([ctx.campaign.config.analysis.segmentation.labels, ctx.campaign.config.analysis.segmentation.model].map((f) => (f ? hashFile(resolve(dirname(ctx.campaign.file), f)) : undefined))),
         fusion: ctx.campaign.config.fusion,
         voxel_size: ctx.campaign.voxelSize,
       }),

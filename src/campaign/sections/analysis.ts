@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SegmentationSettingsSchema } from '../../segmentation/segmentation-settings.js';
 
 /** `analysis:` section. */
 export const AnalysisSettingsSchema = z
@@ -30,6 +31,8 @@ export const AnalysisSettingsSchema = z
     export_max_branches: z.number().int().min(0).default(5_000_000),
     /** skeleton.swc is skipped (with a message) above this many skeleton voxels. */
     export_max_swc_samples: z.number().int().min(0).default(50_000_000),
+    /** How the mask is made (otsu | threshold | vesselness | classifier): src/segmentation. */
+    segmentation: SegmentationSettingsSchema,
     enabled: z.boolean().default(true),
   })
   .prefault({});
