@@ -1,9 +1,8 @@
 import type { Campaign, TileInfo } from '../campaign/open-campaign.js';
-import type { Box3, Vec3 } from '../geometry/box.js';
-import type { TileArray } from '../zarrio/tile-array.js';
+import { intersectBoxes, type Box3, type Vec3 } from '../geometry/box.js';
 import { allocTyped, isTileDtype, type TileDtype, type TileTypedArray } from '../zarrio/dtypes.js';
+import { ChunkCache } from '../zarrio/chunk-cache.js';
 import { StitchgraphError } from '../errors.js';
-import { LruCache } from '../cache/lru-cache.js';
 import { composeRegion, tileRangeForRegion, type Interpolation, type TileBlock } from './compose-region.js';
 import { downsampleMean } from './downsample-mean.js';
 import { BLEND_MODES, type BlendMode } from './blend-weight.js';
@@ -60,12 +59,6 @@ export interface PlacedTile {
   position: Vec3;
 }
 
-interface CachedChunk {
-  data: TileTypedArray;
-  stride: Vec3;
-  byteLength: number;
-}
-
 export const DEFAULT_CACHE_BYTES = 512 * 2 ** 20;
 /** Level-0 voxels one piece of a view computes at once (about 20 bytes each while composing). */
 export const MAX_PIECE_VOXELS = 4 * 2 ** 20;
@@ -80,7 +73,8 @@ export class StitchedVolume {
   /** Level-0 extent in the global frame: [origin, origin + shape). */
   readonly origin: Vec3;
   readonly shape: Vec3;
-  readonly cache: LruCache<CachedChunk>;
+  /** Decoded tile chunks shared by every view of this volume (tiles read through TileArray with it). */
+  readonly cache: ChunkCache;
   private intensityPromise: Promise<IntensityModel> | undefined;
   private readonly maxPieceVoxels: number;
 
@@ -90,7 +84,7 @@ export class StitchedVolume {
     opts: StitchedVolumeOptions = {},
   ) {
     if (tiles.length === 0) throw new StitchgraphError('InputError', `Cannot build the stitched volume of ${campaign.file}: it has no tiles`);
-    this.cache = new LruCache<CachedChunk>(opts.cacheBytes ?? (campaign.config.fusion.cache_mb === undefined ? DEFAULT_CACHE_BYTES : campaign.config.fusion.cache_mb * 2 ** 20), (c) => c.byteLength);
+    this.cache = new ChunkCache({ maxBytes: opts.cacheBytes ?? (campaign.config.fusion.cache_mb === undefined ? DEFAULT_CACHE_BYTES : campaign.config.fusion.cache_mb * 2 ** 20) });
     const lo: Vec3 = [Infinity, Infinity, Infinity], hi: Vec3 = [-Infinity, -Infinity, -Infinity];
     for (const t of tiles)
       for (let a = 0; a < 3; a++) {
@@ -237,35 +231,11 @@ export class StitchedVolume {
   /** A box of a tile as float, NaN where the voxel carries no image (fill value, outside the field of view, NaN). */
   async readTileBlock(t: PlacedTile, box: Box3): Promise<Float32Array> {
     const arr = await this.campaign.openTile(t.info.id);
-    const out = new Float32Array(box.size[0] * box.size[1] * box.size[2]);
-    const ch = arr.chunks;
-    const c0 = box.start.map((s, a) => Math.floor(s / ch[a])) as Vec3;
-    const c1 = box.start.map((s, a) => Math.floor((s + box.size[a] - 1) / ch[a])) as Vec3;
-    const jobs: Promise<void>[] = [];
-    for (let cz = c0[0]; cz <= c1[0]; cz++)
-      for (let cy = c0[1]; cy <= c1[1]; cy++)
-        for (let cx = c0[2]; cx <= c1[2]; cx++) {
-          const cc: Vec3 = [cz, cy, cx];
-          jobs.push(this.chunk(t, arr, cc).then((chunk) => copyChunk(chunk, cc, ch, box, out)));
-        }
-    await Promise.all(jobs);
+    const region = await arr.readRegion(box, { cache: this.cache });
+    // readRegion hands back a fresh array: a float32 one is ours to mark.
+    const out = region.data instanceof Float32Array ? region.data : new Float32Array(region.data);
     markInvalid(out, box, t.info);
     return out;
-  }
-
-  private chunk(t: PlacedTile, arr: TileArray, cc: Vec3): Promise<CachedChunk> {
-    const flat = arr.array.shape.length === 2;
-    return this.cache.get(`${t.info.id}/${cc.join('.')}`, async () => {
-      try {
-        const c = await arr.array.getChunk(flat ? [cc[1], cc[2]] : cc);
-        const s = c.stride;
-        const stride: Vec3 = flat ? [0, s[0], s[1]] : [s[0], s[1], s[2]];
-        const data = c.data as TileTypedArray;
-        return { data, stride, byteLength: data.byteLength };
-      } catch (err) {
-        throw new StitchgraphError('ChunkDecodeError', `Cannot read chunk [${cc}] of tile ${t.info.id} (${arr.path}): ${(err as Error).message}`, { cause: err, details: { tile: t.info.id, chunk: cc } });
-      }
-    });
   }
 
   /** The intensity model (estimated once from the overlaps, then shared by every view). */
@@ -277,22 +247,18 @@ export class StitchedVolume {
     return this.intensityPromise;
   }
 
-  /** Overlapping tile pairs (by their boxes at the stitched positions). */
+  /** Overlapping tile pairs, with the box (whole voxels) both cover at their stitched positions. */
   overlappingPairs(): [PlacedTile, PlacedTile, Box3][] {
+    // Whole voxels inside the tile: from ceil(position) to floor(position + shape).
+    const boxes = this.tiles.map((t): Box3 => {
+      const start = t.position.map((p) => Math.ceil(p)) as Vec3;
+      return { start, size: start.map((s, a) => Math.floor(t.position[a] + t.info.shape[a]) - s) as Vec3 };
+    });
     const out: [PlacedTile, PlacedTile, Box3][] = [];
     for (let i = 0; i < this.tiles.length; i++)
       for (let j = i + 1; j < this.tiles.length; j++) {
-        const a = this.tiles[i], b = this.tiles[j];
-        const start: Vec3 = [0, 0, 0], size: Vec3 = [0, 0, 0];
-        let ok = true;
-        for (let ax = 0; ax < 3 && ok; ax++) {
-          const s = Math.ceil(Math.max(a.position[ax], b.position[ax]));
-          const e = Math.floor(Math.min(a.position[ax] + a.info.shape[ax], b.position[ax] + b.info.shape[ax]));
-          if (e <= s) ok = false;
-          start[ax] = s;
-          size[ax] = e - s;
-        }
-        if (ok) out.push([a, b, { start, size }]);
+        const box = intersectBoxes(boxes[i], boxes[j]);
+        if (box) out.push([this.tiles[i], this.tiles[j], box]);
       }
     return out;
   }
@@ -330,23 +296,6 @@ export class StitchedVolume {
     }
     return intensityModel(this.tiles.length, moments);
   }
-}
-
-function copyChunk(chunk: CachedChunk, cc: Vec3, ch: Vec3, box: Box3, out: Float32Array): void {
-  const lo: Vec3 = [0, 0, 0], hi: Vec3 = [0, 0, 0];
-  for (let a = 0; a < 3; a++) {
-    lo[a] = Math.max(box.start[a], cc[a] * ch[a]);
-    hi[a] = Math.min(box.start[a] + box.size[a], (cc[a] + 1) * ch[a]);
-  }
-  const [, bh, bw] = box.size;
-  const [s0, s1, s2] = chunk.stride;
-  const src = chunk.data;
-  for (let z = lo[0]; z < hi[0]; z++)
-    for (let y = lo[1]; y < hi[1]; y++) {
-      let si = (z - cc[0] * ch[0]) * s0 + (y - cc[1] * ch[1]) * s1 + (lo[2] - cc[2] * ch[2]) * s2;
-      let o = ((z - box.start[0]) * bh + (y - box.start[1])) * bw + (lo[2] - box.start[2]);
-      for (let x = lo[2]; x < hi[2]; x++, o++, si += s2) out[o] = src[si];
-    }
 }
 
 /** NaN where a tile voxel carries no image: equal to the fill value, or outside the circle inscribed in (y, x). */
