@@ -7,17 +7,33 @@ import { NUMPY_DTYPE } from './write-npy.js';
 import { StitchgraphError } from '../errors.js';
 
 /**
- * A Zarr v2 array on the local file system ("/" dimension separator, zlib or no compressor),
- * written chunk by chunk. v2 because Debian's zarr-python (2.13) and most OME-Zarr viewers read
- * v2 with NGFF 0.4 metadata; zarrita writes only v3. zlib is node:zlib's deflate, numcodecs' Zlib.
+ * A Zarr v2 array on the local file system ("/" dimension separator, blosc, zlib or no
+ * compressor), written chunk by chunk. v2 because Debian's zarr-python (2.13) and most OME-Zarr
+ * viewers read v2 with NGFF 0.4 metadata; zarrita writes only v3. zlib is node:zlib's deflate,
+ * numcodecs' Zlib; blosc is lz4 (level 5, byte shuffle: zarr-python 2's own default compressor)
+ * through numcodecs.js, which encodes about 4× faster than zlib level 1 at a similar ratio.
  */
+export type ZarrV2Compressor = 'blosc' | 'zlib' | null;
+
+/** The blosc configuration written (numcodecs' Blosc: shuffle 1 = byte shuffle). */
+const BLOSC_CONFIG = { id: 'blosc', cname: 'lz4', clevel: 5, shuffle: 1, blocksize: 0 };
+
+interface BloscCodec {
+  encode(data: Uint8Array): Promise<Uint8Array>;
+  decode(data: Uint8Array): Promise<Uint8Array>;
+}
+let blosc: Promise<BloscCodec> | undefined;
+function bloscCodec(): Promise<BloscCodec> {
+  blosc ??= import('numcodecs/blosc').then((m) => m.default.fromConfig(BLOSC_CONFIG) as unknown as BloscCodec);
+  return blosc;
+}
 export interface ZarrV2Meta {
   shape: number[];
   chunks: number[];
   dtype: TileDtype;
   fillValue: number;
   /** @default 'zlib' */
-  compressor?: 'zlib' | null;
+  compressor?: ZarrV2Compressor;
 }
 
 /** The `.zarray` document of an array (Zarr v2 spec). */
@@ -27,7 +43,7 @@ export function zarrayDocument(meta: ZarrV2Meta): Record<string, unknown> {
     shape: meta.shape,
     chunks: meta.chunks,
     dtype: NUMPY_DTYPE[meta.dtype],
-    compressor: meta.compressor === null ? null : { id: 'zlib', level: 1 },
+    compressor: meta.compressor === null ? null : meta.compressor === 'blosc' ? BLOSC_CONFIG : { id: 'zlib', level: 1 },
     fill_value: meta.fillValue,
     order: 'C',
     filters: null,
@@ -41,8 +57,19 @@ export function encodeChunk(data: TileTypedArray, compressor: 'zlib' | null): Ui
   return compressor === 'zlib' ? deflateSync(raw, { level: 1 }) : raw;
 }
 
+/** encodeChunk for any compressor (blosc encodes asynchronously). */
+export async function encodeChunkWith(data: TileTypedArray, compressor: ZarrV2Compressor): Promise<Uint8Array> {
+  if (compressor !== 'blosc') return encodeChunk(data, compressor);
+  return (await bloscCodec()).encode(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+}
+
+async function decodeChunk(bytes: Uint8Array, compressor: ZarrV2Compressor): Promise<Uint8Array> {
+  if (compressor === 'zlib') return inflateSync(bytes);
+  return compressor === 'blosc' ? (await bloscCodec()).decode(bytes) : bytes;
+}
+
 export class ZarrV2Array {
-  readonly compressor: 'zlib' | null;
+  readonly compressor: ZarrV2Compressor;
 
   constructor(
     readonly dir: string,
@@ -62,8 +89,9 @@ export class ZarrV2Array {
     const doc = JSON.parse(await readFile(join(dir, '.zarray'), 'utf8')) as { shape: number[]; chunks: number[]; dtype: string; fill_value: number; compressor: { id: string } | null };
     const dtype = (Object.keys(NUMPY_DTYPE) as TileDtype[]).find((k) => NUMPY_DTYPE[k] === doc.dtype);
     if (!dtype) throw new StitchgraphError('UnsupportedDtype', `Cannot open ${dir}: dtype ${doc.dtype} is not supported`);
-    if (doc.compressor && doc.compressor.id !== 'zlib') throw new StitchgraphError('UnsupportedCodec', `Cannot open ${dir}: compressor ${doc.compressor.id} is not supported (zlib or none)`);
-    return new ZarrV2Array(dir, { shape: doc.shape, chunks: doc.chunks, dtype, fillValue: doc.fill_value, compressor: doc.compressor ? 'zlib' : null });
+    const id = doc.compressor?.id;
+    if (id !== undefined && id !== 'zlib' && id !== 'blosc') throw new StitchgraphError('UnsupportedCodec', `Cannot open ${dir}: compressor ${id} is not supported (blosc, zlib or none)`);
+    return new ZarrV2Array(dir, { shape: doc.shape, chunks: doc.chunks, dtype, fillValue: doc.fill_value, compressor: id ?? null });
   }
 
   chunkPath(idx: number[]): string {
@@ -95,7 +123,7 @@ export class ZarrV2Array {
       const buf = allocTyped(dtype, per);
       if (this.meta.fillValue !== 0) buf.fill(this.meta.fillValue);
       copyNd(data, shape, ci.map((v, a) => v * chunks[a]), buf, chunks, [0, 0, 0].slice(0, nd), ci.map((v, a) => Math.min(chunks[a], shape[a] - v * chunks[a])));
-      await writeFileAtomic(this.chunkPath(ci.map((v, a) => v + start[a] / chunks[a])), encodeChunk(buf, this.compressor));
+      await writeFileAtomic(this.chunkPath(ci.map((v, a) => v + start[a] / chunks[a])), await encodeChunkWith(buf, this.compressor));
     }
   }
 
@@ -117,7 +145,7 @@ export class ZarrV2Array {
         bytes = undefined;
       }
       if (bytes) {
-        const raw = this.compressor === 'zlib' ? inflateSync(bytes) : bytes;
+        const raw = await decodeChunk(bytes, this.compressor);
         const aligned = new Uint8Array(raw.length);
         aligned.set(raw);
         const chunk = allocTyped(dtype, 0).constructor as new (b: ArrayBuffer) => TileTypedArray;

@@ -18,10 +18,13 @@ export interface FuseBlockPayload {
   /** The OME-Zarr group being written. */
   out: string;
   level: number;
-  /** Chunk index (z, y, x) in the level's array. */
-  block: Vec3;
+  /** Chunk indices (z, y, x) in the level's array, written in this order. */
+  blocks: Vec3[];
   options: ResolvedViewOptions;
 }
+
+/** Output chunks of a job in flight at once (each holds its tile boxes and sums while composing). */
+const BLOCKS_IN_FLIGHT = 3;
 
 export const INTENSITY_FILE = '.stitchgraph-intensity.json';
 
@@ -51,34 +54,46 @@ async function volumeFor(p: FuseBlockPayload): Promise<StitchedVolume> {
 }
 
 /**
- * Fuse one block: level 0 is composed from the tiles; level L is the mean of the level below as
- * already written (so levels run in order, each after the one below is complete).
+ * Fuse the blocks of a job, one chunk at a time: level 0 is composed from the tiles; level L is
+ * the mean of the level below as already written (so levels run in order, each after the one
+ * below is complete).
  */
-export async function fuseBlock(p: FuseBlockPayload): Promise<{ level: number; block: Vec3; empty: boolean }> {
+export async function fuseBlocks(p: FuseBlockPayload): Promise<{ level: number; blocks: number; empty: number }> {
   const volume = await volumeFor(p);
   const arr = await ZarrV2Array.open(join(p.out, String(p.level)));
+  const child = p.level > 0 ? await ZarrV2Array.open(join(p.out, String(p.level - 1))) : undefined;
+  let empty = 0, next = 0;
+  // A few chunks at once: one composes while the tile chunks of the next are read and decoded.
+  const lane = async (): Promise<void> => {
+    while (next < p.blocks.length) if (!(await fuseBlock(volume, arr, child, p, p.blocks[next++]))) empty++;
+  };
+  await Promise.all(Array.from({ length: Math.min(BLOCKS_IN_FLIGHT, p.blocks.length) }, lane));
+  return { level: p.level, blocks: p.blocks.length, empty };
+}
+
+/** One chunk of the output; false when no tile reaches it (left unwritten). */
+async function fuseBlock(volume: StitchedVolume, arr: ZarrV2Array, child: ZarrV2Array | undefined, p: FuseBlockPayload, block: Vec3): Promise<boolean> {
   const chunk = arr.meta.chunks as Vec3;
   const ext = volume.levelExtent(p.level);
-  const start = p.block.map((b, a) => ext.lo[a] + b * chunk[a]) as Vec3;
+  const start = block.map((b, a) => ext.lo[a] + b * chunk[a]) as Vec3;
   let data: Float32Array;
-  if (p.level === 0) {
+  if (!child) {
     data = await volume.viewFloat(0, start, chunk, p.options);
   } else {
     const f = volume.levelStep(p.level);
     const below = volume.levelExtent(p.level - 1);
     const childStart = start.map((s, a) => s * f[a]) as Vec3;
     const childSize = chunk.map((s, a) => s * f[a]) as Vec3;
-    const child = await ZarrV2Array.open(join(p.out, String(p.level - 1)));
     const raw = await child.readRegion(childStart.map((s, a) => s - below.lo[a]), childSize);
-    data = downsampleMean(Float32Array.from(raw), childStart, childSize, f, below.lo, below.hi, p.options.fillValue).data;
+    data = downsampleMean(raw instanceof Float32Array ? raw : Float32Array.from(raw), childStart, childSize, f, below.lo, below.hi, p.options.fillValue).data;
   }
   const out = convertDtype(data, arr.meta.dtype);
   // A block no tile reaches stays unwritten: readers see the array's fill value, as written.
   const fill = arr.meta.fillValue;
   let empty = true;
   for (let o = 0; o < out.length && empty; o++) if (out[o] !== fill) empty = false;
-  if (!empty) await arr.writeBlock(p.block.map((b, a) => b * chunk[a]), chunk, out);
-  return { level: p.level, block: p.block, empty };
+  if (!empty) await arr.writeBlock(block.map((b, a) => b * chunk[a]), chunk, out);
+  return !empty;
 }
 
-export const fuseBlockHandler: JobHandler = (payload) => fuseBlock(payload as FuseBlockPayload);
+export const fuseBlockHandler: JobHandler = (payload) => fuseBlocks(payload as FuseBlockPayload);
