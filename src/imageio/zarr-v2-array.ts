@@ -170,10 +170,13 @@ export class ZarrV2Array {
 function copyNd(src: ArrayLike<number>, srcShape: number[], srcStart: number[], dst: TileTypedArray, dstShape: number[], dstStart: number[], size: number[]): void {
   const pad = (v: number[], f: number) => [...new Array<number>(3 - v.length).fill(f), ...v];
   const ss = pad(srcShape, 1), so = pad(srcStart, 0), ds = pad(dstShape, 1), dO = pad(dstStart, 0), sz = pad(size, 1);
+  // Rows of the same typed array type are copied whole (a memcpy each).
+  const sameType = ArrayBuffer.isView(src) && (src as object).constructor === dst.constructor;
   for (let z = 0; z < sz[0]; z++)
     for (let y = 0; y < sz[1]; y++) {
       const s = ((so[0] + z) * ss[1] + so[1] + y) * ss[2] + so[2];
       const d = ((dO[0] + z) * ds[1] + dO[1] + y) * ds[2] + dO[2];
-      for (let x = 0; x < sz[2]; x++) dst[d + x] = src[s + x];
+      if (sameType) (dst as Uint8Array).set((src as Uint8Array).subarray(s, s + sz[2]), d);
+      else for (let x = 0; x < sz[2]; x++) dst[d + x] = src[s + x];
     }
 }

@@ -123,9 +123,7 @@ export function tileRangeForRegion(start: number, n: number, pos: number, tileN:
 export function composeRegion(start: Vec3, size: Vec3, tiles: TileBlock[], opts: ComposeOptions): ComposedRegion {
   const [d, h, w] = size;
   const n = d * h * w;
-  const acc = new Float64Array(n);
-  const wsum = new Float64Array(n);
-  const covered = new Uint8Array(n);
+  const { acc, wsum, covered } = scratchSums(n);
   const isMax = opts.blend === 'max', isFirst = opts.blend === 'first';
   if (isMax) acc.fill(-Infinity);
   for (const tb of tiles) {
@@ -208,5 +206,21 @@ export function composeRegion(start: Vec3, size: Vec3, tiles: TileBlock[], opts:
     if (!covered[o]) data[o] = opts.fillValue;
     else data[o] = isFirst || isMax ? acc[o] : acc[o] / wsum[o];
   }
-  return { data, shape: [...size], covered };
+  return { data, shape: [...size], covered: covered.slice() };
+}
+
+/**
+ * Sums reused from one call to the next (composeRegion is synchronous, so no two calls share
+ * them): allocating 17 bytes per voxel afresh for every region made fusion spend as much time
+ * collecting garbage as compositing. Grown on demand, so bounded by the largest region composed
+ * (a view piece, at most MAX_PIECE_VOXELS).
+ */
+let scratch = { acc: new Float64Array(0), wsum: new Float64Array(0), covered: new Uint8Array(0) };
+function scratchSums(n: number): { acc: Float64Array; wsum: Float64Array; covered: Uint8Array } {
+  if (scratch.acc.length < n) scratch = { acc: new Float64Array(n), wsum: new Float64Array(n), covered: new Uint8Array(n) };
+  const acc = scratch.acc.subarray(0, n), wsum = scratch.wsum.subarray(0, n), covered = scratch.covered.subarray(0, n);
+  acc.fill(0);
+  wsum.fill(0);
+  covered.fill(0);
+  return { acc, wsum, covered };
 }

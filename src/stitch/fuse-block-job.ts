@@ -23,9 +23,6 @@ export interface FuseBlockPayload {
   options: ResolvedViewOptions;
 }
 
-/** Output chunks of a job in flight at once (each holds its tile boxes and sums while composing). */
-const BLOCKS_IN_FLIGHT = 3;
-
 export const INTENSITY_FILE = '.stitchgraph-intensity.json';
 
 /** Volumes opened by this process, shared by its jobs (and their chunk cache). */
@@ -62,22 +59,31 @@ export async function fuseBlocks(p: FuseBlockPayload): Promise<{ level: number; 
   const volume = await volumeFor(p);
   const arr = await ZarrV2Array.open(join(p.out, String(p.level)));
   const child = p.level > 0 ? await ZarrV2Array.open(join(p.out, String(p.level - 1))) : undefined;
-  let empty = 0, next = 0;
-  // A few chunks at once: one composes while the tile chunks of the next are read and decoded.
-  const lane = async (): Promise<void> => {
-    while (next < p.blocks.length) if (!(await fuseBlock(volume, arr, child, p, p.blocks[next++]))) empty++;
-  };
-  await Promise.all(Array.from({ length: Math.min(BLOCKS_IN_FLIGHT, p.blocks.length) }, lane));
+  const chunk = arr.meta.chunks as Vec3;
+  const ext = volume.levelExtent(p.level);
+  // Level 0: the box of the job's chunks composed at once, read in big boxes past the cache.
+  let region: { start: Vec3; size: Vec3; data: Float32Array } | undefined;
+  if (!child) {
+    const lo = [0, 1, 2].map((a) => ext.lo[a] + Math.min(...p.blocks.map((b) => b[a])) * chunk[a]) as Vec3;
+    const hi = [0, 1, 2].map((a) => ext.lo[a] + (Math.max(...p.blocks.map((b) => b[a])) + 1) * chunk[a]) as Vec3;
+    const size = hi.map((h, a) => h - lo[a]) as Vec3;
+    region = { start: lo, size, data: await volume.viewFloat(0, lo, size, p.options, { uncached: true }) };
+  }
+  let empty = 0;
+  for (const block of p.blocks) if (!(await fuseBlock(volume, arr, child, region, p, block))) empty++;
   return { level: p.level, blocks: p.blocks.length, empty };
 }
 
 /** One chunk of the output; false when no tile reaches it (left unwritten). */
-async function fuseBlock(volume: StitchedVolume, arr: ZarrV2Array, child: ZarrV2Array | undefined, p: FuseBlockPayload, block: Vec3): Promise<boolean> {
+async function fuseBlock(volume: StitchedVolume, arr: ZarrV2Array, child: ZarrV2Array | undefined, region: { start: Vec3; size: Vec3; data: Float32Array } | undefined, p: FuseBlockPayload, block: Vec3): Promise<boolean> {
   const chunk = arr.meta.chunks as Vec3;
   const ext = volume.levelExtent(p.level);
   const start = block.map((b, a) => ext.lo[a] + b * chunk[a]) as Vec3;
   let data: Float32Array;
-  if (!child) {
+  if (region) {
+    data = new Float32Array(chunk[0] * chunk[1] * chunk[2]);
+    copyBox(region.data, region.size, start.map((s, a) => s - region.start[a]) as Vec3, data, chunk);
+  } else if (!child) {
     data = await volume.viewFloat(0, start, chunk, p.options);
   } else {
     const f = volume.levelStep(p.level);
@@ -97,3 +103,12 @@ async function fuseBlock(volume: StitchedVolume, arr: ZarrV2Array, child: ZarrV2
 }
 
 export const fuseBlockHandler: JobHandler = (payload) => fuseBlocks(payload as FuseBlockPayload);
+
+/** The box at `at` of shape `size` out of a C-order array of shape `shape`, into `out`. */
+function copyBox(src: Float32Array, shape: Vec3, at: Vec3, out: Float32Array, size: Vec3): void {
+  for (let z = 0, o = 0; z < size[0]; z++)
+    for (let y = 0; y < size[1]; y++, o += size[2]) {
+      const s = ((at[0] + z) * shape[1] + at[1] + y) * shape[2] + at[2];
+      out.set(src.subarray(s, s + size[2]), o);
+    }
+}

@@ -52,6 +52,15 @@ export interface StitchedVolumeOptions {
   intensity?: { gain: number[]; offset: number[]; helps: boolean };
 }
 
+/** How a view reads its tiles. */
+export interface ReadMode {
+  /**
+   * Read past the chunk cache (a streaming read: fusion reads each tile voxel about once, in big
+   * boxes, which the decode pool assembles fastest without caching).
+   */
+  uncached?: boolean;
+}
+
 /** A tile at its stitched position. */
 export interface PlacedTile {
   info: TileInfo;
@@ -159,7 +168,7 @@ export class StitchedVolume {
    * below. Big regions are computed piece by piece (along their longest axis), so that working
    * memory stays near `maxPieceVoxels` level-0 voxels besides the result, at any level.
    */
-  async viewFloat(level: number, position: Vec3, size: Vec3, o: ResolvedViewOptions): Promise<Float32Array> {
+  async viewFloat(level: number, position: Vec3, size: Vec3, o: ResolvedViewOptions, read: ReadMode = {}): Promise<Float32Array> {
     const f = this.levelStep(level);
     const cost = size[0] * f[0] * size[1] * f[1] * size[2] * f[2];
     const axis = size.indexOf(Math.max(...size));
@@ -171,7 +180,7 @@ export class StitchedVolume {
         const pPos = [...position] as Vec3, pSize = [...size] as Vec3;
         pPos[axis] += s0;
         pSize[axis] = Math.min(len, size[axis] - s0);
-        const part = await this.viewFloat(level, pPos, pSize, o);
+        const part = await this.viewFloat(level, pPos, pSize, o, read);
         // Copy the piece in: rows of the piece are contiguous runs of the output.
         const [, ph, pw] = pSize;
         for (let k = 0, src = 0; k < pSize[0]; k++)
@@ -182,15 +191,15 @@ export class StitchedVolume {
       }
       return out;
     }
-    if (level === 0) return this.compose(position, size, o);
+    if (level === 0) return this.compose(position, size, o, read);
     const childStart = position.map((p, a) => p * f[a]) as Vec3;
     const childSize = size.map((s, a) => s * f[a]) as Vec3;
-    const child = await this.viewFloat(level - 1, childStart, childSize, o);
+    const child = await this.viewFloat(level - 1, childStart, childSize, o, read);
     const ext = this.levelExtent(level - 1);
     return downsampleMean(child, childStart, childSize, f, ext.lo, ext.hi, o.fillValue).data;
   }
 
-  private async compose(position: Vec3, size: Vec3, o: ResolvedViewOptions): Promise<Float32Array> {
+  private async compose(position: Vec3, size: Vec3, o: ResolvedViewOptions, read: ReadMode): Promise<Float32Array> {
     const n = size[0] * size[1] * size[2];
     if (n === 0) return new Float32Array(0);
     const model = o.intensityCorrection ? await this.intensity() : undefined;
@@ -199,7 +208,7 @@ export class StitchedVolume {
       this.tiles.map(async (t) => {
         const box = this.tileBoxFor(t, position, size, o.interpolation);
         if (!box) return undefined;
-        const data = await this.readTileBlock(t, box);
+        const data = await this.readTileBlock(t, box, read);
         const block: TileBlock = {
           position: t.position,
           tileShape: t.info.shape,
@@ -229,9 +238,9 @@ export class StitchedVolume {
   }
 
   /** A box of a tile as float, NaN where the voxel carries no image (fill value, outside the field of view, NaN). */
-  async readTileBlock(t: PlacedTile, box: Box3): Promise<Float32Array> {
+  async readTileBlock(t: PlacedTile, box: Box3, read: ReadMode = {}): Promise<Float32Array> {
     const arr = await this.campaign.openTile(t.info.id);
-    const region = await arr.readRegion(box, { cache: this.cache });
+    const region = await arr.readRegion(box, { cache: read.uncached ? null : this.cache });
     // readRegion hands back a fresh array: a float32 one is ours to mark.
     const out = region.data instanceof Float32Array ? region.data : new Float32Array(region.data);
     markInvalid(out, box, t.info);
