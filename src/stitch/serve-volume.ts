@@ -7,6 +7,7 @@ import { zarrayDocument, encodeChunk } from '../imageio/zarr-v2-array.js';
 import { contrastScale, encodePngGray8 } from '../imageio/write-png.js';
 import { LruCache } from '../cache/lru-cache.js';
 import { getLogger } from '../log.js';
+import { httpBody } from './_http-body.js';
 
 export interface ServeOptions extends Omit<ViewOptions, 'level' | 'dtype'> {
   /** @default '127.0.0.1' */
@@ -28,6 +29,13 @@ export interface VolumeServer {
 }
 
 class NotFound extends Error {}
+
+const CORS_HEADERS = {
+  'access-control-allow-origin': '*',
+  'access-control-allow-methods': 'GET, HEAD, OPTIONS',
+  'access-control-allow-headers': 'Range, Accept-Encoding, Content-Type',
+  'access-control-expose-headers': 'Content-Length, Content-Range, Content-Encoding, Accept-Ranges',
+};
 
 /**
  * Serve a stitched volume over HTTP: `/zarr/` is a read-only virtual OME-Zarr (Zarr v2, NGFF 0.4,
@@ -80,7 +88,8 @@ export async function serveVolume(volume: StitchedVolume, opts: ServeOptions = {
     return chunkCache.get(`c/${level}/${idx.join('.')}`, async () => {
       const e = extents[level];
       const start = idx.map((c, a) => e.lo[a] + c * chunk[a]) as Vec3;
-      if (level === 0) return volume.viewFloat(0, start, chunk, viewOpts);
+      // From the tiles' own level when they have one: the cost of the chunk's own voxels.
+      if (level === 0 || (await volume.tileLevelsFor(level))) return volume.viewFloat(level, start, chunk, viewOpts);
       const f = volume.levelStep(level);
       const below = extents[level - 1];
       // Children of this chunk inside the level below: [c0, c1) in that level's global frame.
@@ -164,20 +173,26 @@ export async function serveVolume(volume: StitchedVolume, opts: ServeOptions = {
   }
 
   const server = createServer((req, res: ServerResponse) => {
+    if (req.method === 'OPTIONS') {
+      // CORS preflight: viewers on another origin (Neuroglancer, napari's web readers) ask first.
+      res.writeHead(204, { ...CORS_HEADERS, 'access-control-max-age': '86400' }).end();
+      return;
+    }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
-      res.writeHead(405, { allow: 'GET, HEAD' }).end();
+      res.writeHead(405, { allow: 'GET, HEAD, OPTIONS', ...CORS_HEADERS }).end();
       return;
     }
     respond(req).then(
-      ({ type, body }) => {
-        res.writeHead(200, { 'content-type': type, 'content-length': body.byteLength, 'access-control-allow-origin': '*' });
-        res.end(req.method === 'HEAD' ? undefined : body);
+      async ({ type, body }) => {
+        const reply = await httpBody(req, body);
+        res.writeHead(reply.status, { 'content-type': type, 'content-length': reply.body.byteLength, 'accept-ranges': 'bytes', vary: 'Accept-Encoding', ...CORS_HEADERS, ...reply.headers });
+        res.end(req.method === 'HEAD' ? undefined : reply.body);
       },
       (err: unknown) => {
         const notFound = err instanceof NotFound || err instanceof URIError;
         if (!notFound) log.error({ err, url: req.url }, 'serve: request failed');
         const msg = `${notFound ? 'Not found' : 'Cannot compute'}: ${err instanceof Error ? err.message : String(err)}\n`;
-        if (!res.headersSent) res.writeHead(notFound ? 404 : 500, { 'content-type': 'text/plain; charset=utf-8', 'access-control-allow-origin': '*' });
+        if (!res.headersSent) res.writeHead(notFound ? 404 : 500, { 'content-type': 'text/plain; charset=utf-8', ...CORS_HEADERS });
         res.end(msg);
       },
     );

@@ -2,6 +2,7 @@ import type { Campaign, TileInfo } from '../campaign/open-campaign.js';
 import { intersectBoxes, type Box3, type Vec3 } from '../geometry/box.js';
 import { allocTyped, isTileDtype, type TileDtype, type TileTypedArray } from '../zarrio/dtypes.js';
 import { ChunkCache } from '../zarrio/chunk-cache.js';
+import type { TileArray } from '../zarrio/tile-array.js';
 import { StitchgraphError } from '../errors.js';
 import { composeRegion, tileRangeForRegion, type Interpolation, type TileBlock } from './compose-region.js';
 import { downsampleMean } from './downsample-mean.js';
@@ -50,6 +51,21 @@ export interface StitchedVolumeOptions {
   maxPieceVoxels?: number;
   /** A precomputed intensity model (e.g. sent to fusion workers), instead of estimating it. */
   intensity?: { gain: number[]; offset: number[]; helps: boolean };
+  /**
+   * The pyramid levels of a tile (levels[0] the tile itself), e.g. from src/pyramid's
+   * openTilePyramid: a view of level k composes from the tiles' level k when every tile has one
+   * with the factors of that level, so its cost follows its own voxels. @default none (level k is
+   * the mean of level k-1)
+   */
+  tileLevels?: (tileId: string) => Promise<TileLevel[]>;
+}
+
+/** One pyramid level of a tile. Level-k voxel j is the mean of level-0 voxels [j·f, (j+1)·f) (tile-local). */
+export interface TileLevel {
+  /** Level-0 voxels per level voxel (z, y, x). */
+  factors: Vec3;
+  shape: Vec3;
+  array: TileArray;
 }
 
 /** How a view reads its tiles. */
@@ -86,6 +102,9 @@ export class StitchedVolume {
   readonly cache: ChunkCache;
   private intensityPromise: Promise<IntensityModel> | undefined;
   private readonly maxPieceVoxels: number;
+  private readonly tileLevels: ((tileId: string) => Promise<TileLevel[]>) | undefined;
+  /** Per level: each tile's level of that level's factors, or null when some tile has none. */
+  private readonly levelSources = new Map<number, Promise<TileLevel[] | null>>();
 
   constructor(
     readonly campaign: Campaign,
@@ -101,6 +120,7 @@ export class StitchedVolume {
         hi[a] = Math.max(hi[a], Math.ceil(t.position[a] + t.info.shape[a]));
       }
     this.maxPieceVoxels = opts.maxPieceVoxels ?? MAX_PIECE_VOXELS;
+    this.tileLevels = opts.tileLevels;
     this.origin = lo;
     this.shape = [hi[0] - lo[0], hi[1] - lo[1], hi[2] - lo[2]];
     if (opts.intensity) {
@@ -118,6 +138,30 @@ export class StitchedVolume {
   /** Per-axis factor from level `level - 1` to `level`: 2, or 1 along an axis of one voxel (2-D). */
   levelStep(level: number): Vec3 {
     return level === 0 ? [1, 1, 1] : (this.shape.map((s) => (s > 1 ? 2 : 1)) as Vec3);
+  }
+
+  /** Level-0 voxels per voxel of `level` along (z, y, x): the product of the steps up to it. */
+  levelFactor(level: number): Vec3 {
+    const f: Vec3 = [1, 1, 1];
+    for (let l = 1; l <= level; l++) this.levelStep(l).forEach((s, a) => (f[a] *= s));
+    return f;
+  }
+
+  /**
+   * The tiles' own pyramid levels for `level` (in tile order), or null when some tile lacks one
+   * with that level's factors: the view then takes the mean of the level below.
+   */
+  tileLevelsFor(level: number): Promise<TileLevel[] | null> {
+    if (level === 0 || !this.tileLevels) return Promise.resolve(null);
+    let p = this.levelSources.get(level);
+    if (!p) {
+      const f = this.levelFactor(level);
+      const get = this.tileLevels;
+      p = Promise.all(this.tiles.map(async (t) => (await get(t.info.id)).find((l) => l.factors.every((v, a) => v === f[a])))).then((ls) => (ls.every((l) => l !== undefined) ? (ls as TileLevel[]) : null));
+      p.catch(() => this.levelSources.delete(level));
+      this.levelSources.set(level, p);
+    }
+    return p;
   }
 
   /** Extent [lo, hi) of a pyramid level in that level's global frame (voxel q covers level-0 voxels [q·f, (q+1)·f)). */
@@ -170,7 +214,8 @@ export class StitchedVolume {
    */
   async viewFloat(level: number, position: Vec3, size: Vec3, o: ResolvedViewOptions, read: ReadMode = {}): Promise<Float32Array> {
     const f = this.levelStep(level);
-    const cost = size[0] * f[0] * size[1] * f[1] * size[2] * f[2];
+    const sources = await this.tileLevelsFor(level);
+    const cost = sources ? size[0] * size[1] * size[2] : size[0] * f[0] * size[1] * f[1] * size[2] * f[2];
     const axis = size.indexOf(Math.max(...size));
     if (cost > this.maxPieceVoxels && size[axis] > 1) {
       const pieces = Math.min(size[axis], Math.ceil(cost / this.maxPieceVoxels));
@@ -192,6 +237,7 @@ export class StitchedVolume {
       return out;
     }
     if (level === 0) return this.compose(position, size, o, read);
+    if (sources) return this.compose(position, size, o, read, { level, sources, factor: this.levelFactor(level) });
     const childStart = position.map((p, a) => p * f[a]) as Vec3;
     const childSize = size.map((s, a) => s * f[a]) as Vec3;
     const child = await this.viewFloat(level - 1, childStart, childSize, o, read);
@@ -199,19 +245,27 @@ export class StitchedVolume {
     return downsampleMean(child, childStart, childSize, f, ext.lo, ext.hi, o.fillValue).data;
   }
 
-  private async compose(position: Vec3, size: Vec3, o: ResolvedViewOptions, read: ReadMode): Promise<Float32Array> {
+  /**
+   * Compose a region from the tiles (level 0), or from the tiles' own level `at.level`: a tile
+   * whose level-0 voxel 0 sits at p has its level-k voxel j centred at level-0 coordinate
+   * (j + 0.5)·f − 0.5, which is voxel j + p/f of the level's global frame (voxel q of the view
+   * covering level-0 voxels [q·f, (q+1)·f)); blending widths shrink by f with the voxels.
+   */
+  private async compose(position: Vec3, size: Vec3, o: ResolvedViewOptions, read: ReadMode, at?: { level: number; sources: TileLevel[]; factor: Vec3 }): Promise<Float32Array> {
     const n = size[0] * size[1] * size[2];
     if (n === 0) return new Float32Array(0);
     const model = o.intensityCorrection ? await this.intensity() : undefined;
     const useModel = model?.helps === true;
     const blocks = await Promise.all(
       this.tiles.map(async (t) => {
-        const box = this.tileBoxFor(t, position, size, o.interpolation);
+        const source = at?.sources[t.index];
+        const placed: PlacedTile = source && at ? { ...t, position: t.position.map((p, a) => p / at.factor[a]) as Vec3, info: { ...t.info, shape: source.shape } } : t;
+        const box = this.tileBoxFor(placed, position, size, o.interpolation);
         if (!box) return undefined;
-        const data = await this.readTileBlock(t, box, read);
+        const data = await this.readTileBlock(placed, box, read, source?.array);
         const block: TileBlock = {
-          position: t.position,
-          tileShape: t.info.shape,
+          position: placed.position,
+          tileShape: placed.info.shape,
           lo: box.start,
           size: box.size,
           data,
@@ -222,7 +276,8 @@ export class StitchedVolume {
         return block;
       }),
     );
-    return composeRegion(position, size, blocks.filter((b): b is TileBlock => b !== undefined), o).data;
+    const opts = at ? { ...o, blendWidth: o.blendWidth / Math.max(...at.factor) } : o;
+    return composeRegion(position, size, blocks.filter((b): b is TileBlock => b !== undefined), opts).data;
   }
 
   /** The tile-local box a region needs from a tile, or undefined when they do not meet. */
@@ -238,8 +293,8 @@ export class StitchedVolume {
   }
 
   /** A box of a tile as float, NaN where the voxel carries no image (fill value, outside the field of view, NaN). */
-  async readTileBlock(t: PlacedTile, box: Box3, read: ReadMode = {}): Promise<Float32Array> {
-    const arr = await this.campaign.openTile(t.info.id);
+  async readTileBlock(t: PlacedTile, box: Box3, read: ReadMode = {}, array?: TileArray): Promise<Float32Array> {
+    const arr = array ?? (await this.campaign.openTile(t.info.id));
     const region = await arr.readRegion(box, { cache: read.uncached ? null : this.cache });
     // readRegion hands back a fresh array: a float32 one is ours to mark.
     const out = region.data instanceof Float32Array ? region.data : new Float32Array(region.data);
