@@ -4,6 +4,7 @@ import { OptimizationSettingsSchema } from './sections/optimization.js';
 import { FusionSettingsSchema } from './sections/fusion.js';
 import { AnalysisSettingsSchema } from './sections/analysis.js';
 import { DistributedSettingsSchema } from './sections/distributed.js';
+import { PyramidSettingsSchema } from './sections/pyramid.js';
 
 const Vec3 = z.tuple([z.number(), z.number(), z.number()]);
 const PositiveVec3 = z.tuple([z.number().positive(), z.number().positive(), z.number().positive()]);
@@ -48,6 +49,7 @@ export const CampaignConfigSchema = z
     fusion: FusionSettingsSchema,
     analysis: AnalysisSettingsSchema,
     distributed: DistributedSettingsSchema,
+    pyramid: PyramidSettingsSchema,
   })
   .superRefine((cfg, ctx) => {
     if (!cfg.tiles && !cfg.grid) {

@@ -13,6 +13,9 @@ import { writeReport, type NetworkTables } from '../report/write-report.js';
 import { reportSlices } from '../report/report-slices.js';
 import { progressBar } from '../cli/progress.js';
 import { getLogger } from '../log.js';
+import { buildCampaignPyramids } from '../pyramid/build-campaign-pyramids.js';
+import { pyramidStorePath } from '../pyramid/pyramid-store-path.js';
+import { writeJsonAtomic } from '../files/write-atomic.js';
 
 export interface CampaignStageOptions {
   /** Fuse even when `fusion.enabled` is false. */
@@ -25,11 +28,39 @@ function tileInputs(ctx: StageContext): unknown {
 }
 
 const FUSE_MARKER = join('fused.ome.zarr', FUSE_COMPLETE_MARKER);
+/** Written by the pyramid stage (the store may lie outside the workdir): what was built, where. */
+const PYRAMID_MARKER = join('.stitchgraph', 'pyramids.json');
 
-/** register → optimize → fuse (when asked) → analyze → report: the stages of `stitchgraph run`. */
+/** The pyramid stage: builds missing tile pyramids; its inputs include each tile group's attributes, so a deleted or partial store reruns it. */
+function pyramidStage(): StageDef {
+  return {
+    name: 'pyramid',
+    enabled: (ctx) => ctx.campaign.config.pyramid.build,
+    inputs: async (ctx) => {
+      const store = pyramidStorePath(ctx.campaign);
+      const groups = await Promise.all(ctx.campaign.tiles.map((t) => hashFile(join(store, t.id, '.zattrs'))));
+      return { tiles: tileInputs(ctx), store, pyramid: ctx.campaign.config.pyramid, voxel_size: ctx.campaign.voxelSize, groups };
+    },
+    outputs: [PYRAMID_MARKER],
+    async run(ctx) {
+      const bar = progressBar('pyramid blocks', 1);
+      try {
+        const r = await buildCampaignPyramids(ctx.campaign, { workers: ctx.workers, servers: ctx.servers, signal: ctx.signal, onProgress: (d, t) => bar.update(d, t) });
+        const mbps = r.seconds > 0 ? r.sourceBytes / 2 ** 20 / r.seconds : 0;
+        getLogger().info({ store: r.store, computed: r.computed, skipped: r.skipped, seconds: Number(r.seconds.toFixed(2)), throughput_mb_s: Number(mbps.toFixed(1)) }, 'tile pyramids built');
+        await writeJsonAtomic(join(ctx.campaign.workdir, PYRAMID_MARKER), { store: r.store, tiles: r.tiles });
+      } finally {
+        bar.stop();
+      }
+    },
+  };
+}
+
+/** pyramid → register → optimize → fuse (when asked) → analyze → report: the stages of `stitchgraph run`. */
 export function campaignStages(opts: CampaignStageOptions = {}): StageDef[] {
   const wd = (ctx: StageContext, rel: string) => join(ctx.campaign.workdir, rel);
   return [
+    pyramidStage(),
     {
       name: 'register',
       enabled: () => true,

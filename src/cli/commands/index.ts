@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { addSynthCommand } from './synth.js';
 import { addImportCommand } from './import.js';
+import { addPyramidCommand } from './pyramid.js';
 import { addRegisterCommand } from './register.js';
 import { addOptimizeCommand } from './optimize.js';
 import { addViewCommand } from './view.js';
@@ -14,6 +15,7 @@ import { addServeCommand } from './serve.js';
 export const COMMANDS: ((program: Command) => void)[] = [
   addSynthCommand,
   addImportCommand,
+  addPyramidCommand,
   addRegisterCommand,
   addOptimizeCommand,
   addViewCommand,
