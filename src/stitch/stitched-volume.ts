@@ -104,7 +104,7 @@ export class StitchedVolume {
   private readonly maxPieceVoxels: number;
   private readonly tileLevels: ((tileId: string) => Promise<TileLevel[]>) | undefined;
   /** Per level: each tile's level of that level's factors, or null when some tile has none. */
-  private readonly levelSources = new Map<number, Promise<TileLevel[] | null>>();
+  private readonly levelSources = new Map<number, Promise<{ sources: TileLevel[]; factor: Vec3 } | null>>();
 
   constructor(
     readonly campaign: Campaign,
@@ -148,16 +148,28 @@ export class StitchedVolume {
   }
 
   /**
-   * The tiles' own pyramid levels for `level` (in tile order), or null when some tile lacks one
-   * with that level's factors: the view then takes the mean of the level below.
+   * The tiles' own pyramid levels a view of `level` reads (in tile order): those of the coarsest
+   * factors f that every tile has and that divide the level's factors F per axis (the view is then
+   * the mean of F/f blocks of the composition at f, as tile pyramids often keep z finer than
+   * y and x), or null when no tile level coarser than level 0 fits: the view then takes the mean
+   * of the level below.
    */
-  tileLevelsFor(level: number): Promise<TileLevel[] | null> {
+  tileLevelsFor(level: number): Promise<{ sources: TileLevel[]; factor: Vec3 } | null> {
     if (level === 0 || !this.tileLevels) return Promise.resolve(null);
     let p = this.levelSources.get(level);
     if (!p) {
-      const f = this.levelFactor(level);
+      const F = this.levelFactor(level);
       const get = this.tileLevels;
-      p = Promise.all(this.tiles.map(async (t) => (await get(t.info.id)).find((l) => l.factors.every((v, a) => v === f[a])))).then((ls) => (ls.every((l) => l !== undefined) ? (ls as TileLevel[]) : null));
+      p = Promise.all(this.tiles.map((t) => get(t.info.id))).then((all) => {
+        const fits = (f: Vec3) => f.every((v, a) => F[a] % v === 0) && f.some((v) => v > 1);
+        const key = (f: Vec3) => f.join(',');
+        const candidates = all[0].filter((l) => fits(l.factors)).sort((x, y) => y.factors[0] * y.factors[1] * y.factors[2] - x.factors[0] * x.factors[1] * x.factors[2]);
+        for (const c of candidates) {
+          const sources = all.map((ls) => ls.find((l) => key(l.factors) === key(c.factors)));
+          if (sources.every((l) => l !== undefined)) return { sources: sources as TileLevel[], factor: [...c.factors] as Vec3 };
+        }
+        return null;
+      });
       p.catch(() => this.levelSources.delete(level));
       this.levelSources.set(level, p);
     }
@@ -214,8 +226,10 @@ export class StitchedVolume {
    */
   async viewFloat(level: number, position: Vec3, size: Vec3, o: ResolvedViewOptions, read: ReadMode = {}): Promise<Float32Array> {
     const f = this.levelStep(level);
-    const sources = await this.tileLevelsFor(level);
-    const cost = sources ? size[0] * size[1] * size[2] : size[0] * f[0] * size[1] * f[1] * size[2] * f[2];
+    const tl = await this.tileLevelsFor(level);
+    // Voxels composed per view voxel: from the tiles' level (F/f per axis), else from level 0.
+    const per = tl ? (this.levelFactor(level).map((F, a) => F / tl.factor[a]) as Vec3) : this.levelFactor(level);
+    const cost = size[0] * per[0] * size[1] * per[1] * size[2] * per[2];
     const axis = size.indexOf(Math.max(...size));
     if (cost > this.maxPieceVoxels && size[axis] > 1) {
       const pieces = Math.min(size[axis], Math.ceil(cost / this.maxPieceVoxels));
@@ -237,7 +251,7 @@ export class StitchedVolume {
       return out;
     }
     if (level === 0) return this.compose(position, size, o, read);
-    if (sources) return this.compose(position, size, o, read, { level, sources, factor: this.levelFactor(level) });
+    if (tl) return this.composeFromTileLevel(position, size, o, read, tl.sources, tl.factor, per);
     const childStart = position.map((p, a) => p * f[a]) as Vec3;
     const childSize = size.map((s, a) => s * f[a]) as Vec3;
     const child = await this.viewFloat(level - 1, childStart, childSize, o, read);
@@ -251,7 +265,19 @@ export class StitchedVolume {
    * (j + 0.5)·f − 0.5, which is voxel j + p/f of the level's global frame (voxel q of the view
    * covering level-0 voxels [q·f, (q+1)·f)); blending widths shrink by f with the voxels.
    */
-  private async compose(position: Vec3, size: Vec3, o: ResolvedViewOptions, read: ReadMode, at?: { level: number; sources: TileLevel[]; factor: Vec3 }): Promise<Float32Array> {
+  /** A view of a level from the tiles' level of factors f: composed at f, then the mean of `per` = F/f blocks. */
+  private async composeFromTileLevel(position: Vec3, size: Vec3, o: ResolvedViewOptions, read: ReadMode, sources: TileLevel[], f: Vec3, per: Vec3): Promise<Float32Array> {
+    if (per.every((v) => v === 1)) return this.compose(position, size, o, read, { sources, factor: f });
+    const start = position.map((p, a) => p * per[a]) as Vec3;
+    const fine = size.map((s, a) => s * per[a]) as Vec3;
+    const data = await this.compose(start, fine, o, read, { sources, factor: f });
+    // The extent of the volume at factors f, as levelExtent computes it for the pyramid's own levels.
+    const lo = this.origin.map((v, a) => Math.floor(v / f[a])) as Vec3;
+    const hi = this.origin.map((v, a) => Math.ceil((v + this.shape[a]) / f[a])) as Vec3;
+    return downsampleMean(data, start, fine, per, lo, hi, o.fillValue).data;
+  }
+
+  private async compose(position: Vec3, size: Vec3, o: ResolvedViewOptions, read: ReadMode, at?: { sources: TileLevel[]; factor: Vec3 }): Promise<Float32Array> {
     const n = size[0] * size[1] * size[2];
     if (n === 0) return new Float32Array(0);
     const model = o.intensityCorrection ? await this.intensity() : undefined;

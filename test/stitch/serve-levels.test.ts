@@ -30,12 +30,13 @@ class CountingStore extends FileSystemStore {
  * Tile pyramids as src/pyramid writes them (level k voxel j = mean of level-0 voxels
  * [j·2^k, (j+1)·2^k), float32), next to the campaign; read back through a counting store.
  */
-async function buildTilePyramids(c: TestCampaign, levels: number): Promise<{ store: CountingStore; tileLevels: (id: string) => Promise<TileLevel[]> }> {
-  const root = join(c.campaign.workdir, 'pyramids.zarr');
+async function buildTilePyramids(c: TestCampaign, levels: number, step: Vec3 = [2, 2, 2]): Promise<{ store: CountingStore; tileLevels: (id: string) => Promise<TileLevel[]> }> {
+  const root = join(c.campaign.workdir, `test-pyramids-${step.join('')}.zarr`);
+  const factorsOf = (k: number) => step.map((s) => s ** k) as Vec3;
   for (const t of c.campaign.tiles) {
     const src = await c.campaign.openTile(t.id);
     for (let k = 1; k < levels; k++) {
-      const f: Vec3 = [2 ** k, 2 ** k, 2 ** k];
+      const f = factorsOf(k);
       const shape = t.shape.map((s, a) => Math.ceil(s / f[a])) as Vec3;
       const mean = await src.readRegion({ start: [0, 0, 0], size: t.shape }, { downsample: f, cache: null });
       const arr = await createArray(root, `${t.id}/${k}`, { shape, chunks: [4, 8, 8], dtype: 'float32', compressor: 'zstd' });
@@ -49,7 +50,7 @@ async function buildTilePyramids(c: TestCampaign, levels: number): Promise<{ sto
     const out: TileLevel[] = [{ factors: [1, 1, 1], shape: info.shape, array: await c.campaign.openTile(id) }];
     for (let k = 1; k < levels; k++) {
       const array = await openTileArray(store as unknown as Readable, `${id}/${k}`, 'pyramids');
-      out.push({ factors: [2 ** k, 2 ** k, 2 ** k], shape: array.shape, array });
+      out.push({ factors: factorsOf(k), shape: array.shape, array });
     }
     return out;
   };
@@ -121,6 +122,28 @@ describe('serve: pyramid levels and HTTP for viewers on other origins', () => {
       hi = Math.max(hi, b.data[o]);
     }
     expect(diff / a.data.length).toBeLessThan(0.05 * (hi - lo));
+  });
+
+  it('a level whose factors the tiles lack is the mean of a finer tile level that divides them', async () => {
+    // Tile levels of factors [1, 2, 2] only (z kept, as pyramids of anisotropic tiles do): level 1 ([2, 2, 2]) is
+    // composed at [1, 2, 2] and averaged over pairs of planes; no level-0 chunk is read.
+    const only = await buildTilePyramids(c, 2, [1, 2, 2]);
+    const v = await openStitchedVolume(c.campaign, c.positionsPath, { tileLevels: only.tileLevels });
+    await v.intensity();
+    const misses = v.cache.stats().misses;
+    const e = v.levelExtent(1);
+    const view = await v.getView(e.lo, e.shape, { level: 1 });
+    expect(only.store.count(() => true)).toBeGreaterThan(0);
+    expect(v.cache.stats().misses - misses).toBe(only.store.count(() => true));
+    const plain = await openStitchedVolume(c.campaign, c.positionsPath);
+    const ref = await plain.getView(e.lo, e.shape, { level: 1 });
+    let diff = 0, lo = Infinity, hi = -Infinity;
+    for (let o = 0; o < view.data.length; o++) {
+      diff += Math.abs(view.data[o] - ref.data[o]);
+      lo = Math.min(lo, ref.data[o]);
+      hi = Math.max(hi, ref.data[o]);
+    }
+    expect(diff / view.data.length).toBeLessThan(0.05 * (hi - lo));
   });
 
   it('answers CORS preflight, byte ranges and gzip', async () => {
