@@ -5,6 +5,7 @@ import { FusionSettingsSchema } from './sections/fusion.js';
 import { AnalysisSettingsSchema } from './sections/analysis.js';
 import { DistributedSettingsSchema } from './sections/distributed.js';
 import { PyramidSettingsSchema } from './sections/pyramid.js';
+import { ExportSettingsSchema } from './sections/export.js';
 
 const Vec3 = z.tuple([z.number(), z.number(), z.number()]);
 const PositiveVec3 = z.tuple([z.number().positive(), z.number().positive(), z.number().positive()]);
@@ -50,6 +51,7 @@ export const CampaignConfigSchema = z
     analysis: AnalysisSettingsSchema,
     distributed: DistributedSettingsSchema,
     pyramid: PyramidSettingsSchema,
+    export: ExportSettingsSchema,
   })
   .superRefine((cfg, ctx) => {
     if (!cfg.tiles && !cfg.grid) {

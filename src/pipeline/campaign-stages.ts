@@ -16,6 +16,9 @@ import { getLogger } from '../log.js';
 import { buildCampaignPyramids } from '../pyramid/build-campaign-pyramids.js';
 import { pyramidStorePath } from '../pyramid/pyramid-store-path.js';
 import { writeJsonAtomic } from '../files/write-atomic.js';
+import type { Campaign } from '../campaign/open-campaign.js';
+import { exportBdv, type BdvImages } from '../bdv/export-bdv.js';
+import { TYPED_ARRAY_OF } from '../zarrio/dtypes.js';
 
 export interface CampaignStageOptions {
   /** Fuse even when `fusion.enabled` is false. */
@@ -56,7 +59,15 @@ function pyramidStage(): StageDef {
   };
 }
 
-/** pyramid → register → optimize → fuse (when asked) → analyze → report: the stages of `stitchgraph run`. */
+/** `export.bigstitcher: auto` copies the tiles for BigStitcher only while they are small. */
+function bdvImagesFor(campaign: Campaign): BdvImages {
+  const mode = campaign.config.export.bigstitcher;
+  if (mode === 'copy' || mode === 'link') return mode;
+  const bytes = campaign.tiles.reduce((s, t) => s + t.shape[0] * t.shape[1] * t.shape[2] * TYPED_ARRAY_OF[t.dtype].BYTES_PER_ELEMENT, 0);
+  return bytes <= campaign.config.export.bigstitcher_copy_limit_mb * 2 ** 20 ? 'copy' : 'link';
+}
+
+/** pyramid → register → optimize → bigstitcher → fuse (when asked) → analyze → report: the stages of `stitchgraph run`. */
 export function campaignStages(opts: CampaignStageOptions = {}): StageDef[] {
   const wd = (ctx: StageContext, rel: string) => join(ctx.campaign.workdir, rel);
   return [
@@ -84,6 +95,17 @@ export function campaignStages(opts: CampaignStageOptions = {}): StageDef[] {
       async run(ctx) {
         const r = await optimizeCampaign(ctx.campaign.file);
         process.stderr.write(`${r.report}\n`);
+      },
+    },
+    {
+      name: 'bigstitcher',
+      enabled: (ctx) => ctx.campaign.config.export.bigstitcher !== 'off',
+      inputs: async (ctx) => ({ tiles: tileInputs(ctx), positions: await hashFile(wd(ctx, 'positions.json')), export: ctx.campaign.config.export }),
+      outputs: ['bigstitcher.xml'],
+      async run(ctx) {
+        const images = bdvImagesFor(ctx.campaign);
+        const r = await exportBdv(ctx.campaign, { images, signal: ctx.signal });
+        getLogger().info({ xml: r.xml, images: r.images }, images === 'copy' ? 'BigStitcher project written' : 'BigStitcher project written, linking the tile store (`stitchgraph export-bdv --images copy` writes copies BigStitcher can open)');
       },
     },
     {

@@ -45,7 +45,7 @@ describe('stitchgraph run', () => {
   }, 240_000);
 
   it('runs every stage and writes every output', () => {
-    for (const f of ['pairs.json', 'positions.json', 'TileConfiguration.registered.txt', 'fused.ome.zarr/.zattrs', 'network/summary.json', 'network/branches.csv', 'network/nodes.csv', 'network/components.csv', 'network/graph.graphml', 'network/skeleton.swc', 'report.html', 'report/slice-yx.png', 'report/layout-top.svg', '.stitchgraph/stages.json']) {
+    for (const f of ['pairs.json', 'positions.json', 'TileConfiguration.registered.txt', 'fused.ome.zarr/.zattrs', 'network/summary.json', 'network/branches.csv', 'network/nodes.csv', 'network/components.csv', 'network/graph.graphml', 'network/skeleton.swc', 'report.html', 'report/slice-yx.png', 'report/layout-top.svg', '.stitchgraph/stages.json', 'bigstitcher.xml', 'bigstitcher.ome.zarr/t_0_0_0/.zattrs']) {
       expect(existsSync(join(workdir, f)), f).toBe(true);
     }
     const pairs = (reference.pairs as { pairs: { status: string }[] }).pairs;

@@ -10,6 +10,7 @@ import { addAnalyzeCommand } from './analyze.js';
 import { addRunCommand } from './run.js';
 import { addWorkerCommand } from './worker.js';
 import { addServeCommand } from './serve.js';
+import { addExportBdvCommand, addImportBdvCommand } from './bdv.js';
 
 /** Every command of the CLI contract (ARCHITECTURE.md), in help order. */
 export const COMMANDS: ((program: Command) => void)[] = [
@@ -24,4 +25,6 @@ export const COMMANDS: ((program: Command) => void)[] = [
   addRunCommand,
   addWorkerCommand,
   addServeCommand,
+  addExportBdvCommand,
+  addImportBdvCommand,
 ];
