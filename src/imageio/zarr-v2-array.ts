@@ -146,10 +146,10 @@ export class ZarrV2Array {
       }
       if (bytes) {
         const raw = await decodeChunk(bytes, this.compressor);
-        const aligned = new Uint8Array(raw.length);
-        aligned.set(raw);
-        const chunk = allocTyped(dtype, 0).constructor as new (b: ArrayBuffer) => TileTypedArray;
-        const cdata = new chunk(aligned.buffer);
+        const chunk = allocTyped(dtype, 0).constructor as (new (b: ArrayBuffer, offset?: number, length?: number) => TileTypedArray) & { BYTES_PER_ELEMENT: number };
+        const bpe = chunk.BYTES_PER_ELEMENT;
+        // A decoder's fresh, aligned buffer is viewed as it is; pooled or unaligned bytes (node:zlib, a file) are copied.
+        const cdata = raw.byteOffset % bpe === 0 && raw.byteLength % bpe === 0 && raw !== bytes ? new chunk(raw.buffer as ArrayBuffer, raw.byteOffset, raw.byteLength / bpe) : new chunk(new Uint8Array(raw).buffer);
         const cStart = idx.map((v, a) => v * chunks[a]);
         const from = cStart.map((s, a) => Math.max(s, start[a]));
         const to = cStart.map((s, a) => Math.min(s + chunks[a], start[a] + shape[a]));

@@ -91,7 +91,7 @@ async function fuseBlock(volume: StitchedVolume, arr: ZarrV2Array, child: ZarrV2
     const childStart = start.map((s, a) => s * f[a]) as Vec3;
     const childSize = chunk.map((s, a) => s * f[a]) as Vec3;
     const raw = await child.readRegion(childStart.map((s, a) => s - below.lo[a]), childSize);
-    data = downsampleMean(raw instanceof Float32Array ? raw : Float32Array.from(raw), childStart, childSize, f, below.lo, below.hi, p.options.fillValue).data;
+    data = downsampleMean(raw instanceof Float32Array ? raw : new Float32Array(raw), childStart, childSize, f, below.lo, below.hi, p.options.fillValue).data;
   }
   const out = convertDtype(data, arr.meta.dtype);
   // A block no tile reaches stays unwritten: readers see the array's fill value, as written.
