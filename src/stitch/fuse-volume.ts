@@ -42,7 +42,7 @@ export interface FuseResult {
 }
 
 const DONE_LOG = '.stitchgraph-fuse-done.log';
-const PARAMS_FILE = '.stitchgraph-fuse.json';
+export const PARAMS_FILE = '.stitchgraph-fuse.json';
 /** Written last, when every block of every level is in place: readers and `run` trust only a complete output. */
 export const FUSE_COMPLETE_MARKER = '.stitchgraph-fuse-complete.json';
 

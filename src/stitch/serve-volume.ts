@@ -8,6 +8,9 @@ import { contrastScale, encodePngGray8 } from '../imageio/write-png.js';
 import { LruCache } from '../cache/lru-cache.js';
 import { getLogger } from '../log.js';
 import { httpBody } from './_http-body.js';
+import { fusedSource } from './_fused-source.js';
+import { FUSE_COMPLETE_MARKER, PARAMS_FILE } from './fuse-volume.js';
+import { join } from 'node:path';
 
 export interface ServeOptions extends Omit<ViewOptions, 'level' | 'dtype'> {
   /** @default '127.0.0.1' */
@@ -20,6 +23,12 @@ export interface ServeOptions extends Omit<ViewOptions, 'level' | 'dtype'> {
   levels?: number;
   /** Bytes of computed chunks and slices kept. @default 256 MiB */
   cacheBytes?: number;
+  /**
+   * A fused OME-Zarr to serve chunks from instead of composing them, used only when it is complete
+   * and was fused from this very volume with the same options, chunk shape and float32 voxels;
+   * null: always compose. @default `<workdir>/fused.ome.zarr`
+   */
+  fused?: string | null;
 }
 
 export interface VolumeServer {
@@ -77,6 +86,9 @@ export async function serveVolume(volume: StitchedVolume, opts: ServeOptions = {
   };
 
   const chunkVoxels = chunk[0] * chunk[1] * chunk[2];
+  const fusedDir = opts.fused === undefined ? join(volume.campaign.workdir, 'fused.ome.zarr') : opts.fused;
+  const fused = fusedDir === null ? undefined : await fusedSource(fusedDir, volume, viewOpts, chunk, PARAMS_FILE, FUSE_COMPLETE_MARKER);
+  if (fused) log.info({ fused: fusedDir, levels: fused.levels }, 'serve: chunks come from the fused output');
 
   /**
    * A chunk's voxels: level 0 composed from the tiles; level L the mean of the level L-1 chunks
@@ -88,6 +100,7 @@ export async function serveVolume(volume: StitchedVolume, opts: ServeOptions = {
     return chunkCache.get(`c/${level}/${idx.join('.')}`, async () => {
       const e = extents[level];
       const start = idx.map((c, a) => e.lo[a] + c * chunk[a]) as Vec3;
+      if (fused && level < fused.levels) return fused.read(level, idx);
       // From the tiles' own level when they have one: the cost of the chunk's own voxels.
       if (level === 0 || (await volume.tileLevelsFor(level))) return volume.viewFloat(level, start, chunk, viewOpts);
       const f = volume.levelStep(level);
