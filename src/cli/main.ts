@@ -2,7 +2,7 @@
 import { Command } from 'commander';
 import { createLogger } from '../log.js';
 import { isStitchgraphError } from '../errors.js';
-import { COMMANDS } from './commands/index.js';
+import { loadCommands } from './commands/index.js';
 
 const program = new Command();
 program
@@ -14,7 +14,16 @@ program
     createLogger(cmd.opts<{ logLevel: 'info' }>().logLevel);
   });
 
-for (const add of COMMANDS) add(program);
+/** The command word of argv: the first argument that is neither an option nor the value of --log-level. */
+function commandName(argv: readonly string[]): string | undefined {
+  for (let i = 2; i < argv.length; i++) {
+    if (argv[i] === '--log-level') i++;
+    else if (!argv[i].startsWith('-')) return argv[i];
+  }
+  return undefined;
+}
+
+for (const add of await loadCommands(commandName(process.argv))) add(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   // The contract: non-zero exit with a one-line reason on stderr.
