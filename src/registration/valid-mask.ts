@@ -23,6 +23,9 @@ export function validMask(data: TileTypedArray | Float32Array, shape: Vec3, opts
   const [d, h, w] = shape;
   const isFloat = data instanceof Float32Array || data instanceof Float64Array;
   const hasFill = fillValue !== undefined && Number.isFinite(fillValue);
+  // Integers are never NaN: with no fill value and a full field of view every voxel is valid,
+  // known without a pass over the data (this runs on every box of every pair job).
+  if (!isFloat && !hasFill && fieldOfView === 'full') return null;
   const mask = new Uint8Array(d * h * w);
   let invalid = 0;
   const cy = (tileShape[1] - 1) / 2, cx = (tileShape[2] - 1) / 2;
