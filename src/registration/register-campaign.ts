@@ -15,6 +15,7 @@ import { readPairsFile, writePairsFile, type PairRecord, type PairsFile } from '
 import type { Vec3 } from '../geometry/box.js';
 import { getLogger } from '../log.js';
 import { findOverlaps, type OverlapPair } from './find-overlaps.js';
+import { selectPairs } from './select-pairs.js';
 import { nullSampleBox } from './null-sample-box.js';
 import { pairKey } from './pair-key.js';
 import { pairLevelPlan } from './pair-level-plan.js';
@@ -105,7 +106,7 @@ export async function registerCampaign(campaignFile: string, opts: RegisterCampa
   const campaign = await openCampaign(campaignFile);
   const s = campaign.config.registration;
   const params = pairParams(campaign);
-  const overlaps = findOverlaps(campaign.tiles, s);
+  const overlaps = selectPairs(findOverlaps(campaign.tiles, s), s.min_overlap_share);
   // A pair that fits the memory budget at no level is an error before any work.
   for (const p of overlaps) pairLevelPlan({ ...p, params }, campaign.tileById.get(p.a)!, campaign.tileById.get(p.b)!);
   const pairJobs: Job<PairJobPayload>[] = overlaps.map((p) => ({ id: `pair:${p.a}:${p.b}`, kind: REGISTER_PAIR_KIND, payload: payloadFor(campaign, p, params) }));

@@ -16,6 +16,13 @@ export const RegistrationSettingsSchema = z
     threshold: z.enum(['fixed', 'permutation']).default('fixed'),
     /** Minimum overlap for a pair: voxels per axis when >= 1, else a fraction of the smaller tile. */
     min_overlap: z.number().positive().default(0.02),
+    /**
+     * Pairs whose nominal overlap volume is below this share of the largest overlap of either tile
+     * (the edge and corner slivers of a grid) are not registered, unless the tiles would otherwise
+     * be unconnected: they cost a job each and add little to the global solve. 0 registers every
+     * overlapping pair (as before 2026-12).
+     */
+    min_overlap_share: z.number().min(0).max(1).default(0.25),
     /** Search margin (z, y, x) in voxels: the largest stage error expected. Default: 10 % of the tile, >= 16. */
     search_margin: z.tuple([z.number().min(0), z.number().min(0), z.number().min(0)]).optional(),
     /** Default search margin as a fraction of the larger tile's extent per axis (when search_margin is not given). */
