@@ -17,6 +17,11 @@ export interface ValidMaskOptions {
   fillValue?: number;
 }
 
+function hasNaN(data: TileTypedArray | Float32Array): boolean {
+  for (let i = 0; i < data.length; i++) if (data[i] !== data[i]) return true;
+  return false;
+}
+
 /** A mask (1 = valid) of the region, or null when every voxel is valid (the fast path). */
 export function validMask(data: TileTypedArray | Float32Array, shape: Vec3, opts: ValidMaskOptions = {}): Uint8Array | null {
   const { regionStart = [0, 0, 0], tileShape = shape, fieldOfView = 'full', fillValue } = opts;
@@ -26,6 +31,8 @@ export function validMask(data: TileTypedArray | Float32Array, shape: Vec3, opts
   // Integers are never NaN: with no fill value and a full field of view every voxel is valid,
   // known without a pass over the data (this runs on every box of every pair job).
   if (!isFloat && !hasFill && fieldOfView === 'full') return null;
+  // Floats (block means of a coarse level mostly): a scan for NaN, no mask allocated unless one is found.
+  if (!hasFill && fieldOfView === 'full' && !hasNaN(data)) return null;
   const mask = new Uint8Array(d * h * w);
   let invalid = 0;
   const cy = (tileShape[1] - 1) / 2, cx = (tileShape[2] - 1) / 2;
