@@ -69,7 +69,19 @@ export function accumulateChunkBlocks(chunk: Chunk3, origin: Vec3, box: Box3, fa
       const oy = Math.floor((y - box.start[1]) / factor[1]);
       const row = (oz * outShape[1] + oy) * outShape[2];
       const s0 = (z - origin[0]) * sz + (y - origin[1]) * sy + (lo[2] - origin[2]) * sx;
-      for (let i = 0; i < nx; i++) sums[row + ox[i]] += src[s0 + i * sx];
+      // A run of source voxels of one output block is summed locally: one float64 read-modify-write
+      // per block instead of one per voxel (this loop is most of an averaging read).
+      let cur = ox[0], acc = 0;
+      for (let i = 0; i < nx; i++) {
+        const o = ox[i];
+        if (o !== cur) {
+          sums[row + cur] += acc;
+          acc = 0;
+          cur = o;
+        }
+        acc += src[s0 + i * sx];
+      }
+      sums[row + cur] += acc;
     }
   }
 }
