@@ -9,6 +9,9 @@ import { addAnalyzeCommand } from './analyze.js';
 import { addRunCommand } from './run.js';
 import { addWorkerCommand } from './worker.js';
 import { addServeCommand } from './serve.js';
+import { addStudyCommand } from './study.js';
+import { addQueryCommand } from './query.js';
+import { addGalleryCommand } from './gallery.js';
 
 /** Every command of the CLI contract (ARCHITECTURE.md), in help order. */
 export const COMMANDS: ((program: Command) => void)[] = [
@@ -22,4 +25,7 @@ export const COMMANDS: ((program: Command) => void)[] = [
   addRunCommand,
   addWorkerCommand,
   addServeCommand,
+  addStudyCommand,
+  addQueryCommand,
+  addGalleryCommand,
 ];
