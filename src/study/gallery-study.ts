@@ -2,13 +2,15 @@ import { join } from 'node:path';
 import { mkdir } from 'node:fs/promises';
 import { StitchgraphError } from '../errors.js';
 import { writeFileAtomic } from '../files/write-atomic.js';
-import { contrastScale, encodePngGray8 } from '../imageio/write-png.js';
+import { encode } from 'fast-png';
+import { contrastScale } from '../imageio/write-png.js';
 import { openCampaign, type StitchedCampaign } from '../stitch/open-campaign.js';
 import type { Study } from './load-study.js';
 import { queryStudy, type QueryResult, type QueryValue } from './query-study.js';
 import { rowIdColumn, rowLocator, type RowRegion } from './_row-region.js';
 import { sliceWindow } from './_gallery-slice.js';
 import { galleryPage, type GalleryEntry } from './_gallery-page.js';
+import { markObject } from './_mark-object.js';
 
 export interface GalleryOptions {
   /** Refuse queries with more rows than this (checked before any image is made). @default 1000 */
@@ -70,13 +72,17 @@ async function drawRow(campaign: StitchedCampaign, p: PlannedRow, outDir: string
   const view = await campaign.getView(win.start, win.size);
   const [, h, w] = win.size;
   const k = Math.max(1, Math.floor(minPixels / Math.max(h, w)));
-  await writeFileAtomic(join(outDir, p.entry.file), encodePngGray8(enlarge(contrastScale(view.data), w, h, k), w * k, h * k));
+  // The object's (y, x) extent in enlarged image pixels (a voxel covers k pixels; mark its centre).
+  const toImage = (v: number, a: 1 | 2) => (v + volume.origin[a] - win.start[a] + 0.5) * k;
+  const mark = { lo: [toImage(p.region.lo[1], 1), toImage(p.region.lo[2], 2)] as [number, number], hi: [toImage(p.region.hi[1], 1), toImage(p.region.hi[2], 2)] as [number, number] };
+  const rgb = markObject(enlarge(contrastScale(view.data), w, h, k), w * k, h * k, mark);
+  await writeFileAtomic(join(outDir, p.entry.file), encode({ width: w * k, height: h * k, data: rgb, channels: 3, depth: 8 }));
 }
 
 /**
  * `stitchgraph gallery`: one PNG per result row that carries a sample and a position or bounding
- * box — the plane through the object's centre, framing it, contrast-scaled, from `getView` of the
- * sample's stitched volume — and `index.html` showing them with their ids and columns.
+ * box — the plane through the object's centre, framing it, contrast-scaled, the object outlined,
+ * from `getView` of the sample's stitched volume — and `index.html` showing them with their ids and columns.
  */
 export async function galleryStudy(study: Study, sql: string, outDir: string, opts: GalleryOptions = {}): Promise<GalleryResult> {
   const { maxRows = 1000, minPixels = 192 } = opts;

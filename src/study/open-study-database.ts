@@ -49,9 +49,10 @@ async function createSamplesTable(conn: DuckDBConnection, study: Study, workdirs
     await conn.run('CREATE VIEW samples AS SELECT * FROM samples_listed');
     return;
   }
-  const csv = `read_csv(${sqlString(study.metadataCsv)}, header = true, auto_detect = true, sample_size = -1)`;
+  // Ids are text (folder names such as 007 must not become the number 7).
+  const csv = `read_csv(${sqlString(study.metadataCsv)}, header = true, auto_detect = true, sample_size = -1, types = {'id': 'VARCHAR'})`;
   await conn.run(`CREATE TABLE samples_metadata AS SELECT * FROM ${csv}`);
-  await conn.run('CREATE VIEW samples AS SELECT l.*, m.* EXCLUDE (id) FROM samples_listed l LEFT JOIN samples_metadata m ON l.sample = CAST(m.id AS VARCHAR)');
+  await conn.run('CREATE VIEW samples AS SELECT l.*, m.* EXCLUDE (id) FROM samples_listed l LEFT JOIN samples_metadata m ON l.sample = m.id');
 }
 
 /**

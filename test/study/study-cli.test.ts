@@ -153,6 +153,7 @@ describe('stitchgraph gallery', () => {
       const mean = px.reduce((s, v) => s + v, 0) / px.length;
       const sd = Math.sqrt(px.reduce((s, v) => s + (v - mean) ** 2, 0) / px.length);
       expect(img.width).toBeGreaterThanOrEqual(48);
+      expect(img.channels).toBe(3);
       expect(sd, f).toBeGreaterThan(10);
     }
   });
