@@ -23,8 +23,9 @@ function find(columns: string[], names: string[]): number[] | undefined {
 }
 
 function numbers(row: QueryValue[], idx: number[]): number[] | undefined {
-  const v = idx.map((i) => (typeof row[i] === 'number' ? (row[i] as number) : Number(row[i])));
-  return row.some((_, k) => idx.includes(k) && row[k] === null) || v.some((x) => !Number.isFinite(x)) ? undefined : v;
+  if (idx.some((i) => row[i] === null)) return undefined;
+  const v = idx.map((i) => Number(row[i]));
+  return v.every(Number.isFinite) ? v : undefined;
 }
 
 function boxLocator(idx: number[]): Locator {

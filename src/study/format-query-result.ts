@@ -2,7 +2,7 @@ import type { QueryResult, QueryValue } from './query-study.js';
 
 export type QueryFormat = 'table' | 'csv' | 'json';
 
-const text = (v: QueryValue) => (v === null ? '' : typeof v === 'number' ? String(v) : String(v));
+const text = (v: QueryValue) => (v === null ? '' : String(v));
 
 function csvField(v: QueryValue): string {
   const s = text(v);
