@@ -51,6 +51,14 @@ export { NatsExecutor } from './distributed/nats-executor.js';
 export { NatsWorker } from './distributed/nats-worker.js';
 export { runIdFor } from './distributed/run-id.js';
 export { registerJobKind } from './distributed/job-handlers.js';
+// Multiscale tile pyramids (src/pyramid).
+export { openTilePyramid, type TilePyramid, type PyramidLevel } from './pyramid/open-tile-pyramid.js';
+export { forgetTilePyramids } from './pyramid/forget-tile-pyramids.js';
+export { buildPyramids, type BuildPyramidsOptions, type BuildPyramidsResult } from './pyramid/build-pyramids.js';
+export { buildCampaignPyramids, type BuildCampaignPyramidsOptions } from './pyramid/build-campaign-pyramids.js';
+export { pyramidFactors } from './pyramid/pyramid-factors.js';
+export { pyramidStorePath } from './pyramid/pyramid-store-path.js';
+export { readOmeMultiscales, type OmeMultiscales } from './pyramid/read-ome-multiscales.js';
 // Studies of many samples (docs/study.md).
 export { loadStudy, type Study, type StudySample, type MetadataValue } from './study/load-study.js';
 export { runStudy, type RunStudyOptions, type RunStudyResult, type SampleRunOutcome } from './study/run-study.js';

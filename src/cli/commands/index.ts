@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { addSynthCommand } from './synth.js';
 import { addImportCommand } from './import.js';
+import { addPyramidCommand } from './pyramid.js';
 import { addRegisterCommand } from './register.js';
 import { addOptimizeCommand } from './optimize.js';
 import { addViewCommand } from './view.js';
@@ -9,6 +10,7 @@ import { addAnalyzeCommand } from './analyze.js';
 import { addRunCommand } from './run.js';
 import { addWorkerCommand } from './worker.js';
 import { addServeCommand } from './serve.js';
+import { addExportBdvCommand, addImportBdvCommand } from './bdv.js';
 import { addStudyCommand } from './study.js';
 import { addQueryCommand } from './query.js';
 import { addGalleryCommand } from './gallery.js';
@@ -17,6 +19,7 @@ import { addGalleryCommand } from './gallery.js';
 export const COMMANDS: ((program: Command) => void)[] = [
   addSynthCommand,
   addImportCommand,
+  addPyramidCommand,
   addRegisterCommand,
   addOptimizeCommand,
   addViewCommand,
@@ -25,6 +28,8 @@ export const COMMANDS: ((program: Command) => void)[] = [
   addRunCommand,
   addWorkerCommand,
   addServeCommand,
+  addExportBdvCommand,
+  addImportBdvCommand,
   addStudyCommand,
   addQueryCommand,
   addGalleryCommand,
