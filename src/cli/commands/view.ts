@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { intensitySummary } from '../../stitch/intensity-summary.js';
 import { resolve } from 'node:path';
 import { rm } from 'node:fs/promises';
 import { openCampaign } from '../../campaign/open-campaign.js';
@@ -55,6 +56,10 @@ export function addViewCommand(program: Command): void {
       const volume = await openStitchedVolume(campaign, o.positions === undefined ? undefined : resolve(String(o.positions)));
       const t0 = performance.now();
       const view = await volume.getView(pos, size, opts);
+      if (volume.resolveViewOptions(opts).intensityCorrection) {
+        const m = await volume.intensity();
+        log.info({ applied: m.helps, tiles: intensitySummary(m, volume.tiles.map((t) => t.info.id)).tiles }, `intensity correction ${m.reason}`);
+      }
       if (ext === 'png') await writePngPlane(out, view.data, size[2], size[1]);
       else if (ext === 'npy') await writeNpy(out, view.data, size, view.dtype);
       else if (ext === 'zarr') {
