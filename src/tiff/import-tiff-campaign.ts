@@ -112,7 +112,8 @@ export async function importTiffCampaign(options: ImportTiffCampaignOptions): Pr
   const config = {
     campaign: name,
     store: `./${rel(storePath)}`,
-    workdir: `./${rel(join(outDir, 'out', name))}`,
+    // Beside the YAML, so a recipe that imports into out/mosaic/ finds its results in out/mosaic/work/.
+    workdir: './work',
     voxel_size: voxelSize,
     tiles: tiles.map((t) => ({ id: t.id, array: `tiles/${t.id}`, position: [...t.position] })),
   };
