@@ -5,7 +5,10 @@
  *    On a right layout these share one small spread (the stage error); a pair far outside that
  *    spread (robust: median ± MAD) matched something other than its true overlap, as the wrong
  *    neighbours of a shuffled row do on a periodic background.
- * 2. **Loops.** Around any loop of accepted pairs the shifts must add up to zero; a loop that does
+ * 2. **Correlation.** Where the stage spacing is a multiple of a periodic background (grid paper),
+ *    wrong neighbours match the pattern at the nominal shift itself; they then stand out by a
+ *    correlation far below the campaign's other pairs.
+ * 3. **Loops.** Around any loop of accepted pairs the shifts must add up to zero; a loop that does
  *    not close holds at least one wrong pair. Loops are the fundamental cycles of a breadth-first
  *    spanning tree of the pair graph.
  *
@@ -17,6 +20,8 @@ import type { Vec3 } from '../geometry/box.js';
 export interface LayoutConsistency {
   /** Accepted pairs whose deviation from the nominal layout is an outlier. */
   outliers: { a: string; b: string; deviation: Vec3; distance: number }[];
+  /** Accepted pairs whose correlation is far below the others'. */
+  weak: { a: string; b: string; correlation: number }[];
   /** Loops of accepted pairs that do not close: their tiles in order and the misclosure (voxels). */
   openLoops: { tiles: string[]; misclosure: number }[];
   /** Typical deviation of the accepted pairs from nominal (median vector) and its robust spread (voxels). */
@@ -32,6 +37,9 @@ export const OUTLIER_SIGMAS = 5;
 export const OUTLIER_MIN_VOX = 4;
 /** Fewer accepted pairs than this give no reliable spread: only loops are checked. */
 export const MIN_PAIRS_FOR_SPREAD = 4;
+/** A pair is weak when its correlation is below the median by this many robust σ and below WEAK_FRACTION of it. */
+export const WEAK_SIGMAS = 5;
+export const WEAK_FRACTION = 0.75;
 /** A loop closes when its misclosure is below this plus LOOP_TOLERANCE_PER_PAIR per pair in it. */
 export const LOOP_TOLERANCE_VOX = 2;
 export const LOOP_TOLERANCE_PER_PAIR = 0.5;
@@ -51,6 +59,13 @@ function deviationOutliers(ok: PairRecord[]): Pick<LayoutConsistency, 'outliers'
   const limit = Math.max(OUTLIER_SIGMAS * spread, OUTLIER_MIN_VOX);
   const outliers = ok.flatMap((p, k) => (dist[k] > limit ? [{ a: p.a, b: p.b, deviation: dev[k].map(fmt) as Vec3, distance: fmt(dist[k]) }] : []));
   return { outliers, typical, spread };
+}
+
+function weakPairs(ok: PairRecord[]): LayoutConsistency['weak'] {
+  if (ok.length < MIN_PAIRS_FOR_SPREAD) return [];
+  const r = ok.map((p) => p.correlation);
+  const m = median(r), s = 1.4826 * median(r.map((v) => Math.abs(v - m)));
+  return ok.filter((p) => p.correlation < m - WEAK_SIGMAS * s && p.correlation < WEAK_FRACTION * m).map((p) => ({ a: p.a, b: p.b, correlation: p.correlation }));
 }
 
 function openLoops(ok: PairRecord[]): LayoutConsistency['openLoops'] {
@@ -107,6 +122,7 @@ export function layoutConsistency(pairs: readonly PairRecord[]): LayoutConsisten
   const ok = pairs.filter((p) => p.status === 'ok' && Array.isArray(p.nominal_shift));
   const { outliers, typical, spread } = deviationOutliers(ok);
   const loops = openLoops(ok);
+  const weak = weakPairs(ok);
   const warnings: string[] = [];
   if (outliers.length) {
     const tiles = [...new Set(outliers.flatMap((o) => [o.a, o.b]))];
@@ -115,6 +131,14 @@ export function layoutConsistency(pairs: readonly PairRecord[]): LayoutConsisten
         `${outliers.map((o) => `${o.a}–${o.b} by [${o.deviation.join(', ')}]`).join(', ')}. Tiles ${tiles.join(', ')}: check the tile order (import --order) and their stage positions`,
     );
   }
+  if (weak.length) {
+    const tiles = [...new Set(weak.flatMap((o) => [o.a, o.b]))];
+    const typical = median(ok.map((p) => p.correlation));
+    warnings.push(
+      `layout: ${weak.length} accepted pair(s) correlate far less than the others (typical r ${typical.toFixed(2)}): ${weak.map((w) => `${w.a}–${w.b} r ${w.correlation.toFixed(2)}`).join(', ')}. ` +
+        `Tiles ${tiles.join(', ')}: if they are not where the layout says (tile order, stage positions), these pairs matched a background pattern; check them in a view (import --order)`,
+    );
+  }
   for (const l of loops) warnings.push(`layout: the loop of pairs ${[...l.tiles, l.tiles[0]].join(' → ')} does not close (off by ${l.misclosure} voxels): one of its pairs matched the wrong place`);
-  return { outliers, openLoops: loops, typical, spread, warnings };
+  return { outliers, weak, openLoops: loops, typical, spread, warnings };
 }
