@@ -14,6 +14,7 @@ import { reportSlices } from '../report/report-slices.js';
 import { campaignIntensity } from '../stitch/campaign-intensity.js';
 import { progressBar } from '../cli/progress.js';
 import { getLogger } from '../log.js';
+import { analysisEnabled } from './analysis-enabled.js';
 
 export interface CampaignStageOptions {
   /** Fuse even when `fusion.enabled` is false. */
@@ -72,7 +73,7 @@ export function campaignStages(opts: CampaignStageOptions = {}): StageDef[] {
     },
     {
       name: 'analyze',
-      enabled: (ctx) => ctx.campaign.config.analysis.enabled,
+      enabled: (ctx) => analysisEnabled(ctx.campaign),
       inputs: async (ctx) => ({
         tiles: tileInputs(ctx),
         positions: await hashFile(wd(ctx, 'positions.json')),

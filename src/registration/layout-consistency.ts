@@ -61,7 +61,19 @@ function deviationOutliers(ok: PairRecord[]): Pick<LayoutConsistency, 'outliers'
   return { outliers, typical, spread };
 }
 
-function weakPairs(ok: PairRecord[]): LayoutConsistency['weak'] {
+/**
+ * Face neighbours: the nominal shift runs along one axis (the others under a quarter of it). Only
+ * they are compared by correlation: edge and corner pairs share thin overlaps that correlate less
+ * by nature.
+ */
+function isFacePair(p: PairRecord): boolean {
+  const s = (p.nominal_shift ?? p.shift).map(Math.abs);
+  const main = Math.max(...s);
+  return main > 0 && s.filter((v) => v > 0.25 * main).length === 1;
+}
+
+function weakPairs(all: PairRecord[]): LayoutConsistency['weak'] {
+  const ok = all.filter(isFacePair);
   if (ok.length < MIN_PAIRS_FOR_SPREAD) return [];
   const r = ok.map((p) => p.correlation);
   const m = median(r), s = 1.4826 * median(r.map((v) => Math.abs(v - m)));
@@ -133,9 +145,9 @@ export function layoutConsistency(pairs: readonly PairRecord[]): LayoutConsisten
   }
   if (weak.length) {
     const tiles = [...new Set(weak.flatMap((o) => [o.a, o.b]))];
-    const typical = median(ok.map((p) => p.correlation));
+    const typical = median(ok.filter(isFacePair).map((p) => p.correlation));
     warnings.push(
-      `layout: ${weak.length} accepted pair(s) correlate far less than the others (typical r ${typical.toFixed(2)}): ${weak.map((w) => `${w.a}–${w.b} r ${w.correlation.toFixed(2)}`).join(', ')}. ` +
+      `layout: ${weak.length} accepted pair(s) correlate far less than the other face neighbours (typical r ${typical.toFixed(2)}): ${weak.map((w) => `${w.a}–${w.b} r ${w.correlation.toFixed(2)}`).join(', ')}. ` +
         `Tiles ${tiles.join(', ')}: if they are not where the layout says (tile order, stage positions), these pairs matched a background pattern; check them in a view (import --order)`,
     );
   }

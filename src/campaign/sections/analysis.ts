@@ -26,7 +26,11 @@ export const AnalysisSettingsSchema = z
     halo: z.number().int().min(1).default(16),
     /** Bins of the intensity histogram behind Otsu and percentile thresholds. */
     histogram_bins: z.number().int().min(16).default(4096),
-    enabled: z.boolean().default(true),
+    /**
+     * Whether `run` analyses the stitched volume. Unset: yes for a 3-D campaign, no for a 2-D
+     * mosaic (a vessel network of a flat image means nothing); true or false to choose.
+     */
+    enabled: z.boolean().optional(),
   })
   .prefault({});
 
