@@ -15,9 +15,11 @@ import { fitPairQuantiles, pairMismatch, type PairQuantiles } from './_overlap-q
  *   with iteratively reweighted (Tukey biweight) edges, so one bad overlap cannot pull a tile.
  * - **Pulled towards identity.** Every tile also has a weak link to gain 1 / offset 0 (ridge
  *   regularisation), so a tile with little evidence stays as it was and the mosaic keeps its level.
- * - **Hold-out acceptance.** Each overlap is cut in two halves; a model fitted on one half of every
- *   overlap must lower the decile mismatch on the other half (both ways round), by `HELPS_RATIO`
- *   and by more than 1 % of the intensity range, or the identity is used.
+ * - **Hold-out acceptance.** The overlaps are split into folds; a model fitted without a fold must
+ *   lower the decile mismatch of that fold's overlaps (summed over folds) below `HELPS_RATIO` and
+ *   by more than 1 % of the intensity range, or the identity is used. A correction that only the
+ *   overlap it corrects supports (one pair; a tile seen by one overlap whose brightness there is
+ *   not the tile's, e.g. bleached by the neighbour's exposure) is not confirmed and not applied.
  *
  * Same linear model as the "global intensity correction" of BigStitcher (Hörl et al., Nat.
  * Methods 16, 2019, doi:10.1038/s41592-019-0501-0); the quantile matching and the hold-out test are
@@ -35,7 +37,7 @@ export interface IntensityModel {
   /** What views apply: the fitted model when accepted, else gain 1 / offset 0 for every tile. */
   gain: Float64Array;
   offset: Float64Array;
-  /** Mean decile mismatch over the held-out halves of the overlaps, without and with the correction. */
+  /** Mean decile mismatch of held-out overlaps, without and with the correction (cross-validated). */
   rmsBefore: number;
   rmsAfter: number;
   /** Whether the correction is applied (it lowered the held-out mismatch enough). */
@@ -51,7 +53,7 @@ export const HELPS_RATIO = 0.9;
 /** ... and by more than this fraction of the overlaps' typical interdecile range. */
 export const MIN_GAIN_OF_RANGE = 0.01;
 /** Weight of each tile's link to gain 1 / offset 0, relative to one overlap's. */
-export const PRIOR_WEIGHT = 0.05;
+export const PRIOR_WEIGHT = 0.01;
 /** Fewer common voxels than this in an overlap half carry no reliable deciles. */
 export const MIN_SAMPLES = 32;
 
@@ -103,39 +105,31 @@ function totalMismatch(pairs: PairQuantiles[], m: FittedModel): number {
   return pairs.reduce((s, p) => s + pairMismatch(p, m.gain, m.offset), 0);
 }
 
-/** Split every overlap into its two halves (first and second half in scan order: disjoint regions). */
-function halves(samples: OverlapSamples[]): [OverlapSamples[], OverlapSamples[]] {
-  const first: OverlapSamples[] = [], second: OverlapSamples[] = [];
-  for (const s of samples) {
-    const h = s.x.length >> 1;
-    if (h < MIN_SAMPLES) continue;
-    first.push({ a: s.a, b: s.b, x: s.x.subarray(0, h), y: s.y.subarray(0, h) });
-    second.push({ a: s.a, b: s.b, x: s.x.subarray(h), y: s.y.subarray(h) });
-  }
-  return [first, second];
-}
+/** Overlaps are held out in this many folds (round-robin), or one at a time when fewer. */
+export const FOLDS = 5;
 
 export function intensityModel(nTiles: number, samples: OverlapSamples[]): IntensityModel {
   const none = identity(nTiles);
   const all = samples.filter((s) => s.x.length >= MIN_SAMPLES).map(fitPairQuantiles);
   if (all.length === 0) return { ...none, rmsBefore: 0, rmsAfter: 0, helps: false, reason: 'no overlap with enough common voxels' };
   const fitted = fitModel(nTiles, all);
-  const [h1, h2] = halves(samples).map((h) => h.map(fitPairQuantiles));
+  // Cross-validation over overlaps: each fold's overlaps are judged by a model fitted on the others.
+  const k = Math.min(FOLDS, all.length);
   let before = 0, after = 0;
-  for (const [fit, test] of [[h1, h2], [h2, h1]]) {
-    const m = fitModel(nTiles, fit);
+  for (let f = 0; f < k; f++) {
+    const test = all.filter((_, i) => i % k === f);
+    const m = fitModel(nTiles, all.filter((_, i) => i % k !== f));
     before += totalMismatch(test, none);
     after += totalMismatch(test, m);
   }
-  const nTest = 2 * h1.length || 1;
-  const rmsBefore = before / nTest, rmsAfter = after / nTest;
+  const rmsBefore = before / all.length, rmsAfter = after / all.length;
   const spreads = all.map((p) => Math.max(p.spreadA, p.spreadB)).sort((u, v) => u - v);
   const range = spreads[Math.floor(spreads.length / 2)];
-  const helps = h1.length > 0 && rmsAfter < HELPS_RATIO * rmsBefore && rmsBefore - rmsAfter > MIN_GAIN_OF_RANGE * range;
-  const reason = h1.length === 0
-    ? 'overlaps too small to hold out half of them'
+  const helps = all.length > 1 && rmsAfter < HELPS_RATIO * rmsBefore && rmsBefore - rmsAfter > MIN_GAIN_OF_RANGE * range;
+  const reason = all.length === 1
+    ? 'not applied (identity): one overlap cannot confirm itself (a correction must be predicted by other overlaps)'
     : helps
-      ? `applied: held-out overlap mismatch ${fmt(rmsBefore)} → ${fmt(rmsAfter)}`
+      ? `applied: mismatch of held-out overlaps ${fmt(rmsBefore)} → ${fmt(rmsAfter)}`
       : `not applied (identity): it does not improve the held-out overlaps enough (mismatch ${fmt(rmsBefore)} → ${fmt(rmsAfter)}; needs < ${Math.round(HELPS_RATIO * 100)} % and a gain above 1 % of the intensity range ${fmt(range)})`;
   const chosen = helps ? fitted : none;
   return { gain: chosen.gain, offset: chosen.offset, rmsBefore, rmsAfter, helps, reason, fitted: { gain: Array.from(fitted.gain), offset: Array.from(fitted.offset) } };
