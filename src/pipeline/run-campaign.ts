@@ -56,6 +56,7 @@ export async function runCampaign(campaignFile: string, opts: RunCampaignOptions
   if (s) lines.push(`positions: ${Object.entries(s).filter(([, v]) => typeof v === 'number').map(([k, v]) => `${k} ${Number((v as number).toPrecision(4))}`).join(', ')}`);
   const net = await readJson(join(wd, 'network', 'summary.json'));
   if (net) lines.push(`network: ${['n_components', 'n_branches', 'n_junctions', 'n_endpoints', 'total_length_um', 'cyclomatic_number'].filter((k) => typeof net[k] === 'number').map((k) => `${k} ${Number((net[k] as number).toPrecision(5))}`).join(', ')}`);
+  if (outcomes.analyze?.status === 'disabled' && campaign.config.analysis.enabled === undefined) lines.push('analysis: not run on a 2-D mosaic (set analysis.enabled: true to analyse it)');
   lines.push(`report: ${join(wd, 'report.html')}`);
   if (nothingToDo) lines.unshift('Nothing to do: every stage is up to date.');
   return { campaignFile: campaign.file, workdir: wd, stages: outcomes, nothingToDo, summary: lines.join('\n') };
