@@ -85,6 +85,10 @@ export function writeGreyPng(file: string, data: ArrayLike<number>, h: number, w
 
 export function mean(v: ArrayLike<number>): number {
   let s = 0, n = 0;
-  for (let i = 0; i < v.length; i++) if (v[i] === v[i]) (s += v[i]), n++;
+  for (let i = 0; i < v.length; i++) {
+    if (v[i] !== v[i]) continue;
+    s += v[i];
+    n++;
+  }
   return n ? s / n : NaN;
 }

@@ -6,7 +6,7 @@ import { openCampaign } from '../../src/campaign/open-campaign.js';
 import { openStitchedVolume } from '../../src/stitch/open-stitched-volume.js';
 import { writePositionsFile } from '../../src/formats/positions.js';
 import type { Vec3 } from '../../src/geometry/box.js';
-import { cutTile, gridPaper, mean, writeGreyPng, writeMosaicCampaign, type FixtureTile } from '../helpers/mosaic-fixture.js';
+import { cutTile, gridPaper, writeGreyPng, writeMosaicCampaign, type FixtureTile } from '../helpers/mosaic-fixture.js';
 
 const H = 160, W = 160, STEP = 136, N = 6;
 
