@@ -9,6 +9,7 @@ registerJobKind('echo', async () => async (payload) => {
 });
 registerJobKind('analyze-block', async () => (await import('../analysis/analyze-block-job.js')).runAnalyzeBlockJob);
 registerJobKind('fuse-block', async () => (await import('../stitch/fuse-block-job.js')).fuseBlockHandler);
+registerJobKind('pyramid-block', async () => (await import('../pyramid/pyramid-block-job.js')).pyramidBlockHandler);
 registerJobKind('register-pair', async () => (await import('../registration/register-pair-job.js')).registerPairJob);
 registerJobKind('checksum', async () => {
   const { checksum } = await import('./checksum-kind.js');
