@@ -63,7 +63,10 @@ export async function runStages(stages: StageDef[], ctx: StageContext, onStage?:
     log.info({ stage: st.name }, `${st.name}: running`);
     await st.run(ctx);
     const seconds = (performance.now() - t0) / 1000;
-    manifest.stages[st.name] = { inputs, outputs: await recordOutputs(workdir, st.outputs), finished_at: new Date().toISOString(), seconds };
+    // The inputs as they stand once the stage finished: a stage may write part of what it hashes
+    // (the pyramid stage hashes its own store's group attributes), and a rerun must find it current.
+    const after = hashValue(await st.inputs(ctx));
+    manifest.stages[st.name] = { inputs: after, outputs: await recordOutputs(workdir, st.outputs), finished_at: new Date().toISOString(), seconds };
     await writeManifest(workdir, manifest);
     outcomes[st.name] = { status: 'ran', seconds };
     upstreamRan = true;
