@@ -7,6 +7,7 @@ registerJobKind('echo', async () => async (payload) => {
   if (p.fail) throw new Error(p.fail);
   return p.value;
 });
+registerJobKind('segment-block', async () => (await import('../segmentation/segment-block-job.js')).runSegmentBlockJob);
 registerJobKind('analyze-block', async () => (await import('../analysis/analyze-block-job.js')).runAnalyzeBlockJob);
 registerJobKind('fuse-block', async () => (await import('../stitch/fuse-block-job.js')).fuseBlockHandler);
 registerJobKind('pyramid-block', async () => (await import('../pyramid/pyramid-block-job.js')).pyramidBlockHandler);

@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { readFile } from 'node:fs/promises';
 import type { StageContext, StageDef } from './run-stages.js';
 import { hashFile } from './fingerprint.js';
@@ -17,6 +17,7 @@ import { getLogger } from '../log.js';
 import { analysisEnabled } from './analysis-enabled.js';
 import { buildCampaignPyramids } from '../pyramid/build-campaign-pyramids.js';
 import { pyramidStorePath } from '../pyramid/pyramid-store-path.js';
+import { pyramidsComplete } from '../pyramid/pyramids-complete.js';
 import { writeJsonAtomic } from '../files/write-atomic.js';
 import type { Campaign } from '../campaign/open-campaign.js';
 import { exportBdv, type BdvImages } from '../bdv/export-bdv.js';
@@ -36,16 +37,14 @@ const FUSE_MARKER = join('fused.ome.zarr', FUSE_COMPLETE_MARKER);
 /** Written by the pyramid stage (the store may lie outside the workdir): what was built, where. */
 const PYRAMID_MARKER = join('.stitchgraph', 'pyramids.json');
 
-/** The pyramid stage: builds missing tile pyramids; its inputs include each tile group's attributes, so a deleted or partial store reruns it. */
+/** The pyramid stage: builds missing tile pyramids; reruns when a pyramid is no longer complete (a deleted store). */
 function pyramidStage(): StageDef {
   return {
     name: 'pyramid',
     enabled: (ctx) => ctx.campaign.config.pyramid.build,
-    inputs: async (ctx) => {
-      const store = pyramidStorePath(ctx.campaign);
-      const groups = await Promise.all(ctx.campaign.tiles.map((t) => hashFile(join(store, t.id, '.zattrs'))));
-      return { tiles: tileInputs(ctx), store, pyramid: ctx.campaign.config.pyramid, voxel_size: ctx.campaign.voxelSize, groups };
-    },
+    inputs: async (ctx) => ({ tiles: tileInputs(ctx), store: pyramidStorePath(ctx.campaign), pyramid: ctx.campaign.config.pyramid, voxel_size: ctx.campaign.voxelSize }),
+    // The store may lie outside the workdir or be removed: check every pyramid is still complete.
+    complete: (ctx) => pyramidsComplete(ctx.campaign),
     outputs: [PYRAMID_MARKER],
     async run(ctx) {
       const bar = progressBar('pyramid blocks', 1);
@@ -132,6 +131,8 @@ export function campaignStages(opts: CampaignStageOptions = {}): StageDef[] {
         positions: await hashFile(wd(ctx, 'positions.json')),
         fused: await hashFile(wd(ctx, FUSE_MARKER)),
         analysis: ctx.campaign.config.analysis,
+        // Classifier labels and model files named in the YAML: their content, not only their names.
+        segmentation_files: await Promise.all([ctx.campaign.config.analysis.segmentation.labels, ctx.campaign.config.analysis.segmentation.model].map((f) => (f ? hashFile(resolve(dirname(ctx.campaign.file), f)) : undefined))),
         fusion: ctx.campaign.config.fusion,
         voxel_size: ctx.campaign.voxelSize,
       }),

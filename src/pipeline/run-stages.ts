@@ -22,6 +22,11 @@ export interface StageDef {
   /** Output files (relative to workdir) whose bytes prove the stage finished; folders carry a marker file. */
   outputs: string[];
   run(ctx: StageContext): Promise<void>;
+  /**
+   * Optional check that what the stage wrote elsewhere (outside the recorded outputs, e.g. a store
+   * outside the workdir) is still there; false reruns the stage even when inputs and outputs match.
+   */
+  complete?(ctx: StageContext): Promise<boolean>;
 }
 
 export interface StageOutcome {
@@ -54,7 +59,7 @@ export async function runStages(stages: StageDef[], ctx: StageContext, onStage?:
     const inputs = hashValue(await st.inputs(ctx));
     // Once a stage has run, every stage after it runs too: its inputs hash the upstream outputs,
     // but a rerun that happens to give the same bytes should not leave the user guessing.
-    if (!upstreamRan && (await isStageCurrent(manifest.stages[st.name], inputs, workdir))) {
+    if (!upstreamRan && (await isStageCurrent(manifest.stages[st.name], inputs, workdir)) && (await (st.complete?.(ctx) ?? true))) {
       outcomes[st.name] = { status: 'up to date', seconds: 0 };
       log.info({ stage: st.name }, `${st.name}: up to date, skipped`);
       continue;
@@ -63,10 +68,7 @@ export async function runStages(stages: StageDef[], ctx: StageContext, onStage?:
     log.info({ stage: st.name }, `${st.name}: running`);
     await st.run(ctx);
     const seconds = (performance.now() - t0) / 1000;
-    // The inputs as they stand once the stage finished: a stage may write part of what it hashes
-    // (the pyramid stage hashes its own store's group attributes), and a rerun must find it current.
-    const after = hashValue(await st.inputs(ctx));
-    manifest.stages[st.name] = { inputs: after, outputs: await recordOutputs(workdir, st.outputs), finished_at: new Date().toISOString(), seconds };
+    manifest.stages[st.name] = { inputs, outputs: await recordOutputs(workdir, st.outputs), finished_at: new Date().toISOString(), seconds };
     await writeManifest(workdir, manifest);
     outcomes[st.name] = { status: 'ran', seconds };
     upstreamRan = true;
