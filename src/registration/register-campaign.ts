@@ -26,6 +26,7 @@ import { layoutConsistency } from './layout-consistency.js';
 import { rejectionHint } from './rejection-hint.js';
 import { wantsWiderSearch, widenedOverlaps } from './widened-overlaps.js';
 import { pairKey } from './pair-key.js';
+import { pairLevelPlan } from './pair-level-plan.js';
 import { permutationThreshold } from './permutation-threshold.js';
 import type { PairJobPayload, PairParams } from './register-pair.js';
 
@@ -71,6 +72,10 @@ function pairParams(c: Campaign): PairParams {
     min_correlation: s.min_correlation,
     min_isotropy: s.min_isotropy,
     subvoxel: s.subvoxel,
+    coarse_voxels: s.coarse_voxels,
+    windows: s.windows,
+    window_size: s.window_size,
+    memory_mb: s.memory_mb,
   };
 }
 
@@ -120,6 +125,8 @@ function planJobs(campaign: Campaign): Plan {
   const s = campaign.config.registration;
   const params = pairParams(campaign);
   const overlaps = findOverlaps(campaign.tiles, s);
+  // A pair that fits the memory budget at no level is an error before any work.
+  for (const p of overlaps) pairLevelPlan({ ...p, params }, campaign.tileById.get(p.a)!, campaign.tileById.get(p.b)!);
   const pairJobs: PairJob[] = overlaps.map((p) => ({ id: `pair:${p.a}:${p.b}`, kind: REGISTER_PAIR_KIND, payload: payloadFor(campaign, p, params) }));
   const nullJobs: PairJob[] = [];
   if (s.threshold === 'permutation') {
@@ -128,7 +135,15 @@ function planJobs(campaign: Campaign): Plan {
     }
   }
   const wideJobs = new Map<string, PairJob>();
-  for (const w of widenedOverlaps(campaign.tiles, s, overlaps)) wideJobs.set(`pair:${w.a}:${w.b}`, { id: `wide:${w.a}:${w.b}`, kind: REGISTER_PAIR_KIND, payload: payloadFor(campaign, w, params) });
+  for (const w of widenedOverlaps(campaign.tiles, s, overlaps)) {
+    // A wider search that would not fit the memory budget is not offered (the first one stands).
+    try {
+      pairLevelPlan({ ...w, params }, campaign.tileById.get(w.a)!, campaign.tileById.get(w.b)!);
+    } catch {
+      continue;
+    }
+    wideJobs.set(`pair:${w.a}:${w.b}`, { id: `wide:${w.a}:${w.b}`, kind: REGISTER_PAIR_KIND, payload: payloadFor(campaign, w, params) });
+  }
   return { pairJobs, nullJobs, wideJobs };
 }
 

@@ -11,6 +11,9 @@ import { addRunCommand } from './run.js';
 import { addWorkerCommand } from './worker.js';
 import { addServeCommand } from './serve.js';
 import { addExportBdvCommand, addImportBdvCommand } from './bdv.js';
+import { addStudyCommand } from './study.js';
+import { addQueryCommand } from './query.js';
+import { addGalleryCommand } from './gallery.js';
 
 /** Every command of the CLI contract (ARCHITECTURE.md), in help order. */
 export const COMMANDS: ((program: Command) => void)[] = [
@@ -27,4 +30,7 @@ export const COMMANDS: ((program: Command) => void)[] = [
   addServeCommand,
   addExportBdvCommand,
   addImportBdvCommand,
+  addStudyCommand,
+  addQueryCommand,
+  addGalleryCommand,
 ];
