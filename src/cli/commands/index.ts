@@ -21,6 +21,9 @@ const LOADERS: [name: string, load: () => Promise<AddCommand>][] = [
   ['serve', async () => (await import('./serve.js')).addServeCommand],
   ['export-bdv', async () => (await import('./bdv.js')).addExportBdvCommand],
   ['import-bdv', async () => (await import('./bdv.js')).addImportBdvCommand],
+  ['study', async () => (await import('./study.js')).addStudyCommand],
+  ['query', async () => (await import('./query.js')).addQueryCommand],
+  ['gallery', async () => (await import('./gallery.js')).addGalleryCommand],
 ];
 
 /** The named command alone when it is one of ours; every command otherwise (help, a typo's suggestions). */
