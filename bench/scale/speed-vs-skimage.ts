@@ -79,7 +79,7 @@ try {
     pairs: pairs.filter((p) => faceNeighbours(p.a, p.b)).map((p) => ({ a: p.a, b: p.b, ...nominalBoxes(campaign.tileById.get(p.a)!, campaign.tileById.get(p.b)!), nominal_shift: p.nominalShift })),
   };
   writeFileSync(join(dir, 'pairs-spec.json'), JSON.stringify(spec));
-  console.log(`campaign: ${grid.join('×')} tiles of ${tile.join('×')} uint16, overlap ${overlap}, ${pairs.length} pairs; one worker / one thread each; best of ${runs}`);
+  console.log(`campaign: ${grid.join('×')} tiles of ${tile.join('×')} uint16, overlap ${overlap}, ${pairs.length} overlapping pairs (${spec.pairs.length} face pairs); one worker / one thread each; best of ${runs}`);
   const cli = join(root, 'dist', 'cli', 'main.js');
   let ours: Timing | undefined, peer: Timing | undefined, reg: Timing | undefined;
   for (let r = 0; r < runs; r++) {
