@@ -63,12 +63,21 @@ export function accumulateChunkBlocks(chunk: Chunk3, origin: Vec3, box: Box3, fa
   // Output x index of each source column, computed once instead of a division per voxel.
   const ox = new Int32Array(nx);
   for (let i = 0; i < nx; i++) ox[i] = Math.floor((lo[2] + i - box.start[2]) / factor[2]);
+  const pairsX = sx === 1 && factor[2] === 2 && (lo[2] - box.start[2]) % 2 === 0;
   for (let z = lo[0]; z < hi[0]; z++) {
     const oz = Math.floor((z - box.start[0]) / factor[0]);
     for (let y = lo[1]; y < hi[1]; y++) {
       const oy = Math.floor((y - box.start[1]) / factor[1]);
       const row = (oz * outShape[1] + oy) * outShape[2];
       const s0 = (z - origin[0]) * sz + (y - origin[1]) * sy + (lo[2] - origin[2]) * sx;
+      if (pairsX) {
+        // Factor 2 along contiguous x, blocks aligned with the chunk's part: two voxels per block.
+        let o = row + ox[0], si = s0;
+        const end = s0 + nx - 1;
+        for (; si < end; si += 2, o++) sums[o] += src[si] + src[si + 1];
+        if (si === end) sums[o] += src[si];
+        continue;
+      }
       // A run of source voxels of one output block is summed locally: one float64 read-modify-write
       // per block instead of one per voxel (this loop is most of an averaging read).
       let cur = ox[0], acc = 0;
