@@ -35,7 +35,7 @@ export async function analyzeCampaign(campaign: Campaign, opts: AnalyzeCampaignO
   const settings = opts.settings ?? campaign.config.analysis;
   const { source, what } = opts.source ? { source: opts.source, what: JSON.stringify(opts.source.spec) } : await campaignVolumeSource(campaign);
   const outDir = opts.outDir ?? join(campaign.workdir, 'network');
-  const executor = await createExecutor(campaign.config.distributed, { workers: opts.workers, servers: opts.servers }, { campaignFile: campaign.file });
+  const executor = await createExecutor(campaign.config.distributed, { workers: opts.workers, servers: opts.servers }, { campaignFile: campaign.file, runId: 'analyze' });
   log.info({ input: what, shape: source.shape, voxelSize: opts.voxelSize ?? campaign.voxelSize, out: outDir }, 'analyze');
   try {
     const analysis = await analyzeVolume(source, source.shape, settings, opts.voxelSize ?? campaign.voxelSize, executor, {

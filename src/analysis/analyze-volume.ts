@@ -94,7 +94,7 @@ async function runJobs<R>(executor: Executor, jobs: Job<AnalyzeBlockPayload>[], 
     todo.push({ ...job, payload: { ...job.payload, resultPath: path, resultKey: key } });
   }
   const skipped = jobs.length - todo.length;
-  for await (const o of executor.run<AnalyzeBlockPayload, R>(todo, { signal: opts.signal, onProgress: (d, t) => opts.onProgress?.(phase, d + skipped, t + skipped) })) {
+  for await (const o of executor.run<AnalyzeBlockPayload, R>(todo, { signal: opts.signal, work: { phase, jobs }, onProgress: (d, t) => opts.onProgress?.(phase, d + skipped, t + skipped) })) {
     if (!o.ok) throw new StitchgraphError('JobFailed', `Cannot analyse block ${o.id}: ${o.error}`, { details: { job: o.id } });
     out.set(o.id, o.value);
   }

@@ -166,11 +166,11 @@ export async function registerCampaign(campaignFile: string, opts: RegisterCampa
   let lastFlush = Date.now();
   const flushMs = (opts.flushSeconds ?? 10) * 1000;
   if (todo.length > 0) {
-    const executor = opts.executor ?? (await createExecutor(campaign.config.distributed, { workers: opts.workers, servers: opts.servers }, { campaignFile: campaign.file }));
+    const executor = opts.executor ?? (await createExecutor(campaign.config.distributed, { workers: opts.workers, servers: opts.servers }, { campaignFile: campaign.file, runId: 'register' }));
     const byId = new Map(todo.map((j) => [j.id, j]));
     try {
       opts.onProgress?.(0, todo.length);
-      for await (const out of executor.run<PairJobPayload, PairRecord>(todo, { signal: opts.signal, onProgress: opts.onProgress })) {
+      for await (const out of executor.run<PairJobPayload, PairRecord>(todo, { signal: opts.signal, onProgress: opts.onProgress, work: [...nullJobs, ...pairJobs].map((j) => [j.id, j.payload.key]) })) {
         const job = byId.get(out.id);
         if (!job) continue;
         computed++;

@@ -129,7 +129,7 @@ export async function fuseVolume(volume: StitchedVolume, executor: Executor, opt
     finished += (nz * ny * nx) - jobs.length;
     opts.onProgress?.(finished, total);
     const failures: string[] = [];
-    for await (const outcome of executor.run(jobs, { signal: opts.signal })) {
+    for await (const outcome of executor.run(jobs, { signal: opts.signal, work: { fingerprint, out, level: l } })) {
       finished++;
       if (outcome.ok) await appendFile(join(out, DONE_LOG), `${outcome.id}\n`);
       else failures.push(`${outcome.id}: ${outcome.error}`);

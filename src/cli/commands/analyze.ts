@@ -16,7 +16,7 @@ import type { Vec3 } from '../../geometry/box.js';
 
 function parseArraySpec(spec: string): { store: string; path: string } {
   const i = spec.indexOf('#');
-  if (i <= 0 || i === spec.length - 1) throw new StitchgraphError('InputError', `Cannot read --array "${spec}": expected store.zarr#path/in/store`);
+  if (i <= 0 || i === spec.length - 1) throw new StitchgraphError('UsageError', `Cannot read --array "${spec}": expected store.zarr#path/in/store`);
   return { store: resolve(spec.slice(0, i)), path: spec.slice(i + 1) };
 }
 
@@ -39,7 +39,7 @@ export function addAnalyzeCommand(program: Command): void {
     .option('--servers <url>', 'NATS servers: run blocks on workers')
     .action(async (campaignFile: string | undefined, o: Record<string, string | undefined>) => {
       const log = getLogger();
-      if (!campaignFile && !o.array) throw new StitchgraphError('InputError', 'Cannot analyse: give a campaign YAML or --array store.zarr#path');
+      if (!campaignFile && !o.array) throw new StitchgraphError('UsageError', 'Cannot analyse: give a campaign YAML or --array store.zarr#path');
       const campaign = campaignFile ? await openCampaign(resolve(campaignFile)) : undefined;
       const settingsIn: Record<string, unknown> = { ...(campaign?.config.analysis ?? {}) };
       if (o.threshold !== undefined) settingsIn.threshold = parseThreshold(o.threshold);

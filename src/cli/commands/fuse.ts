@@ -25,7 +25,7 @@ export function addFuseCommand(program: Command): void {
     .action(async (campaignPath: string, o: Record<string, string | boolean | undefined>) => {
       const log = getLogger();
       const dtype = String(o.dtype);
-      if (dtype !== 'tile' && !isTileDtype(dtype)) throw new StitchgraphError('InputError', `Cannot fuse: --dtype ${dtype} must be float32, tile, uint8, uint16, int16, uint32, int32 or float64`);
+      if (dtype !== 'tile' && !isTileDtype(dtype)) throw new StitchgraphError('UsageError', `Cannot fuse: --dtype ${dtype} must be float32, tile, uint8, uint16, int16, uint32, int32 or float64`);
       const campaign = await openCampaign(campaignPath);
       const bar = progressBar('fuse blocks', 1);
       const ac = new AbortController();

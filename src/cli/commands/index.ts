@@ -9,6 +9,7 @@ import { addAnalyzeCommand } from './analyze.js';
 import { addRunCommand } from './run.js';
 import { addWorkerCommand } from './worker.js';
 import { addServeCommand } from './serve.js';
+import { addNatsCommand } from './nats.js';
 
 /** Every command of the CLI contract (ARCHITECTURE.md), in help order. */
 export const COMMANDS: ((program: Command) => void)[] = [
@@ -22,4 +23,5 @@ export const COMMANDS: ((program: Command) => void)[] = [
   addRunCommand,
   addWorkerCommand,
   addServeCommand,
+  addNatsCommand,
 ];

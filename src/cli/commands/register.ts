@@ -15,7 +15,7 @@ export function addRegisterCommand(program: Command): void {
       let workers: number | undefined;
       if (o.workers !== undefined) {
         workers = Number(o.workers);
-        if (!Number.isInteger(workers) || workers < 1) throw new StitchgraphError('InputError', `Cannot register: --workers must be a positive integer, not "${o.workers}"`);
+        if (!Number.isInteger(workers) || workers < 1) throw new StitchgraphError('UsageError', `Cannot register: --workers must be a positive integer, not "${o.workers}"`);
       }
       const bar = progressBar('register pairs', 0);
       let res;

@@ -36,13 +36,13 @@ export function addViewCommand(program: Command): void {
       const log = getLogger();
       const pos = parseVec3(String(o.pos), '--pos');
       const size = parseVec3(String(o.size), '--size');
-      if (!isInt(pos) || !isInt(size) || size.some((s) => s < 1)) throw new StitchgraphError('InputError', `Cannot make a view: --pos must be integers and --size positive integers (got ${o.pos} and ${o.size})`);
+      if (!isInt(pos) || !isInt(size) || size.some((s) => s < 1)) throw new StitchgraphError('UsageError', `Cannot make a view: --pos must be integers and --size positive integers (got ${o.pos} and ${o.size})`);
       const out = resolve(String(o.out));
       const ext = /\.(tiff?|png|npy|zarr)$/i.exec(out)?.[1].toLowerCase();
       if (!ext) throw new StitchgraphError('InputError', `Cannot write view to ${out}: the name must end in .tif, .png, .npy or .zarr`);
       if (ext === 'png' && size[0] !== 1) throw new StitchgraphError('InputError', `Cannot write ${out}: a .png holds one plane, give --size 1,h,w (got ${o.size})`);
       const dtype = String(o.dtype);
-      if (dtype !== 'tile' && !isTileDtype(dtype)) throw new StitchgraphError('InputError', `Cannot make a view: --dtype ${dtype} must be float32, tile, uint8, uint16, int16, uint32, int32 or float64`);
+      if (dtype !== 'tile' && !isTileDtype(dtype)) throw new StitchgraphError('UsageError', `Cannot make a view: --dtype ${dtype} must be float32, tile, uint8, uint16, int16, uint32, int32 or float64`);
       const opts: ViewOptions = {
         blend: o.blend as BlendMode | undefined,
         blendWidth: o.blendWidth === undefined ? undefined : Number(o.blendWidth),
