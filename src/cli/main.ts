@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { createLogger } from '../log.js';
 import { COMMANDS } from './commands/index.js';
 import { exitCodeFor, failureLine } from './failure-line.js';
+import { lockWorkdirBeforeAction, releaseWorkdirLock } from './lock-workdir-hook.js';
 
 const program = new Command();
 program
@@ -14,13 +15,17 @@ program
   // in the one `stitchgraph:` line below, with exit 2; subcommands inherit both settings.
   .exitOverride()
   .configureOutput({ outputError: () => {} })
-  .hook('preAction', (cmd) => {
+  .option('--wait-lock [seconds]', 'when another process uses the workdir, wait for it (up to seconds) instead of failing')
+  .hook('preAction', async (cmd, action) => {
     createLogger(cmd.opts<{ logLevel: 'info' }>().logLevel);
-  });
+    await lockWorkdirBeforeAction(cmd, action);
+  })
+  .hook('postAction', releaseWorkdirLock);
 
 for (const add of COMMANDS) add(program);
 
-program.parseAsync(process.argv).catch((err: unknown) => {
+program.parseAsync(process.argv).catch(async (err: unknown) => {
+  await releaseWorkdirLock().catch(() => {});
   // `--help` and `--version` also leave through exitOverride, successfully.
   if (err instanceof CommanderError && err.exitCode === 0) return;
   // The contract: non-zero exit with a one-line reason on stderr (2: usage, 1: failure).
