@@ -117,12 +117,19 @@ export function campaignStages(opts: CampaignStageOptions = {}): StageDef[] {
   ];
 }
 
+/** A file that is not there reads as undefined; one that is there but corrupt is an error. */
 async function readOptional<T>(read: () => Promise<T>): Promise<T | undefined> {
   try {
     return await read();
-  } catch {
-    return undefined;
+  } catch (err) {
+    if (isMissingFile(err)) return undefined;
+    throw err;
   }
+}
+
+function isMissingFile(err: unknown): boolean {
+  for (let e: unknown = err; e; e = (e as { cause?: unknown }).cause) if ((e as NodeJS.ErrnoException).code === 'ENOENT') return true;
+  return false;
 }
 
 /** Network tables for the report from network/ (radius histogram and degree chart). */
@@ -149,7 +156,11 @@ export async function writeCampaignReport(ctx: StageContext, stages?: Record<str
   const dropped = new Set<string>();
   const droppedList = (positions as { dropped?: { a: string; b: string }[] } | undefined)?.dropped;
   if (Array.isArray(droppedList)) for (const d of droppedList) dropped.add(`${d.a}|${d.b}`);
-  const slices = await readOptional(() => reportSlices(c, positions));
+  // Pictures are a nicety of the report: one that cannot be drawn is said, not fatal.
+  const slices = await reportSlices(c, positions).catch((err: unknown) => {
+    getLogger().warn({ error: (err as Error).message }, 'cannot draw the report slices');
+    return undefined;
+  });
   const network = await readNetworkTables(join(c.workdir, 'network'));
   return writeReport({ campaign: c, pairs, positions, network, slices, stages, dropped });
 }

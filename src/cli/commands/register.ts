@@ -27,6 +27,9 @@ export function addRegisterCommand(program: Command): void {
       const ok = res.pairs.pairs.filter((p) => p.status === 'ok').length;
       process.stdout.write(`${res.file}\n`);
       process.stderr.write(`${ok} of ${res.pairs.pairs.length} pairs accepted (${res.computed} computed, ${res.reused} reused, ${res.failed} failed; min_correlation ${res.pairs.min_correlation})\n`);
-      if (res.failed > 0) process.exitCode = 1;
+      if (res.failed > 0) {
+        const first = res.pairs.pairs.find((p) => p.reason?.startsWith('job failed'));
+        throw new StitchgraphError('JobFailed', `Cannot register every pair: ${res.failed} pair job(s) failed (first ${first ? `${first.a}~${first.b}: ${first.reason}` : 'unknown'}); rerun to retry them`);
+      }
     });
 }

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { rm } from 'node:fs/promises';
 import { openCampaign } from '../../campaign/open-campaign.js';
 import { openStitchedVolume } from '../../stitch/open-stitched-volume.js';
+import { checkViewRegion, type ViewExtent } from '../check-view-region.js';
 import { parseVec3 } from '../parse-args.js';
 import { StitchgraphError } from '../../errors.js';
 import { getLogger } from '../../log.js';
@@ -53,6 +54,8 @@ export function addViewCommand(program: Command): void {
       };
       const campaign = await openCampaign(campaignPath);
       const volume = await openStitchedVolume(campaign, o.positions === undefined ? undefined : resolve(String(o.positions)));
+      const outside = checkViewRegion(pos, size, volume.levelExtent(opts.level ?? 0) as ViewExtent);
+      if (outside) log.warn({ pos, size }, outside);
       const t0 = performance.now();
       const view = await volume.getView(pos, size, opts);
       if (ext === 'png') await writePngPlane(out, view.data, size[2], size[1]);
