@@ -1,6 +1,6 @@
-import { open, readFile, rename, rm, stat, utimes, mkdir } from 'node:fs/promises';
+import { open, readFile, rename, rm, rmdir, stat, utimes, mkdir } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { StitchgraphError } from '../errors.js';
@@ -103,6 +103,14 @@ function fsReason(err: NodeJS.ErrnoException): string {
   return reasons[err.code ?? ''] ?? err.message;
 }
 
+/** rmdir from `dir` up to `top` while empty (rmdir refuses a folder that has anything in it). */
+async function removeEmptyDirs(dir: string, top: string): Promise<void> {
+  for (let d = dir; d.length >= top.length; d = dirname(d)) {
+    if (!(await rmdir(d).then(() => true, () => false))) return;
+    if (d === top) return;
+  }
+}
+
 function describeHolder(h: LockHolder): string {
   return `pid ${h.pid} on ${h.host} (${h.command}, since ${h.started})`;
 }
@@ -118,7 +126,7 @@ export async function acquireWorkdirLock(workdir: string, opts: WorkdirLockOptio
   const staleMs = (opts.staleSeconds ?? 60) * 1000;
   const deadline = Date.now() + (opts.waitSeconds ?? 0) * 1000;
   const me: LockHolder = { host: hostname(), pid: process.pid, command: opts.command ?? 'stitchgraph', started: new Date().toISOString(), nonce: randomBytes(8).toString('hex') };
-  await mkdir(workdir, { recursive: true }).catch((err: NodeJS.ErrnoException) => {
+  const firstCreated = await mkdir(workdir, { recursive: true }).catch((err: NodeJS.ErrnoException) => {
     throw new StitchgraphError('InputError', `Cannot create workdir ${workdir}: ${fsReason(err)} (${err.code}); make it writable or set another workdir`, { cause: err, details: { file: workdir } });
   });
   let waited = false;
@@ -144,7 +152,10 @@ export async function acquireWorkdirLock(workdir: string, opts: WorkdirLockOptio
     async release() {
       clearInterval(beat);
       const h = await readHolder(file);
-      if (h?.holder.nonce === me.nonce) await rm(file, { force: true });
+      if (h?.holder.nonce !== me.nonce) return;
+      await rm(file, { force: true });
+      // A command that failed before writing anything leaves no empty workdir behind.
+      if (firstCreated) await removeEmptyDirs(workdir, firstCreated);
     },
   };
 }
