@@ -24,6 +24,7 @@ import { skeletonGraph, type SkeletonGraph } from '../graph/skeleton-graph.js';
 import { networkSummary, type NetworkSummary } from './network-summary.js';
 import type { Connectivity } from './label-components.js';
 import type { AnalyzeBlockPayload } from './analyze-block-job.js';
+import './analyze-block-job-kind.js';
 
 export interface AnalyzeVolumeOptions {
   /** Block edge (voxels) per axis; default `settings.block` on every axis. */

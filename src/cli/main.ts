@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
 import { createLogger } from '../log.js';
+import '../job-kinds.js';
 import { COMMANDS } from './commands/index.js';
 import { exitCodeFor, failureLine } from './failure-line.js';
 import { lockWorkdirBeforeAction, releaseWorkdirLock } from './lock-workdir-hook.js';

@@ -19,6 +19,7 @@ import { nullSampleBox } from './null-sample-box.js';
 import { pairKey } from './pair-key.js';
 import { permutationThreshold } from './permutation-threshold.js';
 import type { PairJobPayload, PairParams } from './register-pair.js';
+import './register-pair-job-kind.js';
 
 export interface RegisterCampaignOptions {
   /** `--workers N`: local pool size (overrides the campaign). */

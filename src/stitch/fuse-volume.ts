@@ -11,6 +11,7 @@ import type { StitchedVolume, ViewOptions } from './stitched-volume.js';
 import type { TileDtype } from '../zarrio/dtypes.js';
 import { multiscalesMetadata } from './ome-zarr-metadata.js';
 import { INTENSITY_FILE, type FuseBlockPayload } from './fuse-block-job.js';
+import './fuse-block-job-kind.js';
 
 export interface FuseOptions extends Omit<ViewOptions, 'level' | 'dtype'> {
   /** The OME-Zarr group to write. @default `<workdir>/fused.ome.zarr` */
