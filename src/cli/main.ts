@@ -1,10 +1,14 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
-import { createLogger } from '../log.js';
+import { createLogger, setLogSink } from '../log.js';
+import { writeAboveProgress } from './progress.js';
 import '../job-kinds.js';
 import { COMMANDS } from './commands/index.js';
 import { exitCodeFor, failureLine } from './failure-line.js';
 import { lockWorkdirBeforeAction, releaseWorkdirLock } from './lock-workdir-hook.js';
+
+// Log lines and progress bars share the terminal: logs go above the bars, never through them.
+setLogSink(writeAboveProgress);
 
 const program = new Command();
 program

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { readFile } from 'node:fs/promises';
-import type { StageContext, StageDef } from './run-stages.js';
+import type { StageContext, StageDef, StageProgress } from './run-stages.js';
 import { hashFile } from './fingerprint.js';
 import { registerCampaign } from '../registration/register-campaign.js';
 import { optimizeCampaign } from '../graph/optimize-campaign.js';
@@ -11,7 +11,6 @@ import { readPairsFile } from '../formats/pairs.js';
 import { readPositionsFile } from '../formats/positions.js';
 import { writeReport, type NetworkTables } from '../report/write-report.js';
 import { reportSlices } from '../report/report-slices.js';
-import { progressBar } from '../cli/progress.js';
 import { getLogger } from '../log.js';
 
 export interface CampaignStageOptions {
@@ -36,7 +35,7 @@ export function campaignStages(opts: CampaignStageOptions = {}): StageDef[] {
       inputs: async (ctx) => ({ tiles: tileInputs(ctx), store: ctx.campaign.storePath, registration: ctx.campaign.config.registration }),
       outputs: ['pairs.json'],
       async run(ctx) {
-        const bar = progressBar('register pairs', 1);
+        const bar = ctx.progress('register pairs', 1);
         try {
           const r = await registerCampaign(ctx.campaign.file, { workers: ctx.workers, servers: ctx.servers, signal: ctx.signal, onProgress: (d, t) => bar.update(d, t) });
           getLogger().info({ pairs: r.pairs.pairs.length, computed: r.computed, reused: r.reused, failed: r.failed }, 'pairs registered');
@@ -52,7 +51,7 @@ export function campaignStages(opts: CampaignStageOptions = {}): StageDef[] {
       outputs: ['positions.json', 'TileConfiguration.registered.txt'],
       async run(ctx) {
         const r = await optimizeCampaign(ctx.campaign.file);
-        process.stderr.write(`${r.report}\n`);
+        ctx.say(r.report);
       },
     },
     {
@@ -61,7 +60,7 @@ export function campaignStages(opts: CampaignStageOptions = {}): StageDef[] {
       inputs: async (ctx) => ({ tiles: tileInputs(ctx), positions: await hashFile(wd(ctx, 'positions.json')), fusion: ctx.campaign.config.fusion }),
       outputs: [FUSE_MARKER],
       async run(ctx) {
-        const bar = progressBar('fuse blocks', 1);
+        const bar = ctx.progress('fuse blocks', 1);
         try {
           await fuseCampaign(ctx.campaign, { workers: ctx.workers, servers: ctx.servers, signal: ctx.signal, onProgress: (d, t) => bar.update(d, t) });
         } finally {
@@ -82,7 +81,7 @@ export function campaignStages(opts: CampaignStageOptions = {}): StageDef[] {
       }),
       outputs: ['network/summary.json', 'network/branches.csv', 'network/nodes.csv', 'network/components.csv'],
       async run(ctx) {
-        let bar: ReturnType<typeof progressBar> | undefined, phase = '';
+        let bar: StageProgress | undefined, phase = '';
         try {
           await analyzeCampaign(ctx.campaign, {
             workers: ctx.workers,
@@ -92,7 +91,7 @@ export function campaignStages(opts: CampaignStageOptions = {}): StageDef[] {
               if (p !== phase) {
                 bar?.stop();
                 phase = p;
-                bar = progressBar(`analyze ${p}`, t);
+                bar = ctx.progress(`analyze ${p}`, t);
               }
               bar?.update(d, t);
             },

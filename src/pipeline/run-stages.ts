@@ -4,9 +4,19 @@ import { getLogger } from '../log.js';
 import { hashValue } from './fingerprint.js';
 import { isStageCurrent, readManifest, recordOutputs, writeManifest } from './stage-manifest.js';
 
+/** One progress counter a stage reports to (the CLI draws it as a bar; a library caller may ignore it). */
+export interface StageProgress {
+  update(done: number, total?: number): void;
+  stop(): void;
+}
+
 export interface StageContext {
   campaign: Campaign;
   signal?: AbortSignal;
+  /** Start a progress counter named `label` (library code never draws on the terminal). */
+  progress(label: string, total: number): StageProgress;
+  /** A report meant for the person running the stage (the optimisation quality report). */
+  say(text: string): void;
   /** Command-line overrides of the executor (`--workers`, `--servers`). */
   workers?: number;
   servers?: string;
