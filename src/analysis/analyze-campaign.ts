@@ -30,7 +30,7 @@ export interface AnalyzeCampaignOptions {
  * `stitchgraph analyze` as a library call: segment, label, measure and skeletonise the campaign's
  * stitched volume block by block on the campaign's executor, and write `network/`.
  */
-export async function analyzeCampaign(campaign: Campaign, opts: AnalyzeCampaignOptions = {}): Promise<{ outDir: string; analysis: VolumeAnalysis; input: string }> {
+export async function analyzeCampaign(campaign: Campaign, opts: AnalyzeCampaignOptions = {}): Promise<{ outDir: string; files: string[]; analysis: VolumeAnalysis; input: string }> {
   const log = getLogger();
   const settings = opts.settings ?? campaign.config.analysis;
   const { source, what } = opts.source ? { source: opts.source, what: JSON.stringify(opts.source.spec) } : await campaignVolumeSource(campaign);
@@ -46,7 +46,7 @@ export async function analyzeCampaign(campaign: Campaign, opts: AnalyzeCampaignO
       onProgress: opts.onProgress,
     });
     await writeNetwork(outDir, analysis);
-    return { outDir, analysis, input: what };
+    return { outDir, files: [outDir], analysis, input: what };
   } finally {
     await executor.close();
   }

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { openCampaign } from '../campaign/open-campaign.js';
+import { openCampaign, type Campaign } from '../campaign/open-campaign.js';
 import { readPairsFile } from '../formats/pairs.js';
 import { writePositionsFile } from '../formats/positions.js';
 import { writeFileAtomic } from '../files/write-atomic.js';
@@ -23,6 +23,8 @@ export interface RunOptimizeResult {
   positions: OptimizedPositions;
   positionsPath: string;
   fijiPath: string;
+  /** Every file written (the same shape for every stage). */
+  files: string[];
   report: string;
 }
 
@@ -30,9 +32,9 @@ export interface RunOptimizeResult {
  * `stitchgraph optimize`: workdir/pairs.json + the campaign → workdir/positions.json (atomic),
  * a Fiji TileConfiguration.registered.txt, and the quality report (returned; the command prints it).
  */
-export async function optimizeCampaign(campaignFile: string, options: RunOptimizeOptions = {}): Promise<RunOptimizeResult> {
+export async function optimizeCampaign(input: Campaign | string, options: RunOptimizeOptions = {}): Promise<RunOptimizeResult> {
   const log = getLogger();
-  const campaign = await openCampaign(campaignFile);
+  const campaign = typeof input === 'string' ? await openCampaign(input) : input;
   const pairsPath = join(campaign.workdir, 'pairs.json');
   const pairs = await readPairsFile(pairsPath);
   let tiles = campaign.tiles.map((t) => ({ id: t.id, nominal: t.nominal, shape: t.shape, array: t.array }));
@@ -66,5 +68,5 @@ export async function optimizeCampaign(campaignFile: string, options: RunOptimiz
   const dim = campaign.tiles.every((t) => t.shape[0] === 1) ? 2 : 3;
   await writeFileAtomic(fijiPath, formatTileConfiguration({ dim, entries: campaign.tiles.map((t) => ({ file: fileOf.get(t.id) ?? t.id, position: positions.tiles[t.id].position })) }));
   log.info({ positions: positionsPath, fiji: fijiPath }, 'positions written');
-  return { positions, positionsPath, fijiPath, report: formatQualityReport(positions) };
+  return { positions, positionsPath, fijiPath, files: [positionsPath, fijiPath], report: formatQualityReport(positions) };
 }

@@ -37,7 +37,7 @@ export function campaignStages(opts: CampaignStageOptions = {}): StageDef[] {
       async run(ctx) {
         const bar = ctx.progress('register pairs', 1);
         try {
-          const r = await registerCampaign(ctx.campaign.file, { workers: ctx.workers, servers: ctx.servers, signal: ctx.signal, onProgress: (d, t) => bar.update(d, t) });
+          const r = await registerCampaign(ctx.campaign, { workers: ctx.workers, servers: ctx.servers, signal: ctx.signal, onProgress: (d, t) => bar.update(d, t) });
           getLogger().info({ pairs: r.pairs.pairs.length, computed: r.computed, reused: r.reused, failed: r.failed }, 'pairs registered');
         } finally {
           bar.stop();
@@ -50,7 +50,7 @@ export function campaignStages(opts: CampaignStageOptions = {}): StageDef[] {
       inputs: async (ctx) => ({ tiles: tileInputs(ctx), pairs: await hashFile(wd(ctx, 'pairs.json')), optimization: ctx.campaign.config.optimization }),
       outputs: ['positions.json', 'TileConfiguration.registered.txt'],
       async run(ctx) {
-        const r = await optimizeCampaign(ctx.campaign.file);
+        const r = await optimizeCampaign(ctx.campaign);
         ctx.say(r.report);
       },
     },

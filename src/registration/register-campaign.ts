@@ -39,6 +39,8 @@ export interface RegisterCampaignOptions {
 export interface RegisterCampaignResult {
   /** Path of pairs.json. */
   file: string;
+  /** Every file written (the same shape for every stage). */
+  files: string[];
   pairs: PairsFile;
   /** Jobs run in this call (pairs and permutation samples). */
   computed: number;
@@ -96,9 +98,10 @@ function rawRecord(r: PairRecord): PairRecord {
   return { ...rest, status: 'ok', shift: (measured_shift as Vec3) ?? r.shift };
 }
 
-export async function registerCampaign(campaignFile: string, opts: RegisterCampaignOptions = {}): Promise<RegisterCampaignResult> {
+/** Stage entry point: an opened campaign (or its YAML path) in, the files written out. */
+export async function registerCampaign(input: Campaign | string, opts: RegisterCampaignOptions = {}): Promise<RegisterCampaignResult> {
   const log = getLogger();
-  const campaign = await openCampaign(campaignFile);
+  const campaign = typeof input === 'string' ? await openCampaign(input) : input;
   const s = campaign.config.registration;
   const params = pairParams(campaign);
   const overlaps = findOverlaps(campaign.tiles, s);
@@ -195,5 +198,5 @@ export async function registerCampaign(campaignFile: string, opts: RegisterCampa
   } else await writePairsFile(file, build());
   const pairs = build();
   log.info({ file, pairs: pairs.pairs.length, ok: pairs.pairs.filter((p) => p.status === 'ok').length, computed, reused, failed, min_correlation: pairs.min_correlation }, 'registration written');
-  return { file, pairs, computed, reused, failed };
+  return { file, files: [file], pairs, computed, reused, failed };
 }

@@ -30,6 +30,8 @@ export interface FuseOptions extends Omit<ViewOptions, 'level' | 'dtype'> {
 
 export interface FuseResult {
   out: string;
+  /** Every file or folder written (the same shape for every stage). */
+  files: string[];
   levels: number;
   blocks: number;
   /** Blocks skipped because an earlier run wrote them. */
@@ -141,5 +143,5 @@ export async function fuseVolume(volume: StitchedVolume, executor: Executor, opt
     }
   }
   await writeJsonAtomic(join(out, FUSE_COMPLETE_MARKER), { fingerprint, levels, blocks: total });
-  return { out, levels, blocks: total, skipped };
+  return { out, files: [out], levels, blocks: total, skipped };
 }
