@@ -14,6 +14,7 @@ import type { Executor, Job } from '../distributed/executor.js';
 import { readPairsFile, writePairsFile, type PairRecord, type PairsFile } from '../formats/pairs.js';
 import type { Vec3 } from '../geometry/box.js';
 import { getLogger } from '../log.js';
+import { jsonLinesJournal } from '../files/json-lines-journal.js';
 import { findOverlaps, type OverlapPair } from './find-overlaps.js';
 import { nullSampleBox } from './null-sample-box.js';
 import { pairKey } from './pair-key.js';
@@ -126,6 +127,10 @@ export async function registerCampaign(input: Campaign | string, opts: RegisterC
       log.warn({ file, err: (err as Error).message }, 'cannot reuse the existing pairs.json; recomputing every pair');
     }
   }
+  // Pairs finished since the last rewrite of pairs.json (a kill loses only the jobs in flight).
+  const journal = join(campaign.workdir, '.pairs.journal.jsonl');
+  if (opts.force) await jsonLinesJournal.remove(journal);
+  for (const r of await jsonLinesJournal.read<PairRecord>(journal)) if (typeof r.key === 'string') known.set(r.key, r);
   const results = new Map<string, PairRecord>();
   const todo: Job<PairJobPayload>[] = [];
   // Null samples first, so a partial pairs.json already has its threshold.
@@ -178,8 +183,11 @@ export async function registerCampaign(input: Campaign | string, opts: RegisterC
         const job = byId.get(out.id);
         if (!job) continue;
         computed++;
-        if (out.ok) results.set(out.id, { ...out.value, seconds: Math.round(out.seconds * 1000) / 1000 });
-        else {
+        if (out.ok) {
+          const rec = { ...out.value, seconds: Math.round(out.seconds * 1000) / 1000 };
+          results.set(out.id, rec);
+          await jsonLinesJournal.append(journal, rec);
+        } else {
           failed++;
           log.warn({ job: out.id, error: out.error }, 'pair job failed');
           // No key: a rerun retries it.
@@ -194,6 +202,7 @@ export async function registerCampaign(input: Campaign | string, opts: RegisterC
       if (!opts.executor) await executor.close();
       // Whatever finished is kept, also when the run is aborted or crashes.
       await writePairsFile(file, build());
+      await jsonLinesJournal.remove(journal);
     }
   } else await writePairsFile(file, build());
   const pairs = build();

@@ -1,5 +1,5 @@
 /**
- * Fault injection on the local pipeline: kill -9 during `fuse`, and two `register`s at once on one
+ * Fault injection on the local pipeline: kill -9 during `fuse` and `register`, and two `register`s at once on one
  * workdir. Each compares the result with an undisturbed run of the same synthetic campaign and
  * counts what the rerun recomputed.
  */
@@ -37,14 +37,15 @@ function chunksOf(out: string): Map<string, string> {
   return files;
 }
 
-async function copyOfCampaign(): Promise<{ config: string; workdir: string }> {
+async function copyOfCampaign(grid: SynthOptions['grid'] = RECIPE.grid): Promise<{ config: string; workdir: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'sg-faults-'));
-  const syn = await synthCampaign({ ...RECIPE, outDir: dir });
+  const syn = await synthCampaign({ ...RECIPE, grid, outDir: dir });
   return { config: syn.configPath, workdir: join(dir, 'out') };
 }
 
-describe('pipeline faults: a kill during fuse, two runs at once', () => {
+describe('pipeline faults: a kill during fuse or register, two runs at once', () => {
   let reference: { pairs: unknown; chunks: Map<string, string>; nPairs: number };
+  let reference3x3: { pairs: unknown; nPairs: number };
 
   beforeAll(async () => {
     const { config, workdir } = await copyOfCampaign();
@@ -52,6 +53,9 @@ describe('pipeline faults: a kill during fuse, two runs at once', () => {
     const reg = await registerCampaign(campaign);
     const fused = await fuseCampaign(campaign, { positions: null });
     reference = { pairs: pairsOf(workdir), chunks: chunksOf(fused.out), nPairs: reg.pairs.pairs.length };
+    const big = await copyOfCampaign([1, 3, 3]);
+    const reg3 = await registerCampaign(big.config);
+    reference3x3 = { pairs: pairsOf(big.workdir), nPairs: reg3.pairs.pairs.length };
   }, 120_000);
 
   it('kill -9 during fuse, then rerun: the same volume, only the blocks not yet logged are fused again', async () => {
@@ -83,6 +87,37 @@ describe('pipeline faults: a kill during fuse, two runs at once', () => {
     const log = readFileSync(join(out, DONE_LOG), 'utf8').split('\n').filter(Boolean);
     expect(new Set(log).size, 'a block logged twice').toBe(log.length);
     expect(chunksOf(out)).toEqual(reference.chunks);
+  }, 120_000);
+
+  it('kill -9 of a local `register`, then rerun: the same pairs, only the pairs not yet journaled are computed again', async () => {
+    const { config, workdir } = await copyOfCampaign([1, 3, 3]);
+    const journal = join(workdir, '.pairs.journal.jsonl');
+    const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'src/cli/main.ts'), 'register', config, '--workers', '1', '--log-level', 'warn'], { cwd: repoRoot, stdio: 'ignore' });
+    const journaled = await new Promise<number>((resolve) => {
+      const timer = setInterval(() => {
+        const n = existsSync(journal) ? readFileSync(journal, 'utf8').split('\n').filter(Boolean).length : 0;
+        if (n >= 3) {
+          clearInterval(timer);
+          child.kill('SIGKILL');
+          resolve(n);
+        }
+      }, 10);
+      child.on('exit', () => {
+        clearInterval(timer);
+        resolve(-1);
+      });
+    });
+    expect(journaled, 'register ended before it could be killed').toBeGreaterThanOrEqual(3);
+    await new Promise((r) => (child.exitCode === null && child.signalCode === null ? child.once('exit', r) : r(null)));
+    const kept = readFileSync(journal, 'utf8').split('\n').filter(Boolean).length;
+    const r = await runCli(['register', config, '--workers', '1', '--log-level', 'warn']);
+    expect(r.code, r.stderr).toBe(0);
+    const [, computed, reused] = (/\((\d+) computed, (\d+) reused/.exec(r.stderr) ?? []).map(Number);
+    // Nothing journaled is recomputed: the first life wasted at most its one job in flight.
+    expect(reused).toBe(kept);
+    expect(computed + reused).toBe(reference3x3.nPairs);
+    expect(pairsOf(workdir)).toEqual(reference3x3.pairs);
+    expect(existsSync(journal)).toBe(false);
   }, 120_000);
 
   it('two `register`s at once on one workdir: the second waits for the lock and reuses every pair', async () => {
