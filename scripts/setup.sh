@@ -16,6 +16,7 @@ command -v nats-server >/dev/null 2>&1 || need+=(nats-server)
 /usr/bin/python3 -c 'import pandas' >/dev/null 2>&1 || need+=(python3-pandas)
 /usr/bin/python3 -c 'import dask.array' >/dev/null 2>&1 || need+=(python3-dask)
 /usr/bin/python3 -c 'import networkx' >/dev/null 2>&1 || need+=(python3-networkx)
+/usr/bin/python3 -c 'import aiohttp' >/dev/null 2>&1 || need+=(python3-aiohttp)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 
 if [ ${#need[@]} -gt 0 ]; then

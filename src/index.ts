@@ -52,3 +52,11 @@ export { NatsExecutor } from './distributed/nats-executor.js';
 export { NatsWorker } from './distributed/nats-worker.js';
 export { runIdFor } from './distributed/run-id.js';
 export { registerJobKind } from './distributed/job-handlers.js';
+// Multiscale tile pyramids (src/pyramid).
+export { openTilePyramid, type TilePyramid, type PyramidLevel } from './pyramid/open-tile-pyramid.js';
+export { forgetTilePyramids } from './pyramid/forget-tile-pyramids.js';
+export { buildPyramids, type BuildPyramidsOptions, type BuildPyramidsResult } from './pyramid/build-pyramids.js';
+export { buildCampaignPyramids, type BuildCampaignPyramidsOptions } from './pyramid/build-campaign-pyramids.js';
+export { pyramidFactors } from './pyramid/pyramid-factors.js';
+export { pyramidStorePath } from './pyramid/pyramid-store-path.js';
+export { readOmeMultiscales, type OmeMultiscales } from './pyramid/read-ome-multiscales.js';

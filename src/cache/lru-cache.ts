@@ -1,8 +1,14 @@
+import { LRUCache } from 'lru-cache';
+
 /**
  * A least-recently-used cache bounded by bytes, with loads in flight shared: two concurrent
  * readers asking for the same key load it once, which is what makes concurrent region reads and
  * `getView` calls cheap and safe. A failed load is not remembered (the next request retries).
  * Cached values are shared: callers copy out of them and never write into them.
+ *
+ * Storage and eviction are the `lru-cache` package's; loads in flight are shared here rather than
+ * through its `fetch`, which aborts a pending load (rejecting with "evicted") when more loads are
+ * in flight than the budget holds, as happens when a region read asks for hundreds of chunks.
  */
 export interface LruCacheStats {
   hits: number;
@@ -11,11 +17,10 @@ export interface LruCacheStats {
   entries: number;
 }
 
-export class LruCache<V> {
+export class LruCache<V extends object> {
   readonly maxBytes: number;
-  #entries = new Map<string, V>();
+  readonly #cache: LRUCache<string, V>;
   #inFlight = new Map<string, Promise<V>>();
-  #bytes = 0;
   hits = 0;
   misses = 0;
 
@@ -23,28 +28,32 @@ export class LruCache<V> {
    * @param maxBytes budget for cached values; 0 disables caching (loads are still shared while in flight).
    * @param sizeOf bytes one value holds.
    */
-  constructor(maxBytes: number, private readonly sizeOf: (v: V) => number) {
+  constructor(maxBytes: number, sizeOf: (v: V) => number) {
     if (!(maxBytes >= 0)) throw new RangeError(`Cannot create a cache: maxBytes must be >= 0, not ${maxBytes}`);
     this.maxBytes = maxBytes;
+    this.#cache = new LRUCache<string, V>({
+      // lru-cache needs a positive bound; with 0 nothing fits (maxEntrySize below), nothing is kept.
+      maxSize: Math.max(1, maxBytes),
+      maxEntrySize: Math.max(1, maxBytes),
+      // lru-cache counts sizes as positive integers: an empty value still takes one unit.
+      sizeCalculation: (v) => (maxBytes === 0 ? 2 : Math.max(1, Math.ceil(sizeOf(v)))),
+    });
   }
 
   /** Bytes held now. */
   get bytes(): number {
-    return this.#bytes;
+    return this.#cache.calculatedSize;
   }
 
   /** Entries held now. */
   get size(): number {
-    return this.#entries.size;
+    return this.#cache.size;
   }
 
   /** The cached value under `key`, else the result of `load()` (shared with concurrent callers). */
   get(key: string, load: () => Promise<V>): Promise<V> {
-    const hit = this.#entries.get(key);
+    const hit = this.#cache.get(key);
     if (hit !== undefined) {
-      // A Map iterates in insertion order: re-inserting marks the entry most recently used.
-      this.#entries.delete(key);
-      this.#entries.set(key, hit);
       this.hits++;
       return Promise.resolve(hit);
     }
@@ -54,55 +63,28 @@ export class LruCache<V> {
       return pending;
     }
     this.misses++;
-    const p = load().then(
-      (v) => {
-        this.#inFlight.delete(key);
-        this.#insert(key, v);
+    const p = load()
+      .then((v) => {
+        this.#cache.set(key, v);
         return v;
-      },
-      (err: unknown) => {
-        this.#inFlight.delete(key);
-        throw err;
-      },
-    );
+      })
+      .finally(() => this.#inFlight.delete(key));
     this.#inFlight.set(key, p);
     return p;
   }
 
   /** Forget every entry whose key starts with `prefix` (e.g. after rewriting an array). */
   invalidate(prefix = ''): void {
-    for (const [k, v] of this.#entries) {
-      if (k.startsWith(prefix)) {
-        this.#entries.delete(k);
-        this.#bytes -= this.sizeOf(v);
-      }
-    }
+    for (const k of [...this.#cache.keys()]) if (k.startsWith(prefix)) this.#cache.delete(k);
   }
 
   clear(): void {
-    this.invalidate('');
+    this.#cache.clear();
     this.hits = 0;
     this.misses = 0;
   }
 
   stats(): LruCacheStats {
-    return { hits: this.hits, misses: this.misses, bytes: this.#bytes, entries: this.#entries.size };
-  }
-
-  #insert(key: string, v: V): void {
-    const size = this.sizeOf(v);
-    if (size > this.maxBytes) return;
-    const old = this.#entries.get(key);
-    if (old !== undefined) {
-      this.#entries.delete(key);
-      this.#bytes -= this.sizeOf(old);
-    }
-    this.#entries.set(key, v);
-    this.#bytes += size;
-    for (const [k, e] of this.#entries) {
-      if (this.#bytes <= this.maxBytes) break;
-      this.#entries.delete(k);
-      this.#bytes -= this.sizeOf(e);
-    }
+    return { hits: this.hits, misses: this.misses, bytes: this.bytes, entries: this.size };
   }
 }

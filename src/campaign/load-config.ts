@@ -69,6 +69,7 @@ export function parseCampaignConfig(text: string, file: string): LoadedConfig {
     store: abs(cfg.store),
     workdir: abs(cfg.workdir),
   };
+  if (cfg.pyramid.store) config.pyramid = { ...cfg.pyramid, store: abs(cfg.pyramid.store) };
   if (config.distributed.mode === 'nats' && config.distributed.creds) {
     config.distributed = { ...config.distributed, creds: abs(config.distributed.creds) };
   }

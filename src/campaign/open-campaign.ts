@@ -6,12 +6,15 @@ import { StitchgraphError, isStitchgraphError } from '../errors.js';
 import { openFileStore, openTileArray, type Readable, type TileArray } from '../zarrio/tile-array.js';
 import type { TileDtype } from '../zarrio/dtypes.js';
 import type { Vec3 } from '../geometry/box.js';
+import { readOmeMultiscales, type OmeMultiscales } from '../pyramid/read-ome-multiscales.js';
 
 /** One tile as the pipeline sees it: identity, where it nominally sits, and what it holds. */
 export interface TileInfo {
   id: string;
-  /** Array path inside the store. */
+  /** Array path inside the store (of level 0 when the campaign names an OME-Zarr image group). */
   array: string;
+  /** Set when the campaign's `array` names an OME-Zarr multiscale image: its levels, level 0 first. */
+  multiscales?: OmeMultiscales;
   /** Nominal (stage) position of voxel (0,0,0) in the global frame. */
   nominal: Vec3;
   shape: Vec3;
@@ -52,10 +55,15 @@ export async function campaignFromConfig(loaded: LoadedConfig): Promise<Campaign
   }
   const store = openFileStore(config.store);
   const arrays = new Map<string, TileArray>();
+  const images = new Map<string, OmeMultiscales>();
+  // A tile's `array` may name an OME-Zarr image group (written by another tool): level 0 is its first dataset.
   const open = async (arrayPath: string, key: string): Promise<TileArray> => {
     try {
-      const a = await openTileArray(store, arrayPath, config.store);
-      arrays.set(arrayPath, a);
+      const image = await readOmeMultiscales(store, arrayPath);
+      if (image) images.set(arrayPath, image);
+      const level0 = image ? image.datasets[0].path : arrayPath;
+      const a = await openTileArray(store, level0, config.store);
+      arrays.set(level0, a);
       return a;
     } catch (err) {
       if (isStitchgraphError(err)) {
@@ -70,7 +78,8 @@ export async function campaignFromConfig(loaded: LoadedConfig): Promise<Campaign
     config.tiles.forEach((t, i) => {
       tiles.push({
         id: t.id,
-        array: t.array,
+        array: images.get(t.array)?.datasets[0].path ?? t.array,
+        multiscales: images.get(t.array),
         nominal: [...t.position],
         shape: metas[i].shape,
         dtype: metas[i].dtype,
@@ -94,7 +103,8 @@ export async function campaignFromConfig(loaded: LoadedConfig): Promise<Campaign
       seen.add(id);
       tiles.push({
         id,
-        array: expandTemplate(g.array, idx),
+        array: images.get(expandTemplate(g.array, idx))?.datasets[0].path ?? expandTemplate(g.array, idx),
+        multiscales: images.get(expandTemplate(g.array, idx)),
         nominal: [0, 1, 2].map((a) => g.origin[a] + Math.round(idx[a] * shape[a] * (1 - overlap[a]))) as Vec3,
         shape,
         dtype: metas[i].dtype,

@@ -4,6 +4,8 @@ import { OptimizationSettingsSchema } from './sections/optimization.js';
 import { FusionSettingsSchema } from './sections/fusion.js';
 import { AnalysisSettingsSchema } from './sections/analysis.js';
 import { DistributedSettingsSchema } from './sections/distributed.js';
+import { PyramidSettingsSchema } from './sections/pyramid.js';
+import { ExportSettingsSchema } from './sections/export.js';
 
 const Vec3 = z.tuple([z.number(), z.number(), z.number()]);
 const PositiveVec3 = z.tuple([z.number().positive(), z.number().positive(), z.number().positive()]);
@@ -48,6 +50,8 @@ export const CampaignConfigSchema = z
     fusion: FusionSettingsSchema,
     analysis: AnalysisSettingsSchema,
     distributed: DistributedSettingsSchema,
+    pyramid: PyramidSettingsSchema,
+    export: ExportSettingsSchema,
   })
   .superRefine((cfg, ctx) => {
     if (!cfg.tiles && !cfg.grid) {

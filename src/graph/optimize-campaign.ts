@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { openCampaign, type Campaign } from '../campaign/open-campaign.js';
 import { readPairsFile } from '../formats/pairs.js';
 import { writePositionsFile } from '../formats/positions.js';
@@ -9,6 +9,7 @@ import { formatQualityReport } from './format-quality-report.js';
 import { parseTileConfiguration } from '../fiji/parse-tile-configuration.js';
 import { formatTileConfiguration } from '../fiji/format-tile-configuration.js';
 import { fijiNominalPositions } from '../fiji/fiji-nominal-positions.js';
+import { tileSourceFiles } from '../fiji/tile-source-files.js';
 import { StitchgraphError } from '../errors.js';
 import { getLogger } from '../log.js';
 
@@ -37,8 +38,10 @@ export async function optimizeCampaign(input: Campaign | string, options: RunOpt
   const campaign = typeof input === 'string' ? await openCampaign(input) : input;
   const pairsPath = join(campaign.workdir, 'pairs.json');
   const pairs = await readPairsFile(pairsPath);
-  let tiles = campaign.tiles.map((t) => ({ id: t.id, nominal: t.nominal, shape: t.shape, array: t.array }));
+  const sources = await tileSourceFiles(campaign);
+  let tiles = campaign.tiles.map((t) => ({ id: t.id, nominal: t.nominal, shape: t.shape, array: t.array, source: sources.get(t.id) }));
   let fileOf = new Map<string, string>();
+  let seriesOf = new Map<string, string>();
   let nominalSource = 'campaign';
   if (options.fijiTiles) {
     const path = resolve(options.fijiTiles);
@@ -52,6 +55,7 @@ export async function optimizeCampaign(input: Campaign | string, options: RunOpt
     if (fiji.missing.length) log.warn({ tiles: fiji.missing.slice(0, 20), count: fiji.missing.length }, `${fiji.missing.length} tiles not in ${path}: they keep the campaign's nominal position`);
     tiles = fiji.tiles;
     fileOf = fiji.fileOf;
+    seriesOf = fiji.seriesOf;
     nominalSource = path;
   }
   let positions: OptimizedPositions;
@@ -66,7 +70,12 @@ export async function optimizeCampaign(input: Campaign | string, options: RunOpt
   await writePositionsFile(positionsPath, positions);
   const fijiPath = resolve(options.fijiOut ?? join(campaign.workdir, 'TileConfiguration.registered.txt'));
   const dim = campaign.tiles.every((t) => t.shape[0] === 1) ? 2 : 3;
-  await writeFileAtomic(fijiPath, formatTileConfiguration({ dim, entries: campaign.tiles.map((t) => ({ file: fileOf.get(t.id) ?? t.id, position: positions.tiles[t.id].position })) }));
+  // Fiji opens images by file: the name Fiji gave us, else the imported source file relative to
+  // the configuration's folder, else (tiles that never were files) the tile id.
+  const fileFor = (id: string) => fileOf.get(id) ?? (sources.has(id) ? relative(dirname(fijiPath), sources.get(id)!) : id);
+  const multiSeries = seriesOf.size > 0;
+  const entries = campaign.tiles.map((t) => ({ file: fileFor(t.id), ...(seriesOf.has(t.id) ? { series: seriesOf.get(t.id) } : {}), position: positions.tiles[t.id].position }));
+  await writeFileAtomic(fijiPath, formatTileConfiguration({ dim, entries, ...(multiSeries ? { multiSeries } : {}) }));
   log.info({ positions: positionsPath, fiji: fijiPath }, 'positions written');
   return { positions, positionsPath, fijiPath, files: [positionsPath, fijiPath], report: formatQualityReport(positions) };
 }

@@ -94,7 +94,7 @@ export class ZarrV2Array {
       }
       const buf = allocTyped(dtype, per);
       if (this.meta.fillValue !== 0) buf.fill(this.meta.fillValue);
-      copyNd(data, shape, ci.map((v, a) => v * chunks[a]), buf, chunks, [0, 0, 0].slice(0, nd), ci.map((v, a) => Math.min(chunks[a], shape[a] - v * chunks[a])));
+      copyNd(data, shape, ci.map((v, a) => v * chunks[a]), buf, chunks, new Array<number>(nd).fill(0), ci.map((v, a) => Math.min(chunks[a], shape[a] - v * chunks[a])));
       await writeFileAtomic(this.chunkPath(ci.map((v, a) => v + start[a] / chunks[a])), encodeChunk(buf, this.compressor));
     }
   }
@@ -138,9 +138,10 @@ export class ZarrV2Array {
   }
 }
 
-/** Copy an n-D box (n ≤ 3) between two C-order arrays. */
+/** Copy an n-D box between two C-order arrays: up to 3 axes, after any leading axes of length 1 (OME-Zarr's t, c). */
 function copyNd(src: ArrayLike<number>, srcShape: number[], srcStart: number[], dst: TileTypedArray, dstShape: number[], dstStart: number[], size: number[]): void {
-  const pad = (v: number[], f: number) => [...new Array<number>(3 - v.length).fill(f), ...v];
+  if (srcShape.slice(0, -3).some((v) => v !== 1) || dstShape.slice(0, -3).some((v) => v !== 1)) throw new RangeError(`Cannot copy a box of shape [${size}]: only the last 3 axes may be longer than 1`);
+  const pad = (v: number[], f: number) => (v.length > 3 ? v.slice(v.length - 3) : [...new Array<number>(3 - v.length).fill(f), ...v]);
   const ss = pad(srcShape, 1), so = pad(srcStart, 0), ds = pad(dstShape, 1), dO = pad(dstStart, 0), sz = pad(size, 1);
   for (let z = 0; z < sz[0]; z++)
     for (let y = 0; y < sz[1]; y++) {

@@ -12,6 +12,12 @@ import { readPositionsFile } from '../formats/positions.js';
 import { writeReport, type NetworkTables } from '../report/write-report.js';
 import { reportSlices } from '../report/report-slices.js';
 import { getLogger } from '../log.js';
+import { buildCampaignPyramids } from '../pyramid/build-campaign-pyramids.js';
+import { pyramidStorePath } from '../pyramid/pyramid-store-path.js';
+import { writeJsonAtomic } from '../files/write-atomic.js';
+import type { Campaign } from '../campaign/open-campaign.js';
+import { exportBdv, type BdvImages } from '../bdv/export-bdv.js';
+import { TYPED_ARRAY_OF } from '../zarrio/dtypes.js';
 
 export interface CampaignStageOptions {
   /** Fuse even when `fusion.enabled` is false. */
@@ -24,11 +30,47 @@ function tileInputs(ctx: StageContext): unknown {
 }
 
 const FUSE_MARKER = join('fused.ome.zarr', FUSE_COMPLETE_MARKER);
+/** Written by the pyramid stage (the store may lie outside the workdir): what was built, where. */
+const PYRAMID_MARKER = join('.stitchgraph', 'pyramids.json');
 
-/** register → optimize → fuse (when asked) → analyze → report: the stages of `stitchgraph run`. */
+/** The pyramid stage: builds missing tile pyramids; its inputs include each tile group's attributes, so a deleted or partial store reruns it. */
+function pyramidStage(): StageDef {
+  return {
+    name: 'pyramid',
+    enabled: (ctx) => ctx.campaign.config.pyramid.build,
+    inputs: async (ctx) => {
+      const store = pyramidStorePath(ctx.campaign);
+      const groups = await Promise.all(ctx.campaign.tiles.map((t) => hashFile(join(store, t.id, '.zattrs'))));
+      return { tiles: tileInputs(ctx), store, pyramid: ctx.campaign.config.pyramid, voxel_size: ctx.campaign.voxelSize, groups };
+    },
+    outputs: [PYRAMID_MARKER],
+    async run(ctx) {
+      const bar = ctx.progress('pyramid blocks', 1);
+      try {
+        const r = await buildCampaignPyramids(ctx.campaign, { workers: ctx.workers, servers: ctx.servers, signal: ctx.signal, onProgress: (d, t) => bar.update(d, t) });
+        const mbps = r.seconds > 0 ? r.sourceBytes / 2 ** 20 / r.seconds : 0;
+        getLogger().info({ store: r.store, computed: r.computed, skipped: r.skipped, seconds: Number(r.seconds.toFixed(2)), throughput_mb_s: Number(mbps.toFixed(1)) }, 'tile pyramids built');
+        await writeJsonAtomic(join(ctx.campaign.workdir, PYRAMID_MARKER), { store: r.store, tiles: r.tiles });
+      } finally {
+        bar.stop();
+      }
+    },
+  };
+}
+
+/** `export.bigstitcher: auto` copies the tiles for BigStitcher only while they are small. */
+function bdvImagesFor(campaign: Campaign): BdvImages {
+  const mode = campaign.config.export.bigstitcher;
+  if (mode === 'copy' || mode === 'link') return mode;
+  const bytes = campaign.tiles.reduce((s, t) => s + t.shape[0] * t.shape[1] * t.shape[2] * TYPED_ARRAY_OF[t.dtype].BYTES_PER_ELEMENT, 0);
+  return bytes <= campaign.config.export.bigstitcher_copy_limit_mb * 2 ** 20 ? 'copy' : 'link';
+}
+
+/** pyramid → register → optimize → bigstitcher → fuse (when asked) → analyze → report: the stages of `stitchgraph run`. */
 export function campaignStages(opts: CampaignStageOptions = {}): StageDef[] {
   const wd = (ctx: StageContext, rel: string) => join(ctx.campaign.workdir, rel);
   return [
+    pyramidStage(),
     {
       name: 'register',
       enabled: () => true,
@@ -52,6 +94,17 @@ export function campaignStages(opts: CampaignStageOptions = {}): StageDef[] {
       async run(ctx) {
         const r = await optimizeCampaign(ctx.campaign);
         ctx.say(r.report);
+      },
+    },
+    {
+      name: 'bigstitcher',
+      enabled: (ctx) => ctx.campaign.config.export.bigstitcher !== 'off',
+      inputs: async (ctx) => ({ tiles: tileInputs(ctx), positions: await hashFile(wd(ctx, 'positions.json')), export: ctx.campaign.config.export }),
+      outputs: ['bigstitcher.xml'],
+      async run(ctx) {
+        const images = bdvImagesFor(ctx.campaign);
+        const r = await exportBdv(ctx.campaign, { images, signal: ctx.signal });
+        getLogger().info({ xml: r.xml, images: r.images }, images === 'copy' ? 'BigStitcher project written' : 'BigStitcher project written, linking the tile store (`stitchgraph export-bdv --images copy` writes copies BigStitcher can open)');
       },
     },
     {

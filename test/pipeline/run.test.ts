@@ -45,7 +45,7 @@ describe('stitchgraph run', () => {
   }, 240_000);
 
   it('runs every stage and writes every output', () => {
-    for (const f of ['pairs.json', 'positions.json', 'TileConfiguration.registered.txt', 'fused.ome.zarr/.zattrs', 'network/summary.json', 'network/branches.csv', 'network/nodes.csv', 'network/components.csv', 'network/graph.graphml', 'network/skeleton.swc', 'report.html', 'report/slice-yx.png', 'report/layout-top.svg', '.stitchgraph/stages.json']) {
+    for (const f of ['pairs.json', 'positions.json', 'TileConfiguration.registered.txt', 'fused.ome.zarr/.zattrs', 'network/summary.json', 'network/branches.csv', 'network/nodes.csv', 'network/components.csv', 'network/graph.graphml', 'network/skeleton.swc', 'report.html', 'report/slice-yx.png', 'report/layout-top.svg', '.stitchgraph/stages.json', 'bigstitcher.xml', 'bigstitcher.ome.zarr/t_0_0_0/.zattrs']) {
       expect(existsSync(join(workdir, f)), f).toBe(true);
     }
     const pairs = (reference.pairs as { pairs: { status: string }[] }).pairs;
@@ -78,7 +78,7 @@ describe('stitchgraph run', () => {
     const r = await runCli(['run', syn.configPath, '--log-level', 'warn']);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/register ran/);
-    expect(r.stdout).toMatch(/stages: register ran.*optimize ran.*fuse ran.*analyze ran.*report ran/);
+    expect(r.stdout).toMatch(/stages: pyramid ran.*register ran.*optimize ran.*fuse ran.*analyze ran.*report ran/);
     // Changing an optimisation parameter reruns optimize and what follows, never register.
     writeFileSync(syn.configPath, text + 'registration: { peaks: 3 }\noptimization: { max_error: 2.5 }\n');
     const r2 = await runCli(['run', syn.configPath, '--log-level', 'warn']);

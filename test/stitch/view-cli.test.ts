@@ -18,6 +18,9 @@ out = {}
 out['npy'] = float(np.abs(np.load(d + '/v.npy') - ref).max())
 t = tifffile.imread(d + '/v.tif')
 out['tif_shape'] = list(t.shape); out['tif'] = float(np.abs(t - ref).max())
+with tifffile.TiffFile(d + '/v.tif') as tf:
+    xr = tf.pages[0].tags['XResolution'].value
+    out['tif_cal'] = [tf.imagej_metadata['unit'], tf.imagej_metadata['spacing'], xr[1] / xr[0]]
 z = zarr.open_array(d + '/v.zarr', mode='r')
 out['zarr'] = float(np.abs(z[:] - ref).max())
 png = open(d + '/v.png', 'rb').read()
@@ -60,6 +63,11 @@ describe('stitchgraph view and the library contract', () => {
     expect(r.npy).toBe(0);
     expect(r.tif_shape).toEqual(size);
     expect(r.tif).toBe(0);
+    // Fiji opens the stack at the campaign's voxel size (ImageJ metadata: unit, z spacing, x resolution).
+    const cal = r.tif_cal as [string, number, number];
+    expect(cal[0]).toBe('micron');
+    expect(cal[1]).toBeCloseTo(campaign.voxelSize[0], 6);
+    expect(cal[2]).toBeCloseTo(campaign.voxelSize[2], 5);
     expect(r.zarr).toBe(0);
     expect(r.png).toEqual([size[2], size[1], true]);
   });

@@ -10,6 +10,8 @@ import { progressBar } from '../progress.js';
 import { parseVec3 } from '../parse-args.js';
 import { StitchgraphError } from '../../errors.js';
 import type { ImportTile } from '../../tiff/import-tiff-campaign.js';
+import { openCampaign } from '../../campaign/open-campaign.js';
+import { buildCampaignPyramids } from '../../pyramid/build-campaign-pyramids.js';
 
 export function addImportCommand(program: Command): void {
   program
@@ -22,6 +24,8 @@ export function addImportCommand(program: Command): void {
     .option('--compressor <name>', `chunk compressor: ${COMPRESSORS.join(' | ')}`, IMPORT_DEFAULTS.compressor)
     .option('--voxel-size <z,y,x>', 'voxel size in µm', IMPORT_DEFAULTS.voxelSize.join(','))
     .option('--overwrite', 'replace an existing store and YAML of the same name', false)
+    .option('--no-pyramid', 'do not build the tile pyramids (`stitchgraph pyramid` or `run` builds them later)')
+    .option('--workers <n>', 'local workers for the pyramid build (overrides distributed.workers)')
     .action(async (campaign: string, files: string[], o: Record<string, string | boolean | undefined>) => {
       const log = getLogger();
       const abs = resolve(campaign);
@@ -62,6 +66,20 @@ export function addImportCommand(program: Command): void {
         bar.stop();
       }
       log.info({ config: configPath, tiles: tiles.length }, 'TIFF campaign imported');
+      if (o.pyramid !== false) await buildImportedPyramids(configPath, o.workers === undefined ? undefined : Number(o.workers));
       process.stdout.write(`${configPath}\n`);
     });
+}
+
+/** `import` builds the tile pyramids of the new campaign (into its workdir's pyramids.zarr, never into the store). */
+async function buildImportedPyramids(configPath: string, workers: number | undefined): Promise<void> {
+  if (workers !== undefined && (!Number.isInteger(workers) || workers < 1)) throw new StitchgraphError('InputError', `Cannot build pyramids: --workers must be a positive integer, not "${workers}"`);
+  const campaign = await openCampaign(configPath);
+  const bar = progressBar('pyramid blocks', 1);
+  try {
+    const r = await buildCampaignPyramids(campaign, { workers, onProgress: (d, t) => bar.update(d, t) });
+    getLogger().info({ store: r.store, computed: r.computed, seconds: Number(r.seconds.toFixed(2)), levels: Math.max(0, ...r.tiles.map((t) => t.levels)) }, 'tile pyramids built');
+  } finally {
+    bar.stop();
+  }
 }

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { addSynthCommand } from './synth.js';
 import { addImportCommand } from './import.js';
+import { addPyramidCommand } from './pyramid.js';
 import { addRegisterCommand } from './register.js';
 import { addOptimizeCommand } from './optimize.js';
 import { addViewCommand } from './view.js';
@@ -10,11 +11,13 @@ import { addRunCommand } from './run.js';
 import { addWorkerCommand } from './worker.js';
 import { addServeCommand } from './serve.js';
 import { addNatsCommand } from './nats.js';
+import { addExportBdvCommand, addImportBdvCommand } from './bdv.js';
 
 /** Every command of the CLI contract (ARCHITECTURE.md), in help order. */
 export const COMMANDS: ((program: Command) => void)[] = [
   addSynthCommand,
   addImportCommand,
+  addPyramidCommand,
   addRegisterCommand,
   addOptimizeCommand,
   addViewCommand,
@@ -24,4 +27,6 @@ export const COMMANDS: ((program: Command) => void)[] = [
   addWorkerCommand,
   addServeCommand,
   addNatsCommand,
+  addExportBdvCommand,
+  addImportBdvCommand,
 ];

@@ -9,7 +9,9 @@ import { StitchgraphError } from '../../errors.js';
 import { getLogger } from '../../log.js';
 import { writeNpy } from '../../imageio/write-npy.js';
 import { writePngPlane } from '../../imageio/write-png.js';
-import { writeTiffStack } from '../../imageio/write-tiff.js';
+import { writeTiffStack, type TiffCalibration } from '../../imageio/write-tiff.js';
+import type { StitchedVolume } from '../../stitch/stitched-volume.js';
+import type { Vec3 } from '../../geometry/box.js';
 import { ZarrV2Array } from '../../imageio/zarr-v2-array.js';
 import { isTileDtype } from '../../zarrio/dtypes.js';
 import type { ViewOptions } from '../../stitch/stitched-volume.js';
@@ -17,6 +19,41 @@ import type { BlendMode } from '../../stitch/blend-weight.js';
 
 function isInt(v: number[]): boolean {
   return v.every(Number.isInteger);
+}
+
+/** Level-0 voxels per voxel of `level`. */
+function levelFactors(volume: StitchedVolume, level: number): Vec3 {
+  let f: Vec3 = [1, 1, 1];
+  for (let l = 1; l <= level; l++) f = f.map((v, a) => v * volume.levelStep(l)[a]) as Vec3;
+  return f;
+}
+
+/**
+ * Voxel size and origin of a view in µm, placed as the OME-Zarr output places its levels: a
+ * level-k voxel j is centred at level-0 coordinate (j + 0.5)·f − 0.5.
+ */
+function viewCalibration(volume: StitchedVolume, pos: Vec3, level: number): TiffCalibration {
+  const f = levelFactors(volume, level);
+  const vs = volume.campaign.voxelSize;
+  return {
+    voxelSize_um: f.map((v, a) => v * vs[a]) as Vec3,
+    origin_um: pos.map((p, a) => (p * f[a] + (f[a] - 1) / 2) * vs[a]) as Vec3,
+  };
+}
+
+/** A .zarr view computed once, chunk by chunk: memory holds one chunk, never the whole view. */
+async function writeViewZarr(out: string, volume: StitchedVolume, pos: Vec3, size: Vec3, opts: ViewOptions, campaignFile: string): Promise<void> {
+  await rm(out, { recursive: true, force: true });
+  const chunks = size.map((s) => Math.min(s, 128)) as Vec3;
+  const first = await volume.getView(pos, chunks.map((c, a) => Math.min(c, size[a])) as Vec3, opts);
+  const arr = await ZarrV2Array.create(out, { shape: size, chunks, dtype: first.dtype, fillValue: 0 }, { stitchgraph: { campaign: campaignFile, position: pos, level: opts.level } });
+  for (let z = 0; z < size[0]; z += chunks[0])
+    for (let y = 0; y < size[1]; y += chunks[1])
+      for (let x = 0; x < size[2]; x += chunks[2]) {
+        const bs: Vec3 = [Math.min(chunks[0], size[0] - z), Math.min(chunks[1], size[1] - y), Math.min(chunks[2], size[2] - x)];
+        const block = z === 0 && y === 0 && x === 0 ? first : await volume.getView([pos[0] + z, pos[1] + y, pos[2] + x], bs, opts);
+        await arr.writeBlock([z, y, x], bs, block.data);
+      }
 }
 
 export function addViewCommand(program: Command): void {
@@ -57,23 +94,14 @@ export function addViewCommand(program: Command): void {
       const outside = checkViewRegion(pos, size, volume.levelExtent(opts.level ?? 0) as ViewExtent);
       if (outside) log.warn({ pos, size }, outside);
       const t0 = performance.now();
-      const view = await volume.getView(pos, size, opts);
-      if (ext === 'png') await writePngPlane(out, view.data, size[2], size[1]);
-      else if (ext === 'npy') await writeNpy(out, view.data, size, view.dtype);
-      else if (ext === 'zarr') {
-        await rm(out, { recursive: true, force: true });
-        const chunks = size.map((s) => Math.min(s, 128));
-        const arr = await ZarrV2Array.create(out, { shape: size, chunks, dtype: view.dtype, fillValue: 0 }, { stitchgraph: { campaign: campaign.file, position: pos, level: opts.level } });
-        const cz = chunks[0], cy = chunks[1], cx = chunks[2];
-        for (let z = 0; z < size[0]; z += cz)
-          for (let y = 0; y < size[1]; y += cy)
-            for (let x = 0; x < size[2]; x += cx) {
-              const bs = [Math.min(cz, size[0] - z), Math.min(cy, size[1] - y), Math.min(cx, size[2] - x)];
-              const sub = (await volume.getView([pos[0] + z, pos[1] + y, pos[2] + x], bs as [number, number, number], opts)).data;
-              await arr.writeBlock([z, y, x], bs, sub);
-            }
-      } else await writeTiffStack(out, view.data, size, view.dtype);
-      log.info({ out, shape: size, dtype: view.dtype, seconds: (performance.now() - t0) / 1000 }, 'view written');
+      if (ext === 'zarr') await writeViewZarr(out, volume, pos, size, opts, campaign.file);
+      else {
+        const view = await volume.getView(pos, size, opts);
+        if (ext === 'png') await writePngPlane(out, view.data, size[2], size[1]);
+        else if (ext === 'npy') await writeNpy(out, view.data, size, view.dtype);
+        else await writeTiffStack(out, view.data, size, view.dtype, viewCalibration(volume, pos, opts.level ?? 0));
+      }
+      log.info({ out, shape: size, seconds: (performance.now() - t0) / 1000 }, 'view written');
       process.stdout.write(`${out}\n`);
     });
 }
