@@ -4,7 +4,7 @@ import { acquireWorkdirLock, type WorkdirLock } from '../files/workdir-lock.js';
 import { usageError } from './usage-error.js';
 
 /** Commands that write into a campaign's workdir: one process at a time per workdir. */
-const WRITES_WORKDIR = new Set(['register', 'optimize', 'fuse', 'analyze', 'run', 'pyramid', 'export-bdv']);
+const WRITES_WORKDIR = new Set(['register', 'optimize', 'fuse', 'analyze', 'run', 'pyramid', 'export-bdv', 'import-bdv']);
 
 let held: WorkdirLock | undefined;
 

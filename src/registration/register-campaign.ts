@@ -15,6 +15,8 @@ import { readPairsFile, writePairsFile, type PairRecord, type PairsFile } from '
 import type { Vec3 } from '../geometry/box.js';
 import { getLogger } from '../log.js';
 import { jsonLinesJournal } from '../files/json-lines-journal.js';
+import { parseJobPayload } from '../distributed/parse-job-payload.js';
+import { PairJobPayloadSchema } from './register-pair-payload.js';
 import { findOverlaps, type OverlapPair } from './find-overlaps.js';
 import { nullSampleBox } from './null-sample-box.js';
 import { pairKey } from './pair-key.js';
@@ -89,7 +91,8 @@ function payloadFor(c: Campaign, p: OverlapPair, params: PairParams, sample?: { 
     campaign: undefined,
     tiles: [A, B].map((t) => ({ array: t.array, nominal: t.nominal, shape: t.shape, dtype: t.dtype, fov: t.fieldOfView, fill: t.fillValue ?? null })),
   });
-  return { ...base, key };
+  // The same schema the worker checks: a bad descriptor fails here, before any job is sent.
+  return parseJobPayload(REGISTER_PAIR_KIND, PairJobPayloadSchema, { ...base, key });
 }
 
 /** Undo the campaign-threshold rejection of a stored record (the threshold is re-derived every run). */

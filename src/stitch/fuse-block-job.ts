@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Vec3 } from '../geometry/box.js';
-import { openCampaign } from '../campaign/open-campaign.js';
+import { openCampaignOnce } from '../campaign/open-campaign-once.js';
 import { openStitchedVolume } from './open-stitched-volume.js';
 import { convertDtype, type ResolvedViewOptions, type StitchedVolume } from './stitched-volume.js';
 import { downsampleMean } from './downsample-mean.js';
@@ -35,7 +35,7 @@ async function volumeFor(p: FuseBlockPayload): Promise<StitchedVolume> {
     // A long-lived worker keeps only the latest few volumes (and their caches).
     for (const old of [...volumes.keys()].slice(0, Math.max(0, volumes.size - 1))) volumes.delete(old);
     v = (async () => {
-      const campaign = await openCampaign(p.campaign);
+      const campaign = await openCampaignOnce(p.campaign);
       let intensity: { gain: number[]; offset: number[]; helps: boolean } | undefined;
       try {
         intensity = JSON.parse(await readFile(join(p.out, INTENSITY_FILE), 'utf8')) as typeof intensity;
