@@ -25,6 +25,8 @@ import { networkSummary, type NetworkSummary } from './network-summary.js';
 import type { Connectivity } from './label-components.js';
 import type { AnalyzeBlockPayload } from './analyze-block-job.js';
 import './analyze-block-job-kind.js';
+import { parseJobPayload } from '../distributed/parse-job-payload.js';
+import { AnalyzeBlockPayloadSchema } from './analyze-block-payload.js';
 
 export interface AnalyzeVolumeOptions {
   /** Block edge (voxels) per axis; default `settings.block` on every axis. */
@@ -126,7 +128,7 @@ export async function analyzeVolume(
     const spec: BlockSourceSpec = src.spec;
     const base = { source: spec, volumeShape: shape, smooth_sigma: settings.smooth_sigma, ...(opts.ignoreValue !== undefined ? { ignore_value: opts.ignoreValue } : {}) };
     const mk = (phase: string, extra: Partial<AnalyzeBlockPayload>) =>
-      boxes.map((core, i): Job<AnalyzeBlockPayload> => ({ id: `analyze-${phase}-${i}`, kind: 'analyze-block', payload: { ...base, phase: phase as AnalyzeBlockPayload['phase'], core, ...extra } }));
+      boxes.map((core, i): Job<AnalyzeBlockPayload> => ({ id: `analyze-${phase}-${i}`, kind: 'analyze-block', payload: parseJobPayload('analyze-block', AnalyzeBlockPayloadSchema, { ...base, phase: phase as AnalyzeBlockPayload['phase'], core, ...extra }) as AnalyzeBlockPayload }));
 
     let threshold: number;
     if (typeof settings.threshold === 'number') threshold = settings.threshold;

@@ -73,7 +73,10 @@ export async function runStages(stages: StageDef[], ctx: StageContext, onStage?:
     log.info({ stage: st.name }, `${st.name}: running`);
     await st.run(ctx);
     const seconds = (performance.now() - t0) / 1000;
-    manifest.stages[st.name] = { inputs, outputs: await recordOutputs(workdir, st.outputs), finished_at: new Date().toISOString(), seconds };
+    // Inputs as they stand after the run: a stage whose inputs include what it builds (the pyramid
+    // store's groups) would otherwise never be up to date. For the others nothing changed.
+    const after = hashValue(await st.inputs(ctx));
+    manifest.stages[st.name] = { inputs: after, outputs: await recordOutputs(workdir, st.outputs), finished_at: new Date().toISOString(), seconds };
     await writeManifest(workdir, manifest);
     outcomes[st.name] = { status: 'ran', seconds };
     upstreamRan = true;

@@ -7,6 +7,8 @@ import { convertDtype, type ResolvedViewOptions, type StitchedVolume } from './s
 import { downsampleMean } from './downsample-mean.js';
 import { ZarrV2Array } from '../imageio/zarr-v2-array.js';
 import type { JobHandler } from '../distributed/job-handlers.js';
+import { parseJobPayload } from '../distributed/parse-job-payload.js';
+import { FuseBlockPayloadSchema } from './fuse-block-payload.js';
 
 /** A `fuse-block` job: one chunk of one pyramid level. Descriptors only: the worker reads the tiles itself. */
 export interface FuseBlockPayload {
@@ -81,4 +83,4 @@ export async function fuseBlock(p: FuseBlockPayload): Promise<{ level: number; b
   return { level: p.level, block: p.block, empty };
 }
 
-export const fuseBlockHandler: JobHandler = (payload) => fuseBlock(payload as FuseBlockPayload);
+export const fuseBlockHandler: JobHandler = (payload) => fuseBlock(parseJobPayload('fuse-block', FuseBlockPayloadSchema, payload));

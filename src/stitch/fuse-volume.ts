@@ -12,6 +12,8 @@ import type { TileDtype } from '../zarrio/dtypes.js';
 import { multiscalesMetadata } from './ome-zarr-metadata.js';
 import { INTENSITY_FILE, type FuseBlockPayload } from './fuse-block-job.js';
 import './fuse-block-job-kind.js';
+import { parseJobPayload } from '../distributed/parse-job-payload.js';
+import { FuseBlockPayloadSchema } from './fuse-block-payload.js';
 
 export interface FuseOptions extends Omit<ViewOptions, 'level' | 'dtype'> {
   /** The OME-Zarr group to write. @default `<workdir>/fused.ome.zarr` */
@@ -127,7 +129,7 @@ export async function fuseVolume(volume: StitchedVolume, executor: Executor, opt
             skipped++;
             continue;
           }
-          jobs.push({ id, kind: 'fuse-block', payload: { campaign: campaign.file, positions: opts.positions, fingerprint, out, level: l, block: [z, y, x], options } });
+          jobs.push({ id, kind: 'fuse-block', payload: parseJobPayload('fuse-block', FuseBlockPayloadSchema, { campaign: campaign.file, positions: opts.positions, fingerprint, out, level: l, block: [z, y, x], options }) });
         }
     finished += (nz * ny * nx) - jobs.length;
     opts.onProgress?.(finished, total);
