@@ -60,3 +60,13 @@ export { buildCampaignPyramids, type BuildCampaignPyramidsOptions } from './pyra
 export { pyramidFactors } from './pyramid/pyramid-factors.js';
 export { pyramidStorePath } from './pyramid/pyramid-store-path.js';
 export { readOmeMultiscales, type OmeMultiscales } from './pyramid/read-ome-multiscales.js';
+export { levelBox } from './pyramid/level-box.js';
+// Segmentation: classifier, vesselness, Otsu (src/segmentation).
+export { segmentVolume, type VolumeSegmentation, type SegmentVolumeOptions } from './segmentation/segment-volume.js';
+export { analyzeSegmented, type AnalyzeSegmentedOptions } from './segmentation/analyze-segmented.js';
+export { trainClassifier, type TrainClassifierOptions } from './segmentation/train-classifier.js';
+export { PixelClassifier, type PixelClassifierJson } from './segmentation/pixel-classifier.js';
+export { readClassifierModel, writeClassifierModel } from './segmentation/classifier-model-file.js';
+export { RandomForest, type RandomForestOptions } from './segmentation/random-forest.js';
+export { pixelFeatures, type PixelFeatures } from './segmentation/pixel-features.js';
+export { vesselness, type VesselnessOptions } from './segmentation/vesselness.js';

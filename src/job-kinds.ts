@@ -4,3 +4,4 @@ import './registration/register-pair-job-kind.js';
 import './stitch/fuse-block-job-kind.js';
 import './analysis/analyze-block-job-kind.js';
 import './pyramid/pyramid-block-job-kind.js';
+import './segmentation/segment-block-job-kind.js';

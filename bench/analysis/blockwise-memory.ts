@@ -1,7 +1,9 @@
 /**
  * Peak memory (max RSS) of block-wise analysis at two volume sizes, each in a fresh process, the
  * volume rendered box by box from the analytic phantom (never held whole), against the same
- * analysis in one block. Run: npx tsx bench/analysis/blockwise-memory.ts [small=128] [large=256] [block=64]
+ * analysis in one block, with the coordinator's retained state: the label merge's shell voxels held
+ * at its peak against all shell voxels (bounded by one layer of blocks), and the skeleton voxels
+ * held for the graph against those received (the part that still grows with the network). Run: npx tsx bench/analysis/blockwise-memory.ts [small=128] [large=256] [block=64]
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -17,7 +19,7 @@ async function child(edge: number, block: number): Promise<void> {
   const a = await analyzeVolume((box) => Promise.resolve(renderer.mask(box.start, box.size)), shape, { threshold: 0.5, min_size: 0, block, halo: 16 });
   const s = a.summary;
   process.stdout.write(
-    JSON.stringify({ edge, block, seconds: (performance.now() - t0) / 1000, maxRssMiB: process.resourceUsage().maxRSS / 1024, branches: s.n_branches, length: s.total_length_um, components: s.n_components }) + '\n',
+    JSON.stringify({ edge, block, seconds: (performance.now() - t0) / 1000, maxRssMiB: process.resourceUsage().maxRSS / 1024, branches: s.n_branches, length: s.total_length_um, components: s.n_components, ...a.mergeState }) + '\n',
   );
 }
 
@@ -31,8 +33,11 @@ else {
       if (r.status !== 0) throw new Error(r.stderr);
       const j = JSON.parse(r.stdout.trim().split('\n').pop()!);
       const vol = (edge ** 3 / 2 ** 20).toFixed(1);
-      rows.push(`| ${edge}³ (${vol} M voxels) | ${b === edge ? 'whole volume' : `${b}³ + halo 16`} | ${j.maxRssMiB.toFixed(0)} | ${j.seconds.toFixed(1)} | ${j.components} / ${j.branches} / ${j.length.toFixed(1)} |`);
+      rows.push(`| ${edge}³ (${vol} M voxels) | ${b === edge ? 'whole volume' : `${b}³ + halo 16`} | ${j.maxRssMiB.toFixed(0)} | ${j.seconds.toFixed(1)} | ${j.components} / ${j.branches} / ${j.length.toFixed(1)} | ${j.peakRetainedShellVoxels} / ${j.totalShellVoxels} | ${j.skeletonVoxelsHeld} / ${j.skeletonVoxelsSeen} |`);
       console.log(rows[rows.length - 1]);
     }
-  console.log('\n| volume | blocks | peak RSS (MiB) | seconds | components / branches / length (µm) |\n|---|---|---|---|---|\n' + rows.join('\n'));
+  console.log(
+    '\n| volume | blocks | peak RSS (MiB) | seconds | components / branches / length (µm) | shell voxels held at peak / all | skeleton voxels held / received |\n|---|---|---|---|---|---|---|\n' +
+      rows.join('\n'),
+  );
 }

@@ -2,7 +2,12 @@
  * Voxels/s of labelling and thinning, side by side with scipy.ndimage.label and scikit-image's
  * skeletonize_3d on the same volumes (written to a temp folder, timed inside Python around the
  * call only). Best CPU time of 5 runs (thinning: 3) on both sides: steadier than wall time on a
- * shared machine, and both sides are single-threaded. Run: npx tsx bench/analysis/label-skeleton.ts [edge=256] [skelEdge=160]
+ * shared machine, and both sides are single-threaded. Last row: the whole `analyze` of a volume
+ * (one process, blocks inline: labelling, measures, thinning, radii, graph) against the pipeline a
+ * Python user would script: scipy.ndimage.label + skimage skeletonize_3d + distance_transform_edt
+ * + a networkx graph of the skeleton voxels (26-neighbours). The last column is ours / peer in speed
+ * (> 1: we are faster).
+ * Run: npx tsx bench/analysis/label-skeleton.ts [edge=256] [skelEdge=160] [analyzeShape=97,965,964]
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -12,10 +17,12 @@ import { generateVesselNetwork } from '../../src/synth/vessel-network.js';
 import { PhantomRenderer } from '../../src/synth/render-phantom.js';
 import { labelComponents } from '../../src/analysis/label-components.js';
 import { skeletonizeLee } from '../../src/analysis/skeletonize-lee.js';
+import { analyzeVolume } from '../../src/analysis/analyze-volume.js';
 import type { Vec3 } from '../../src/geometry/box.js';
 
 const edge = Number(process.argv[2] ?? 256);
 const skelEdge = Number(process.argv[3] ?? 160);
+const analyzeShape = (process.argv[4] ?? '97,965,964').split(',').map(Number) as Vec3;
 const dir = mkdtempSync(join(tmpdir(), 'sg-bench-'));
 
 /** Best CPU time (s) of `reps` runs: on a shared machine CPU time is steadier than wall time. */
@@ -47,7 +54,56 @@ function noiseMask(shape: Vec3, p: number): Uint8Array {
 }
 
 const rows: string[] = [];
+
+/** `analyze` of a whole vessel volume against the Python pipeline on the same mask. */
+async function analyzeRow(shape: Vec3): Promise<string> {
+  const m = vesselMask(shape, 3, 1 / 400);
+  writeFileSync(join(dir, 'a.raw'), m);
+  const n = shape[0] * shape[1] * shape[2];
+  let branches = 0;
+  const ours = await cpu(async () => {
+    const a = await analyzeVolume(async (b) => {
+      const out = new Uint8Array(b.size[0] * b.size[1] * b.size[2]);
+      for (let z = 0, o = 0; z < b.size[0]; z++)
+        for (let y = 0; y < b.size[1]; y++, o += b.size[2]) {
+          const s = ((b.start[0] + z) * shape[1] + b.start[1] + y) * shape[2] + b.start[2];
+          out.set(m.subarray(s, s + b.size[2]), o);
+        }
+      return out;
+    }, shape, { threshold: 0.5, min_size: 0 });
+    branches = a.summary.n_branches;
+  });
+  const ref = py(`import networkx as nx
+from scipy import ndimage as ndi
+from skimage.morphology import skeletonize_3d
+m=np.fromfile(D+'/a.raw',np.uint8).reshape(${shape.join(',')})
+t0=time.process_time()
+lab,nc=ndi.label(m, ndi.generate_binary_structure(3, 3))
+objs=ndi.find_objects(lab)
+sk=skeletonize_3d(m)>0
+dist=ndi.distance_transform_edt(m)
+pts=np.argwhere(sk); idx={tuple(p): i for i, p in enumerate(pts)}
+g=nx.Graph()
+for i, p in enumerate(pts):
+  g.add_node(i, radius=dist[tuple(p)])
+  for d in [(a,b,c) for a in (-1,0,1) for b in (-1,0,1) for c in (-1,0,1) if (a,b,c) > (0,0,0)]:
+    j=idx.get((p[0]+d[0],p[1]+d[1],p[2]+d[2]))
+    if j is not None: g.add_edge(i, j)
+deg=np.array([d for _, d in g.degree()])
+t=time.process_time()-t0
+print(json.dumps({'t':t,'n':int(nc),'junctions':int((deg>2).sum()),'ends':int((deg==1).sum())}))`);
+  return `| analyze (label, measures, thinning, radii, graph) | vessel phantom ${shape.join('×')} | ${mv(n, ours)} | ${mv(n, ref.t)} (scipy label + skeletonize_3d + EDT + networkx voxel graph) | ${branches} branches / ${ref.n} components, ${ref.junctions} junction voxels | ${ratio(ours, ref.t)} |`;
+}
 const mv = (n: number, t: number) => (n / t / 1e6).toFixed(1);
+const ratio = (ours: number, peer: number) => `${(peer / ours).toFixed(2)}×`;
+
+/** CPU seconds of one run of an async function (blocks run inline: one thread, as the peer). */
+async function cpu(f: () => Promise<unknown>): Promise<number> {
+  const c0 = process.cpuUsage();
+  await f();
+  const c = process.cpuUsage(c0);
+  return (c.user + c.system) / 1e6;
+}
 try {
   const shape: Vec3 = [edge, edge, edge];
   const n = edge ** 3;
@@ -67,7 +123,7 @@ t=1e9
 for _ in range(5):
   t0=time.process_time(); l,n=ndi.label(m, st); t=min(t,time.process_time()-t0)
 print(json.dumps({'t':t,'n':int(n)}))`);
-      rows.push(`| label ${conn} | ${name} | ${mv(n, ours)} | ${mv(n, ref.t)} (scipy.ndimage.label) | ${count} / ${ref.n} |`);
+      rows.push(`| label ${conn} | ${name} | ${mv(n, ours)} | ${mv(n, ref.t)} (scipy.ndimage.label) | ${count} / ${ref.n} | ${ratio(ours, ref.t)} |`);
       console.log(rows[rows.length - 1]);
     }
   }
@@ -83,9 +139,11 @@ t=1e9
 for _ in range(3):
   t0=time.process_time(); s=skeletonize_3d(m); t=min(t,time.process_time()-t0)
 print(json.dumps({'t':t,'n':int((s>0).sum())}))`);
-  rows.push(`| thinning (Lee 1994) | vessel phantom ${skelEdge}³ (${((sm.reduce((a, b) => a + b, 0) / sn) * 100).toFixed(1)} % fg) | ${mv(sn, ours)} | ${mv(sn, ref.t)} (skimage skeletonize_3d) | ${kept} / ${ref.n} skeleton voxels |`);
+  rows.push(`| thinning (Lee 1994) | vessel phantom ${skelEdge}³ (${((sm.reduce((a, b) => a + b, 0) / sn) * 100).toFixed(1)} % fg) | ${mv(sn, ours)} | ${mv(sn, ref.t)} (skimage skeletonize_3d) | ${kept} / ${ref.n} skeleton voxels | ${ratio(ours, ref.t)} |`);
   console.log(rows[rows.length - 1]);
-  console.log('\n| step | volume | ours (M voxels/s) | peer (M voxels/s) | result ours / peer |\n|---|---|---|---|---|\n' + rows.join('\n'));
+  rows.push(await analyzeRow(analyzeShape));
+  console.log(rows[rows.length - 1]);
+  console.log('\n| step | volume | ours (M voxels/s) | peer (M voxels/s) | result ours / peer | speed ours / peer |\n|---|---|---|---|---|---|\n' + rows.join('\n'));
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

@@ -3,6 +3,7 @@
  * `synth` writes them) built by `buildCampaignPyramids` in a fresh process, twice (cold, then the
  * rerun that finds everything complete). Prints MB/s of source tiles, blocks, levels, max RSS.
  *
+ * Uses dist/ when built (npm run build), as the CLI does.
  * Run: npx tsx bench/pyramid/build-throughput.ts [tile=64,256,256] [grid=1,1,2] [workers=2] [memory_mb=256]
  * At scale: npx tsx bench/pyramid/build-throughput.ts 192,1024,1024 1,2,2 2 256
  */
@@ -12,13 +13,23 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { synthCampaign } from '../../src/synth/synth-campaign.js';
-import { openCampaign } from '../../src/campaign/open-campaign.js';
-import { buildCampaignPyramids } from '../../src/pyramid/build-campaign-pyramids.js';
+import { existsSync } from 'node:fs';
 import type { Vec3 } from '../../src/geometry/box.js';
 
 const vec3 = (s: string): Vec3 => s.split(',').map(Number) as Vec3;
 
+/** The built modules when dist/ exists (what `npx stitchgraph` runs: no TypeScript loading in the worker threads), else the sources. */
+async function modules(): Promise<{ openCampaign: typeof import('../../src/campaign/open-campaign.js').openCampaign; buildCampaignPyramids: typeof import('../../src/pyramid/build-campaign-pyramids.js').buildCampaignPyramids }> {
+  const dist = new URL('../../dist/', import.meta.url);
+  const root = existsSync(new URL('pyramid/build-campaign-pyramids.js', dist)) ? dist : new URL('../../src/', import.meta.url);
+  const ext = root === dist ? 'js' : 'ts';
+  const { openCampaign } = (await import(new URL(`campaign/open-campaign.${ext}`, root).href)) as typeof import('../../src/campaign/open-campaign.js');
+  const { buildCampaignPyramids } = (await import(new URL(`pyramid/build-campaign-pyramids.${ext}`, root).href)) as typeof import('../../src/pyramid/build-campaign-pyramids.js');
+  return { openCampaign, buildCampaignPyramids };
+}
+
 async function child(file: string, workers: number): Promise<void> {
+  const { openCampaign, buildCampaignPyramids } = await modules();
   const campaign = await openCampaign(file);
   const r = await buildCampaignPyramids(campaign, { workers });
   process.stdout.write(
@@ -39,7 +50,7 @@ async function main(): Promise<void> {
       const mbps = j.sourceMiB / j.seconds;
       rows.push(`| ${tile} × ${grid} | ${run} | ${j.levels} | ${j.computed} | ${j.sourceMiB.toFixed(0)} | ${j.seconds.toFixed(2)} | ${run === 'cold' ? mbps.toFixed(1) : '—'} | ${j.peakJobMiB.toFixed(0)} | ${j.maxRssMiB.toFixed(0)} |`);
     }
-    console.log(`workers ${workers}, pyramid.memory_mb ${memory}\n\n| tiles | run | levels | blocks | source MiB | seconds | MiB/s | planned job MiB | coordinator max RSS MiB |\n|---|---|---|---|---|---|---|---|---|\n${rows.join('\n')}`);
+    console.log(`workers ${workers}, pyramid.memory_mb ${memory}\n\n| tiles | run | levels | blocks | source MiB | seconds | MiB/s | planned job MiB | max RSS MiB (process, worker threads included) |\n|---|---|---|---|---|---|---|---|---|\n${rows.join('\n')}`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

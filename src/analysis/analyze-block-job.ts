@@ -23,6 +23,8 @@ export interface AnalyzeBlockPayload {
   connectivity?: Connectivity;
   voxelSize?: Vec3;
   noSkeleton?: boolean;
+  /** Version of the block tables (results saved by older versions lack fields and are recomputed). */
+  tables_version?: number;
   /**
    * Value that marks "no data" (a stitched volume's fill value where no tile reaches): left out of
    * the range and histogram, so that empty corners do not drag Otsu or percentiles towards it.

@@ -1,9 +1,11 @@
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { Campaign } from '../campaign/open-campaign.js';
 import type { AnalysisSettings } from '../campaign/sections/analysis.js';
 import { createExecutor } from '../distributed/create-executor.js';
 import { getLogger } from '../log.js';
-import { analyzeVolume, type VolumeAnalysis } from './analyze-volume.js';
+import type { VolumeAnalysis } from './analyze-volume.js';
+import { analyzeSegmented } from '../segmentation/analyze-segmented.js';
+import { openVolumeInput } from '../segmentation/open-volume-input.js';
 import { writeNetwork } from './write-network.js';
 import { campaignVolumeSource } from './campaign-volume-source.js';
 import type { BlockSource } from './block-source.js';
@@ -18,6 +20,10 @@ export interface AnalyzeCampaignOptions {
   voxelSize?: Vec3;
   /** Value marking "no data", left out of Otsu/percentiles. @default fusion.fill_value for multi-tile campaigns */
   ignoreValue?: number;
+  /** Classifier training labels (overrides `analysis.segmentation.labels`). */
+  labels?: BlockSource;
+  /** Classifier model file to apply (overrides `analysis.segmentation.model`). */
+  model?: string;
   /** @default workdir/network */
   outDir?: string;
   workers?: number;
@@ -38,14 +44,22 @@ export async function analyzeCampaign(campaign: Campaign, opts: AnalyzeCampaignO
   const executor = await createExecutor(campaign.config.distributed, { workers: opts.workers, servers: opts.servers }, { campaignFile: campaign.file, runId: 'analyze' });
   log.info({ input: what, shape: source.shape, voxelSize: opts.voxelSize ?? campaign.voxelSize, out: outDir }, 'analyze');
   try {
-    const analysis = await analyzeVolume(source, source.shape, settings, opts.voxelSize ?? campaign.voxelSize, executor, {
-      blockDir: join(outDir, 'blocks'),
+    // Labels and model named in the YAML are relative to it.
+    const seg = settings.segmentation;
+    const labels = opts.labels ?? (seg.labels && !opts.model ? await openVolumeInput(seg.labels, 'analysis.segmentation.labels', dirname(campaign.file)) : undefined);
+    const model = opts.model ?? (seg.model ? resolve(dirname(campaign.file), seg.model) : undefined);
+    const { analysis } = await analyzeSegmented(source, settings, opts.voxelSize ?? campaign.voxelSize, executor, {
+      outDir,
+      labels,
+      model,
       // Where no tile reaches, the stitched volume holds the fill value: not data.
       ignoreValue: opts.ignoreValue ?? (campaign.tiles.length > 1 ? campaign.config.fusion.fill_value : undefined),
       signal: opts.signal,
       onProgress: opts.onProgress,
     });
-    await writeNetwork(outDir, analysis);
+    for (const w of analysis.warnings) log.warn(w);
+    const { skipped } = await writeNetwork(outDir, analysis);
+    for (const k of skipped) log.warn({ file: k.file }, `${k.file} not written: ${k.reason}`);
     return { outDir, files: [outDir], analysis, input: what };
   } finally {
     await executor.close();

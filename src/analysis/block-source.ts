@@ -4,6 +4,7 @@ import { StitchgraphError } from '../errors.js';
 import { openFileStore, openTileArray } from '../zarrio/tile-array.js';
 import { openCampaignOnce } from '../campaign/open-campaign-once.js';
 import { openStitchedVolume } from '../stitch/open-stitched-volume.js';
+import { tiffVolumeReader } from '../tiff/tiff-volume-reader.js';
 
 /** Reads one box (global voxels, inside the volume) as C-order numbers. */
 export type BlockReader = (box: Box3) => Promise<ArrayLike<number>>;
@@ -18,7 +19,9 @@ export type BlockSourceSpec =
   | { kind: 'zarr'; store: string; path: string }
   | { kind: 'local'; token: string; id?: string }
   /** The stitched view of a campaign (`getView`), opened by whichever process runs the block. */
-  | { kind: 'stitched'; campaign: string; positions?: string };
+  | { kind: 'stitched'; campaign: string; positions?: string }
+  /** A multi-page TIFF stack (`analyze --input FILE.tif`). */
+  | { kind: 'tiff'; file: string };
 
 export interface BlockSource {
   spec: BlockSourceSpec;
@@ -52,6 +55,10 @@ export async function openBlockSource(spec: BlockSourceSpec): Promise<BlockSourc
     return src;
   }
   if (spec.kind === 'stitched') return openStitchedSource(spec);
+  if (spec.kind === 'tiff') {
+    const t = await tiffVolumeReader(spec.file);
+    return { spec, shape: t.shape, read: t.read };
+  }
   const arr = await openTileArray(openFileStore(spec.store), spec.path, spec.store);
   return { spec, shape: arr.shape, read: async (box) => (await arr.readRegion(box)).data };
 }

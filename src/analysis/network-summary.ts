@@ -10,12 +10,27 @@ export interface NetworkSummary {
   n_isolated_points: number;
   n_isolated_loops: number;
   n_nodes: number;
-  /** Connected components of the skeleton graph. */
+  /** Components of the network: distinct components.csv labels among its nodes (the graph's connected pieces without labels). */
   n_components: number;
-  /** E − V + C: independent loops of the network. */
+  /**
+   * Independent loops: β1 of the mask from its Euler number (Σ over components of 1 − χ), which
+   * loops hidden inside junction clusters do not change; E − V + C of the graph when no Euler number is known.
+   */
   cyclomatic_number: number;
-  /** Foreground voxels / all voxels. */
+  /** E − V + C of the skeleton graph (after pruning). */
+  graph_cyclomatic_number: number;
+  /** Euler characteristic χ of the kept components (26-connectivity: union of closed voxel cubes). */
+  euler_number: number | null;
+  /** Voxels of the kept components (after the size filter) / all voxels. */
   volume_fraction: number;
+  /** Foreground voxels of the kept components. */
+  foreground_voxels: number;
+  /** Before the size filter (named so: every other field counts the kept components). */
+  n_components_before_size_filter: number;
+  volume_fraction_before_size_filter: number;
+  /** Voxel size (µm, z y x) and position (µm, z y x) of voxel (0, 0, 0): `*_um` = origin + `*_vox` × voxel size. */
+  voxel_size_um: [number, number, number];
+  origin_um: [number, number, number];
   volume_um3: number;
   length_density_per_mm3: number;
   /** Length-weighted mean of branch radii (µm). */
@@ -25,7 +40,7 @@ export interface NetworkSummary {
   /** Node degree → number of nodes. */
   degree_distribution: Record<string, number>;
   n_border_branches: number;
-  /** Labelled components of the segmentation (after the size filter). */
+  /** Labelled components of the segmentation (after the size filter): rows of components.csv. */
   n_labelled_components: number;
   parameters: Record<string, unknown>;
 }
@@ -33,7 +48,15 @@ export interface NetworkSummary {
 export interface SummaryInputs {
   shape: Vec3;
   voxelSize: Vec3;
+  /** @default [0, 0, 0] */
+  originUm?: Vec3;
+  /** Foreground voxels of the kept components. */
   foregroundVoxels: number;
+  /** χ of the kept components, when measured. */
+  eulerNumber?: number;
+  /** β1 of the kept components' mask, when measured. */
+  maskLoops?: number;
+  beforeSizeFilter?: { components: number; foregroundVoxels: number };
   skeletonRadii: ArrayLike<number>;
   labelledComponents: number;
   parameters: Record<string, unknown>;
@@ -56,8 +79,11 @@ export function networkSummary(g: SkeletonGraph, inp: SummaryInputs): NetworkSum
     return a;
   };
   for (const b of g.branches) parent[find(b.src)] = find(b.dst);
-  let comps = 0;
-  for (let i = 0; i < parent.length; i++) if (find(i) === i) comps++;
+  let graphComps = 0;
+  for (let i = 0; i < parent.length; i++) if (find(i) === i) graphComps++;
+  const labelled = g.nodes.length > 0 && g.nodes.every((n) => n.component > 0);
+  const comps = labelled ? new Set(g.nodes.map((n) => n.component)).size : graphComps;
+  const graphLoops = g.branches.length - g.nodes.length + graphComps;
   const degrees: Record<string, number> = {};
   for (const n of g.nodes) degrees[n.degree] = (degrees[n.degree] ?? 0) + 1;
   const binW = Math.min(...voxelSize);
@@ -76,8 +102,15 @@ export function networkSummary(g: SkeletonGraph, inp: SummaryInputs): NetworkSum
     n_isolated_loops: g.nodes.filter((n) => n.kind === 'loop').length,
     n_nodes: g.nodes.length,
     n_components: comps,
-    cyclomatic_number: g.branches.length - g.nodes.length + comps,
+    cyclomatic_number: inp.maskLoops ?? graphLoops,
+    graph_cyclomatic_number: graphLoops,
+    euler_number: inp.eulerNumber ?? null,
     volume_fraction: voxels > 0 ? inp.foregroundVoxels / voxels : 0,
+    foreground_voxels: inp.foregroundVoxels,
+    n_components_before_size_filter: inp.beforeSizeFilter?.components ?? inp.labelledComponents,
+    volume_fraction_before_size_filter: voxels > 0 ? (inp.beforeSizeFilter?.foregroundVoxels ?? inp.foregroundVoxels) / voxels : 0,
+    voxel_size_um: [voxelSize[0], voxelSize[1], voxelSize[2]],
+    origin_um: inp.originUm ? [inp.originUm[0], inp.originUm[1], inp.originUm[2]] : [0, 0, 0],
     volume_um3: volumeUm3,
     length_density_per_mm3: volumeUm3 > 0 ? total / (volumeUm3 / 1e9) : 0,
     mean_radius_um: total > 0 ? rl / total : 0,

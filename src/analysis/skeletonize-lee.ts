@@ -144,6 +144,15 @@ export function skeletonizeLee(mask: Uint8Array, shape: Vec3): Uint8Array {
     return bits;
   };
   const flat = d === 1;
+  // p became an endpoint during this pass: its one neighbour q. When q still has two or more other
+  // neighbours, p was a bump on a thick body's surface (the reference deletes it; keeping it grows a
+  // spur to the axis); when q lies on a thin line, p is that line's end (keep it: deleting ends one
+  // after the other erases lines).
+  const onThickBody = (p: number, bits: number): boolean => {
+    const rest = bits & ~CENTRE;
+    const q = p + off[31 - Math.clz32(rest)];
+    return popcount(gather(q)) > 3;
+  };
   // Border directions in the reference order [W, E, S, N, U, B] = the voxel in direction dir is 0.
   const borderOffset = [-sy, sy, 1, -1, sz, -sz];
   const borders = flat ? 4 : 6;
@@ -175,7 +184,7 @@ export function skeletonizeLee(mask: Uint8Array, shape: Vec3): Uint8Array {
         // earlier in this pass can have made p an endpoint, and deleting endpoints one after the
         // other in raster order erases whole thick cylinders (scikit-image 0.19 returns an empty
         // skeleton for a 35-voxel-long cylinder of radius 2.5).
-        if (popcount(bits) !== 2 && isEulerInvariant(bits) && isSimplePoint(bits)) {
+        if ((popcount(bits) !== 2 || onThickBody(p, bits)) && isEulerInvariant(bits) && isSimplePoint(bits)) {
           img[p] = 0;
           changed = true;
         }

@@ -1,47 +1,72 @@
 import { join } from 'node:path';
-import { write as writeGexf } from 'graphology-gexf';
-import { writeFileAtomic, writeJsonAtomic } from '../files/write-atomic.js';
+import { writeJsonAtomic } from '../files/write-atomic.js';
 import type { VolumeAnalysis } from './analyze-volume.js';
-import { skeletonGraphology } from '../graph/skeleton-graphology.js';
-import { skeletonGraphml } from '../graph/skeleton-graphml.js';
-import { skeletonSwc } from '../graph/skeleton-swc.js';
+import type { ComponentRow } from './component-measures.js';
+import { skeletonGraphmlLines } from '../graph/skeleton-graphml.js';
+import { skeletonGexfLines } from '../graph/skeleton-gexf.js';
+import { skeletonSwcLines } from '../graph/skeleton-swc.js';
+import { attrText, branchAttributes, nodeAttributes, type Attr, type ImageFrame } from '../graph/skeleton-attributes.js';
+import { writeLinesAtomic } from './_line-file-writer.js';
 
-/** Above this many branches, graph.graphml / graph.gexf are skipped (the CSV tables remain). */
+/** Default of `analysis.export_max_branches` (graph.graphml / graph.gexf skipped above it). */
 export const MAX_GRAPH_EXPORT_EDGES = 5_000_000;
 
-const num = (v: number) => (Number.isFinite(v) ? String(Math.round(v * 1e6) / 1e6) : '');
+export interface WriteNetworkResult {
+  written: string[];
+  /** Files left out, with the reason (a size above the user's limit). */
+  skipped: { file: string; reason: string }[];
+}
 
-function csv(header: string[], rows: (string | number | boolean)[][]): string {
-  return [header.join(','), ...rows.map((r) => r.map((v) => (typeof v === 'number' ? num(v) : typeof v === 'boolean' ? (v ? 1 : 0) : v)).join(','))].join('\n') + '\n';
+function* csvLines<T>(id: string, idOf: (t: T) => number, attrs: Attr<T>[], rows: Iterable<T>, lead: Attr<T>[] = []): Generator<string> {
+  const cols = [...lead, ...attrs];
+  yield [id, ...cols.map((a) => a.name)].join(',');
+  for (const r of rows) yield [idOf(r), ...cols.map((a) => attrText(a.value(r)))].join(',');
+}
+
+const COMPONENT_COLUMNS = ['label', 'voxels', 'volume_um3', 'surface_um2', 'centroid_z', 'centroid_y', 'centroid_x', 'bbox_z0', 'bbox_y0', 'bbox_x0', 'bbox_z1', 'bbox_y1', 'bbox_x1', 'radius_major_um', 'radius_mid_um', 'radius_minor_um', 'axis_major_z', 'axis_major_y', 'axis_major_x', 'sphericity'] as const;
+
+/** components.csv: the columns of ARCHITECTURE.md, then the centroid in µm of the image frame. */
+function* componentLines(rows: ComponentRow[], f: ImageFrame): Generator<string> {
+  yield [...COMPONENT_COLUMNS, 'centroid_z_um', 'centroid_y_um', 'centroid_x_um'].join(',');
+  for (const c of rows) {
+    const um = [0, 1, 2].map((a) => attrText(f.originUm[a] + [c.centroid_z, c.centroid_y, c.centroid_x][a] * f.voxelSize[a]));
+    yield [...COMPONENT_COLUMNS.map((k) => attrText(c[k])), ...um].join(',');
+  }
 }
 
 /**
- * Write `network/` (ARCHITECTURE.md): branches.csv, nodes.csv, summary.json, components.csv,
- * graph.graphml, graph.gexf and skeleton.swc, each atomically. Returns the paths written.
+ * Write `network/` (ARCHITECTURE.md): branches.csv, nodes.csv, components.csv, summary.json,
+ * graph.graphml, graph.gexf and skeleton.swc, each streamed line by line to a temporary file and
+ * renamed. The graph files are skipped above `analysis.export_max_branches` branches and the SWC
+ * above `analysis.export_max_swc_samples` voxels (the tables remain the source of truth).
  */
-export async function writeNetwork(dir: string, a: VolumeAnalysis): Promise<string[]> {
-  const written: string[] = [];
-  const put = async (name: string, text: string) => {
-    await writeFileAtomic(join(dir, name), text);
-    written.push(join(dir, name));
+export async function writeNetwork(dir: string, a: VolumeAnalysis): Promise<WriteNetworkResult> {
+  const res: WriteNetworkResult = { written: [], skipped: [] };
+  const frame: ImageFrame = { voxelSize: a.voxelSize, originUm: a.originUm ?? [0, 0, 0] };
+  const put = async (name: string, lines: Iterable<string>) => {
+    await writeLinesAtomic(join(dir, name), lines);
+    res.written.push(join(dir, name));
   };
   const g = a.graph;
-  await put(
-    'branches.csv',
-    csv(
-      ['branch_id', 'node_src', 'node_dst', 'branch_type', 'length_um', 'euclidean_um', 'tortuosity', 'mean_radius_um', 'min_radius_um', 'max_radius_um', 'on_border', 'steps_length_um', 'voxels', 'component'],
-      g.branches.map((b) => [b.id, b.src, b.dst, b.type, b.length_um, b.euclidean_um, b.tortuosity, b.mean_radius_um, b.min_radius_um, b.max_radius_um, b.on_border, b.steps_length_um, b.voxels, b.component]),
-    ),
-  );
-  await put('nodes.csv', csv(['node_id', 'z', 'y', 'x', 'degree', 'kind', 'radius_um', 'voxels', 'component'], g.nodes.map((n) => [n.id, n.z, n.y, n.x, n.degree, n.kind, n.radius_um, n.voxels, n.component])));
-  const cols = ['label', 'voxels', 'volume_um3', 'surface_um2', 'centroid_z', 'centroid_y', 'centroid_x', 'bbox_z0', 'bbox_y0', 'bbox_x0', 'bbox_z1', 'bbox_y1', 'bbox_x1', 'radius_major_um', 'radius_mid_um', 'radius_minor_um', 'axis_major_z', 'axis_major_y', 'axis_major_x', 'sphericity'] as const;
-  await put('components.csv', csv([...cols], a.components.map((c) => cols.map((k) => c[k]))));
+  const ends: Attr<(typeof g.branches)[number]>[] = [
+    { name: 'node_src', type: 'int', value: (b) => b.src },
+    { name: 'node_dst', type: 'int', value: (b) => b.dst },
+  ];
+  await put('branches.csv', csvLines('branch_id', (b) => b.id, branchAttributes(), g.branches, ends));
+  await put('nodes.csv', csvLines('node_id', (n) => n.id, nodeAttributes(frame), g.nodes));
+  await put('components.csv', componentLines(a.components, frame));
   await writeJsonAtomic(join(dir, 'summary.json'), a.summary);
-  written.push(join(dir, 'summary.json'));
-  if (g.branches.length <= MAX_GRAPH_EXPORT_EDGES) {
-    await put('graph.graphml', skeletonGraphml(g));
-    await put('graph.gexf', writeGexf(skeletonGraphology(g)));
+  res.written.push(join(dir, 'summary.json'));
+  const maxBranches = a.settings.export_max_branches ?? MAX_GRAPH_EXPORT_EDGES;
+  if (g.branches.length <= maxBranches) {
+    await put('graph.graphml', skeletonGraphmlLines(g, frame));
+    await put('graph.gexf', skeletonGexfLines(g, frame));
+  } else {
+    const reason = `${g.branches.length} branches > analysis.export_max_branches = ${maxBranches}`;
+    res.skipped.push({ file: 'graph.graphml', reason }, { file: 'graph.gexf', reason });
   }
-  await put('skeleton.swc', skeletonSwc(a.skeleton.indices, a.skeleton.radii, a.shape, a.voxelSize));
-  return written;
+  const maxSamples = a.settings.export_max_swc_samples ?? 50_000_000;
+  if (a.skeleton.indices.length <= maxSamples) await put('skeleton.swc', skeletonSwcLines(a.skeleton.indices, a.skeleton.radii, a.shape, frame));
+  else res.skipped.push({ file: 'skeleton.swc', reason: `${a.skeleton.indices.length} skeleton voxels > analysis.export_max_swc_samples = ${maxSamples}` });
+  return res;
 }

@@ -25,12 +25,18 @@
  * graph can hold; `skeletonGraphology` builds one from the tables when it fits.
  */
 import type { Vec3 } from '../geometry/box.js';
+import { SkeletonVoxelHash } from './skeleton-voxel-hash.js';
 
 export interface SkeletonVoxels {
   /** Linear indices (C-order over `shape`) of the skeleton voxels; any order, no duplicates. */
   indices: ArrayLike<number>;
   /** Radius (µm) at each voxel, same order. */
   radii: ArrayLike<number>;
+  /**
+   * Label of the segmented component holding each voxel (components.csv `label`), same order: when
+   * given, it is every node's and branch's `component`, so the network joins the components table.
+   */
+  component?: ArrayLike<number>;
 }
 
 export type NodeKind = 'junction' | 'endpoint' | 'isolated' | 'loop';
@@ -47,7 +53,7 @@ export interface SkeletonNode {
   radius_um: number;
   /** Voxels merged into the node (1 except junction clusters). */
   voxels: number;
-  /** Connected component of the graph (1..n, in node order). */
+  /** The segmented component's label (components.csv) when the voxels carry one, else the graph's connected component (1..n, in node order). */
   component: number;
 }
 
@@ -96,10 +102,9 @@ export function skeletonGraph(sk: SkeletonVoxels, shape: Vec3, voxelSize: Vec3, 
   const [vz, vy, vx] = voxelSize;
   const n = sk.indices.length;
   const zc = new Int32Array(n), yc = new Int32Array(n), xc = new Int32Array(n);
-  const where = new Map<number, number>();
+  const where = new SkeletonVoxelHash(sk.indices);
   for (let i = 0; i < n; i++) {
     const idx = sk.indices[i];
-    where.set(idx, i);
     const x = idx % w, r = (idx - x) / w, y = r % h;
     zc[i] = (r - y) / h;
     yc[i] = y;
@@ -122,7 +127,7 @@ export function skeletonGraph(sk: SkeletonVoxels, shape: Vec3, voxelSize: Vec3, 
             const xx = x + dx;
             if (xx < 0 || xx >= w || (dz === 0 && dy === 0 && dx === 0)) continue;
             const j = where.get((zz * h + yy) * w + xx);
-            if (j === undefined) continue;
+            if (j < 0) continue;
             if (pass === 1) adj[k] = j;
             k++;
           }
@@ -175,11 +180,14 @@ export function skeletonGraph(sk: SkeletonVoxels, shape: Vec3, voxelSize: Vec3, 
     cr[c] = Math.max(cr[c], sk.radii[i]);
     nodeOf[i] = c;
   }
-  for (let c = 0; c < nClusters; c++) nodes.push({ id: c, z: cz[c] / cn[c], y: cy[c] / cn[c], x: cx[c] / cn[c], degree: 0, kind: 'junction', radius_um: cr[c], voxels: cn[c], component: 0 });
+  const label = (i: number) => (sk.component ? sk.component[i] : 0);
+  const clusterLabel = new Float64Array(nClusters);
+  for (let i = 0; i < n; i++) if (cluster[i] >= 0) clusterLabel[cluster[i]] = label(i);
+  for (let c = 0; c < nClusters; c++) nodes.push({ id: c, z: cz[c] / cn[c], y: cy[c] / cn[c], x: cx[c] / cn[c], degree: 0, kind: 'junction', radius_um: cr[c], voxels: cn[c], component: clusterLabel[c] });
   for (let i = 0; i < n; i++) {
     if (nodeOf[i] >= 0 || deg(i) >= 2) continue;
     nodeOf[i] = nodes.length;
-    nodes.push({ id: nodes.length, z: zc[i], y: yc[i], x: xc[i], degree: 0, kind: deg(i) === 0 ? 'isolated' : 'endpoint', radius_um: sk.radii[i], voxels: 1, component: 0 });
+    nodes.push({ id: nodes.length, z: zc[i], y: yc[i], x: xc[i], degree: 0, kind: deg(i) === 0 ? 'isolated' : 'endpoint', radius_um: sk.radii[i], voxels: 1, component: label(i) });
   }
   const nodeDist = (node: number, v: number) => {
     const nd = nodes[node];
@@ -314,7 +322,7 @@ export function skeletonGraph(sk: SkeletonVoxels, shape: Vec3, voxelSize: Vec3, 
   for (let s = 0; s < n; s++) {
     if (nodeOf[s] >= 0 || visited[s]) continue;
     const id = nodes.length;
-    nodes.push({ id, z: zc[s], y: yc[s], x: xc[s], degree: 0, kind: 'loop', radius_um: sk.radii[s], voxels: 1, component: 0 });
+    nodes.push({ id, z: zc[s], y: yc[s], x: xc[s], degree: 0, kind: 'loop', radius_um: sk.radii[s], voxels: 1, component: label(s) });
     path.length = 0;
     let prev = adj[start[s]], cur = s;
     for (;;) {
@@ -330,7 +338,7 @@ export function skeletonGraph(sk: SkeletonVoxels, shape: Vec3, voxelSize: Vec3, 
     addPath(path, id, id);
   }
 
-  return finishGraph(nodes, raw, shape, voxelSize, pruneLengthUm, pruneRadiusFactor);
+  return finishGraph(nodes, raw, shape, voxelSize, pruneLengthUm, pruneRadiusFactor, sk.component !== undefined);
 }
 
 function finishGraph(
@@ -340,6 +348,7 @@ function finishGraph(
   voxelSize: Vec3,
   pruneLengthUm: number,
   pruneRadiusFactor: number,
+  labelled: boolean,
 ): SkeletonGraph {
   const alive = raw.map(() => true);
   const nodeAlive = nodes.map(() => true);
@@ -416,21 +425,7 @@ function finishGraph(
     const m = (c: number, size: number, s: number) => Math.min(c, size - 1 - c) * s <= nd.radius_um + s;
     return (d > 1 && m(nd.z, d, voxelSize[0])) || m(nd.y, h, voxelSize[1]) || m(nd.x, w, voxelSize[2]);
   };
-  // Components, numbered in node order.
-  const root = outNodes.map((_, i) => i);
-  const findRoot = (a: number): number => {
-    while (root[a] !== a) a = root[a] = root[root[a]];
-    return a;
-  };
-  raw.forEach((e, i) => {
-    if (alive[i]) root[findRoot(newId[e.src])] = findRoot(newId[e.dst]);
-  });
-  const compOf = new Map<number, number>();
-  for (const nd of outNodes) {
-    const r = findRoot(nd.id);
-    if (!compOf.has(r)) compOf.set(r, compOf.size + 1);
-    nd.component = compOf.get(r)!;
-  }
+  if (!labelled) numberGraphComponents(outNodes, raw, alive, newId);
   const branches: SkeletonBranch[] = [];
   raw.forEach((e, i) => {
     if (!alive[i]) return;
@@ -456,4 +451,22 @@ function finishGraph(
     });
   });
   return { nodes: outNodes, branches };
+}
+
+/** Without labels, a node's component is its connected piece of the graph, 1..n in node order. */
+function numberGraphComponents(outNodes: SkeletonNode[], raw: { src: number; dst: number }[], alive: boolean[], newId: Int32Array): void {
+  const root = outNodes.map((_, i) => i);
+  const findRoot = (a: number): number => {
+    while (root[a] !== a) a = root[a] = root[root[a]];
+    return a;
+  };
+  raw.forEach((e, i) => {
+    if (alive[i]) root[findRoot(newId[e.src])] = findRoot(newId[e.dst]);
+  });
+  const compOf = new Map<number, number>();
+  for (const nd of outNodes) {
+    const r = findRoot(nd.id);
+    if (!compOf.has(r)) compOf.set(r, compOf.size + 1);
+    nd.component = compOf.get(r)!;
+  }
 }

@@ -1,39 +1,45 @@
 import type { SkeletonGraph } from './skeleton-graph.js';
+import { attrText, branchAttributes, frameFields, nodeAttributes, type ImageFrame } from './skeleton-attributes.js';
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 /**
- * GraphML of the skeleton graph, written directly (graphology-graphml only parses). Node and edge
- * attributes are those of nodes.csv and branches.csv; undefined tortuosity (loops) is omitted.
+ * GraphML of the skeleton graph, line by line (written as it is generated: graphology-graphml
+ * only parses, and a whole-network string would not fit in memory). Node ids are node_id, edge
+ * ids branch_id; attributes are those of nodes.csv and branches.csv (skeleton-attributes.ts);
+ * undefined tortuosity (loops) is left out; the image frame is graph data.
  */
-export function skeletonGraphml(g: SkeletonGraph): string {
-  const nodeKeys: [string, string][] = [['z', 'double'], ['y', 'double'], ['x', 'double'], ['degree', 'int'], ['kind', 'string'], ['radius_um', 'double'], ['component', 'int']];
-  const edgeKeys: [string, string][] = [
-    ['branch_type', 'int'], ['length_um', 'double'], ['steps_length_um', 'double'], ['euclidean_um', 'double'], ['tortuosity', 'double'],
-    ['mean_radius_um', 'double'], ['min_radius_um', 'double'], ['max_radius_um', 'double'], ['on_border', 'boolean'], ['voxels', 'int'], ['component', 'int'],
-  ];
-  const out: string[] = [
-    '<?xml version="1.0" encoding="UTF-8"?>',
-    '<graphml xmlns="http://graphml.graphdrawing.org/xmlns" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:schemaLocation="http://graphml.graphdrawing.org/xmlns http://graphml.graphdrawing.org/xmlns/1.0/graphml.xsd">',
-  ];
-  for (const [k, t] of nodeKeys) out.push(`  <key id="n_${k}" for="node" attr.name="${k}" attr.type="${t}"/>`);
-  for (const [k, t] of edgeKeys) out.push(`  <key id="e_${k}" for="edge" attr.name="${k}" attr.type="${t}"/>`);
-  out.push('  <graph id="skeleton" edgedefault="undirected">');
+export function* skeletonGraphmlLines(g: SkeletonGraph, frame: ImageFrame = { voxelSize: [1, 1, 1], originUm: [0, 0, 0] }): Generator<string> {
+  const nodeKeys = nodeAttributes(frame), edgeKeys = branchAttributes();
+  yield '<?xml version="1.0" encoding="UTF-8"?>';
+  yield '<graphml xmlns="http://graphml.graphdrawing.org/xmlns" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:schemaLocation="http://graphml.graphdrawing.org/xmlns http://graphml.graphdrawing.org/xmlns/1.0/graphml.xsd">';
+  const frameData = frameFields(frame);
+  for (const [k] of frameData) yield `  <key id="g_${k}" for="graph" attr.name="${k}" attr.type="double"/>`;
+  for (const a of nodeKeys) yield `  <key id="n_${a.name}" for="node" attr.name="${a.name}" attr.type="${a.type}"/>`;
+  for (const a of edgeKeys) yield `  <key id="e_${a.name}" for="edge" attr.name="${a.name}" attr.type="${a.type}"/>`;
+  yield '  <graph id="skeleton" edgedefault="undirected">';
+  for (const [k, v] of frameData) yield `    <data key="g_${k}">${v}</data>`;
   for (const n of g.nodes) {
-    out.push(`    <node id="n${n.id}">`);
-    for (const [k] of nodeKeys) out.push(`      <data key="n_${k}">${esc(String(n[k as keyof typeof n]))}</data>`);
-    out.push('    </node>');
+    let s = `    <node id="${n.id}">`;
+    for (const a of nodeKeys) {
+      const t = attrText(a.value(n));
+      if (t !== '') s += `<data key="n_${a.name}">${esc(t)}</data>`;
+    }
+    yield s + '</node>';
   }
   for (const b of g.branches) {
-    out.push(`    <edge id="e${b.id}" source="n${b.src}" target="n${b.dst}">`);
-    const vals: Record<string, number | boolean> = { ...b, branch_type: b.type };
-    for (const [k] of edgeKeys) {
-      const v = vals[k];
-      if (typeof v === 'number' && !Number.isFinite(v)) continue;
-      out.push(`      <data key="e_${k}">${String(v)}</data>`);
+    let s = `    <edge id="${b.id}" source="${b.src}" target="${b.dst}">`;
+    for (const a of edgeKeys) {
+      const t = attrText(a.value(b));
+      if (t !== '') s += `<data key="e_${a.name}">${t}</data>`;
     }
-    out.push('    </edge>');
+    yield s + '</edge>';
   }
-  out.push('  </graph>', '</graphml>', '');
-  return out.join('\n');
+  yield '  </graph>';
+  yield '</graphml>';
+}
+
+/** The whole GraphML as one string (small graphs, tests). */
+export function skeletonGraphml(g: SkeletonGraph, frame?: ImageFrame): string {
+  return [...skeletonGraphmlLines(g, frame), ''].join('\n');
 }

@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { readFile } from 'node:fs/promises';
 import type { StageContext, StageDef, StageProgress } from './run-stages.js';
 import { hashFile } from './fingerprint.js';
@@ -14,6 +14,7 @@ import { reportSlices } from '../report/report-slices.js';
 import { getLogger } from '../log.js';
 import { buildCampaignPyramids } from '../pyramid/build-campaign-pyramids.js';
 import { pyramidStorePath } from '../pyramid/pyramid-store-path.js';
+import { pyramidsComplete } from '../pyramid/pyramids-complete.js';
 import { writeJsonAtomic } from '../files/write-atomic.js';
 import type { Campaign } from '../campaign/open-campaign.js';
 import { exportBdv, type BdvImages } from '../bdv/export-bdv.js';
@@ -29,23 +30,26 @@ function tileInputs(ctx: StageContext): unknown {
   return ctx.campaign.tiles.map((t) => [t.id, t.array, t.nominal, t.shape, t.dtype, t.fieldOfView, t.fillValue ?? null]);
 }
 
+/** The context's progress counters, or none (a library caller that passed no callback). */
+function progressOf(ctx: StageContext): NonNullable<StageContext['progress']> {
+  return ctx.progress ?? (() => ({ update() {}, stop() {} }));
+}
+
 const FUSE_MARKER = join('fused.ome.zarr', FUSE_COMPLETE_MARKER);
 /** Written by the pyramid stage (the store may lie outside the workdir): what was built, where. */
 const PYRAMID_MARKER = join('.stitchgraph', 'pyramids.json');
 
-/** The pyramid stage: builds missing tile pyramids; its inputs include each tile group's attributes, so a deleted or partial store reruns it. */
+/** The pyramid stage: builds missing tile pyramids; reruns when a pyramid is no longer complete (a deleted store). */
 function pyramidStage(): StageDef {
   return {
     name: 'pyramid',
     enabled: (ctx) => ctx.campaign.config.pyramid.build,
-    inputs: async (ctx) => {
-      const store = pyramidStorePath(ctx.campaign);
-      const groups = await Promise.all(ctx.campaign.tiles.map((t) => hashFile(join(store, t.id, '.zattrs'))));
-      return { tiles: tileInputs(ctx), store, pyramid: ctx.campaign.config.pyramid, voxel_size: ctx.campaign.voxelSize, groups };
-    },
+    inputs: async (ctx) => ({ tiles: tileInputs(ctx), store: pyramidStorePath(ctx.campaign), pyramid: ctx.campaign.config.pyramid, voxel_size: ctx.campaign.voxelSize }),
+    // The store may lie outside the workdir or be removed: check every pyramid is still complete.
+    complete: (ctx) => pyramidsComplete(ctx.campaign),
     outputs: [PYRAMID_MARKER],
     async run(ctx) {
-      const bar = ctx.progress('pyramid blocks', 1);
+      const bar = progressOf(ctx)('pyramid blocks', 1);
       try {
         const r = await buildCampaignPyramids(ctx.campaign, { workers: ctx.workers, servers: ctx.servers, signal: ctx.signal, onProgress: (d, t) => bar.update(d, t) });
         const mbps = r.seconds > 0 ? r.sourceBytes / 2 ** 20 / r.seconds : 0;
@@ -77,7 +81,7 @@ export function campaignStages(opts: CampaignStageOptions = {}): StageDef[] {
       inputs: async (ctx) => ({ tiles: tileInputs(ctx), store: ctx.campaign.storePath, registration: ctx.campaign.config.registration }),
       outputs: ['pairs.json'],
       async run(ctx) {
-        const bar = ctx.progress('register pairs', 1);
+        const bar = progressOf(ctx)('register pairs', 1);
         try {
           const r = await registerCampaign(ctx.campaign, { workers: ctx.workers, servers: ctx.servers, signal: ctx.signal, onProgress: (d, t) => bar.update(d, t) });
           getLogger().info({ pairs: r.pairs.pairs.length, computed: r.computed, reused: r.reused, failed: r.failed }, 'pairs registered');
@@ -93,7 +97,7 @@ export function campaignStages(opts: CampaignStageOptions = {}): StageDef[] {
       outputs: ['positions.json', 'TileConfiguration.registered.txt'],
       async run(ctx) {
         const r = await optimizeCampaign(ctx.campaign);
-        ctx.say(r.report);
+        (ctx.say ?? ((text: string) => getLogger().info(text)))(r.report);
       },
     },
     {
@@ -113,7 +117,7 @@ export function campaignStages(opts: CampaignStageOptions = {}): StageDef[] {
       inputs: async (ctx) => ({ tiles: tileInputs(ctx), positions: await hashFile(wd(ctx, 'positions.json')), fusion: ctx.campaign.config.fusion }),
       outputs: [FUSE_MARKER],
       async run(ctx) {
-        const bar = ctx.progress('fuse blocks', 1);
+        const bar = progressOf(ctx)('fuse blocks', 1);
         try {
           await fuseCampaign(ctx.campaign, { workers: ctx.workers, servers: ctx.servers, signal: ctx.signal, onProgress: (d, t) => bar.update(d, t) });
         } finally {
@@ -129,6 +133,8 @@ export function campaignStages(opts: CampaignStageOptions = {}): StageDef[] {
         positions: await hashFile(wd(ctx, 'positions.json')),
         fused: await hashFile(wd(ctx, FUSE_MARKER)),
         analysis: ctx.campaign.config.analysis,
+        // Classifier labels and model files named in the YAML: their content, not only their names.
+        segmentation_files: await Promise.all([ctx.campaign.config.analysis.segmentation.labels, ctx.campaign.config.analysis.segmentation.model].map((f) => (f ? hashFile(resolve(dirname(ctx.campaign.file), f)) : undefined))),
         fusion: ctx.campaign.config.fusion,
         voxel_size: ctx.campaign.voxelSize,
       }),
@@ -144,7 +150,7 @@ export function campaignStages(opts: CampaignStageOptions = {}): StageDef[] {
               if (p !== phase) {
                 bar?.stop();
                 phase = p;
-                bar = ctx.progress(`analyze ${p}`, t);
+                bar = progressOf(ctx)(`analyze ${p}`, t);
               }
               bar?.update(d, t);
             },

@@ -13,10 +13,10 @@ export interface StageProgress {
 export interface StageContext {
   campaign: Campaign;
   signal?: AbortSignal;
-  /** Start a progress counter named `label` (library code never draws on the terminal). */
-  progress(label: string, total: number): StageProgress;
-  /** A report meant for the person running the stage (the optimisation quality report). */
-  say(text: string): void;
+  /** Start a progress counter named `label` (library code never draws on the terminal). @default none */
+  progress?: (label: string, total: number) => StageProgress;
+  /** A report meant for the person running the stage (the optimisation quality report). @default logged at info */
+  say?: (text: string) => void;
   /** Command-line overrides of the executor (`--workers`, `--servers`). */
   workers?: number;
   servers?: string;
@@ -32,6 +32,11 @@ export interface StageDef {
   /** Output files (relative to workdir) whose bytes prove the stage finished; folders carry a marker file. */
   outputs: string[];
   run(ctx: StageContext): Promise<void>;
+  /**
+   * Optional check that what the stage wrote elsewhere (outside the recorded outputs, e.g. a store
+   * outside the workdir) is still there; false reruns the stage even when inputs and outputs match.
+   */
+  complete?(ctx: StageContext): Promise<boolean>;
 }
 
 export interface StageOutcome {
@@ -64,7 +69,7 @@ export async function runStages(stages: StageDef[], ctx: StageContext, onStage?:
     const inputs = hashValue(await st.inputs(ctx));
     // Once a stage has run, every stage after it runs too: its inputs hash the upstream outputs,
     // but a rerun that happens to give the same bytes should not leave the user guessing.
-    if (!upstreamRan && (await isStageCurrent(manifest.stages[st.name], inputs, workdir))) {
+    if (!upstreamRan && (await isStageCurrent(manifest.stages[st.name], inputs, workdir)) && (await (st.complete?.(ctx) ?? true))) {
       outcomes[st.name] = { status: 'up to date', seconds: 0 };
       log.info({ stage: st.name }, `${st.name}: up to date, skipped`);
       continue;

@@ -30,8 +30,9 @@ async function exists(path: string): Promise<boolean> {
  */
 export async function prepareTileGroup(campaign: Campaign, store: string, plan: TilePyramidPlan): Promise<PreparedTileGroup> {
   const { tile, levels } = plan;
+  if (tile.id === '.' || tile.id === '..') throw new StitchgraphError('InputError', `Cannot build the pyramid of tile "${tile.id}": the id names a folder of its own; rename the tile`, { details: { tile: tile.id } });
   const dir = tileGroupPath(store, tile.id);
-  const identity = { source: { store: campaign.storePath, array: tile.array }, shape: tile.shape, dtype: tile.dtype, factors: levels.map((l) => l.factors), chunk: levels[1].chunk };
+  const identity = { source: { store: campaign.storePath, array: tile.array }, shape: tile.shape, dtype: tile.dtype, fill: tile.fillValue ?? null, factors: levels.map((l) => l.factors), chunk: levels[1].chunk };
   const fingerprint = createHash('sha256').update(JSON.stringify({ ...identity, chunks: levels.map((l) => l.chunk) })).digest('hex').slice(0, 16);
   const previous = await readFile(join(dir, PARAMS_FILE), 'utf8').then((t) => JSON.parse(t) as { fingerprint?: string }, () => undefined);
   if (previous?.fingerprint === fingerprint) {

@@ -14,6 +14,8 @@ export interface PyramidGroupAttrs {
   source: { store: string; array: string };
   shape: Vec3;
   dtype: TileDtype;
+  /** The tile's fill value: voxels equal to it (and NaN) are left out of the means. */
+  fill: number | null;
   /** Factors of every planned level, level 0 first. */
   factors: Vec3[];
   chunk: Vec3;

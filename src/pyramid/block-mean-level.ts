@@ -16,6 +16,12 @@ export interface BlockMeanLevelInput {
   tileShape: Vec3;
   /** Voxel type of the result; integers are rounded (half away from zero). */
   dtype: TileDtype;
+  /**
+   * Voxels equal to this carry no image (the tile's fill_value, e.g. outside a tomogram's field of
+   * view); NaN never does. Such voxels are left out of the means, and a voxel with none but them
+   * gets this value (NaN when undefined), so the empty border does not darken coarse levels.
+   */
+  fill?: number;
 }
 
 /** Level-0 voxels each level voxel covers along one axis, for `n` voxels from `start` (clipped at the tile edge). */
@@ -44,6 +50,12 @@ function sumBlocks(w: Float64Array, step: number, n: number): Float64Array {
  * Returns the block (shape ceil(shape / step)) in `dtype`.
  */
 export function blockMeanLevel(input: BlockMeanLevelInput): { data: TileTypedArray; shape: Vec3 } {
+  const hasEmpty = input.fill !== undefined || input.dtype.startsWith('float');
+  return hasEmpty ? maskedBlockMean(input) : plainBlockMean(input);
+}
+
+/** Every voxel carries image: the total weight of a block is the product of its per-axis sums. */
+function plainBlockMean(input: BlockMeanLevelInput): { data: TileTypedArray; shape: Vec3 } {
   const { data, shape, start, factors, step, tileShape, dtype } = input;
   const out = shape.map((s, a) => Math.ceil(s / step[a])) as Vec3;
   const [D, H, W] = shape;
@@ -76,5 +88,46 @@ export function blockMeanLevel(input: BlockMeanLevelInput): { data: TileTypedArr
         const mean = acc[i] / (tz[z] * ty[y] * tx[x]);
         result[i] = round ? Math.sign(mean) * Math.round(Math.abs(mean)) : mean;
       }
+  return { data: result, shape: out };
+}
+
+/** Voxels equal to the fill value (or NaN) are left out: weights are summed voxel by voxel. */
+function maskedBlockMean(input: BlockMeanLevelInput): { data: TileTypedArray; shape: Vec3 } {
+  const { data, shape, start, factors, step, tileShape, dtype, fill } = input;
+  const out = shape.map((s, a) => Math.ceil(s / step[a])) as Vec3;
+  const [D, H, W] = shape;
+  const [, OH, OW] = out;
+  const wz = axisWeights(start[0], D, factors[0], tileShape[0]);
+  const wy = axisWeights(start[1], H, factors[1], tileShape[1]);
+  const wx = axisWeights(start[2], W, factors[2], tileShape[2]);
+  const acc = new Float64Array(out[0] * OH * OW);
+  const total = new Float64Array(acc.length);
+  for (let z = 0; z < D; z++) {
+    const oz = Math.floor(z / step[0]);
+    for (let y = 0; y < H; y++) {
+      const wzy = wz[z] * wy[y];
+      const row = (z * H + y) * W;
+      const o = (oz * OH + Math.floor(y / step[1])) * OW;
+      for (let x = 0; x < W; x++) {
+        const v = data[row + x];
+        if (v !== v || v === fill) continue;
+        const w = wzy * wx[x];
+        const i = o + Math.floor(x / step[2]);
+        acc[i] += v * w;
+        total[i] += w;
+      }
+    }
+  }
+  const result = allocTyped(dtype, acc.length);
+  const round = !dtype.startsWith('float');
+  const empty = fill ?? NaN;
+  for (let i = 0; i < acc.length; i++) {
+    if (total[i] === 0) {
+      result[i] = empty;
+      continue;
+    }
+    const mean = acc[i] / total[i];
+    result[i] = round ? Math.sign(mean) * Math.round(Math.abs(mean)) : mean;
+  }
   return { data: result, shape: out };
 }

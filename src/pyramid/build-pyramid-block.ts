@@ -39,18 +39,18 @@ function campaignFor(file: string): Promise<Campaign> {
 }
 
 /** The level read: the source tile for level 1, else the level below in the derived store; no chunk cache (the budget counts every byte). */
-async function openSourceLevel(p: PyramidBlockPayload): Promise<{ array: TileArray; tileShape: Vec3 }> {
+async function openSourceLevel(p: PyramidBlockPayload): Promise<{ array: TileArray; tileShape: Vec3; fill: number | undefined }> {
   const campaign = await campaignFor(p.campaign);
   const tile = campaign.tileById.get(p.tile);
   if (!tile) throw new StitchgraphError('TileNotFound', `Cannot build the pyramid of tile "${p.tile}": campaign ${p.campaign} has no such tile`);
   const opts = { cache: null, concurrency: p.readConcurrency };
   const array = p.level === 1 ? await openTileArray(campaign.store, tile.array, campaign.storePath, opts) : await openTileArray(openFileStore(p.store), `${p.tile}/${p.level - 1}`, p.store, opts);
-  return { array, tileShape: tile.shape };
+  return { array, tileShape: tile.shape, fill: tile.fillValue };
 }
 
 /** Build one block: read its box of level − 1, take the weighted block means, write its chunks (each atomically). */
 export async function buildPyramidBlock(p: PyramidBlockPayload, signal?: AbortSignal): Promise<PyramidBlockResult> {
-  const { array: source, tileShape } = await openSourceLevel(p);
+  const { array: source, tileShape, fill } = await openSourceLevel(p);
   const out = await ZarrV2Array.open(levelPath(p.store, p.tile, p.level));
   const levelShape = out.meta.shape as Vec3;
   const start = p.block.map((b, a) => b * p.blockShape[a]) as Vec3;
@@ -60,7 +60,7 @@ export async function buildPyramidBlock(p: PyramidBlockPayload, signal?: AbortSi
   const srcSize = srcStart.map((s, a) => Math.min(outShape[a] * step[a], source.shape[a] - s)) as Vec3;
   const region = await source.readRegion({ start: srcStart, size: srcSize }, { signal });
   signal?.throwIfAborted();
-  const mean = blockMeanLevel({ data: region.data, shape: srcSize, start: srcStart, factors: p.sourceFactors, step, tileShape, dtype: out.meta.dtype });
+  const mean = blockMeanLevel({ data: region.data, shape: srcSize, start: srcStart, factors: p.sourceFactors, step, tileShape, dtype: out.meta.dtype, fill });
   await out.writeBlock(start, mean.shape, mean.data);
   return { level: p.level, block: p.block, bytesRead: region.data.byteLength };
 }

@@ -85,6 +85,58 @@ function levelJobs(campaign: Campaign, store: string, state: TileState, level: n
   return { jobs, skipped };
 }
 
+/** The state of one build, passed between its steps. */
+interface BuildRun {
+  campaign: Campaign;
+  store: string;
+  executor: Executor;
+  opts: BuildPyramidsOptions;
+  states: TileState[];
+  finished: number;
+  total: number;
+  computed: number;
+  skipped: number;
+  bytesRead: number;
+}
+
+/** Tiles that have level k and have not completed it. */
+function pendingAt(states: TileState[], k: number): TileState[] {
+  return states.filter((s) => s.plan.levels.length > k && s.group.attrs.complete < k);
+}
+
+/** Level k of every tile that lacks it: its missing blocks as one batch, each logged when written; then the level is marked complete. */
+async function buildLevel(run: BuildRun, k: number): Promise<void> {
+  const { campaign, store, executor, opts } = run;
+  const t0 = performance.now();
+  const work = pendingAt(run.states, k).map((s) => ({ s, ...levelJobs(campaign, store, s, k) }));
+  if (work.length === 0) return;
+  const ofJob = new Map<string, TileState>();
+  for (const w of work) for (const j of w.jobs) ofJob.set(j.id, w.s);
+  const skippedHere = work.reduce((n, w) => n + w.skipped, 0);
+  run.skipped += skippedHere;
+  run.finished += skippedHere;
+  opts.onProgress?.(run.finished, run.total);
+  const failures: string[] = [];
+  for await (const o of executor.run<PyramidBlockPayload, PyramidBlockResult>(work.flatMap((w) => w.jobs), { signal: opts.signal })) {
+    run.finished++;
+    if (o.ok) {
+      run.computed++;
+      run.bytesRead += o.value.bytesRead;
+      const s = ofJob.get(o.id) as TileState;
+      await appendFile(join(tileGroupPath(store, s.plan.tile.id), DONE_LOG), `${o.id.slice(s.plan.tile.id.length + 1)}\n`);
+    } else failures.push(`${o.id}: ${o.error}`);
+    opts.onProgress?.(run.finished, run.total);
+  }
+  if (failures.length > 0) {
+    throw new StitchgraphError('StageError', `Cannot build pyramids of ${campaign.file}: ${failures.length} block(s) of level ${k} failed, first ${failures[0]} (rerun to retry them; finished blocks are kept)`, { details: { failures: failures.slice(0, 20) } });
+  }
+  for (const { s } of work) {
+    s.group.attrs = { ...s.group.attrs, complete: k };
+    await writeJsonAtomic(join(tileGroupPath(store, s.plan.tile.id), '.zattrs'), pyramidGroupAttrs(s.plan.tile.id, campaign.voxelSize, s.group.attrs));
+  }
+  opts.onLevel?.(k, work.length, work.reduce((n, w) => n + w.jobs.length, 0), (performance.now() - t0) / 1000);
+}
+
 async function planTiles(campaign: Campaign): Promise<{ plans: TilePyramidPlan[]; skippedTiles: BuildPyramidsResult['tiles'] }> {
   const plans: TilePyramidPlan[] = [];
   const skippedTiles: BuildPyramidsResult['tiles'] = [];
@@ -122,41 +174,11 @@ export async function buildPyramids(campaign: Campaign, executor: Executor, opts
   }
   if (plans.length > 0 && !(await stat(join(store, '.zgroup')).catch(() => undefined))) await writeJsonAtomic(join(store, '.zgroup'), { zarr_format: 2 });
 
-  const perLevel = (k: number) => states.filter((s) => s.plan.levels.length > k && s.group.attrs.complete < k).map((s) => ({ s, ...levelJobs(campaign, store, s, k) }));
+  const run: BuildRun = { campaign, store, executor, opts, states, finished: 0, total: 0, computed: 0, skipped: 0, bytesRead: 0 };
   const maxLevels = Math.max(0, ...plans.map((p) => p.levels.length));
-  let total = 0;
-  for (let k = 1; k < maxLevels; k++) for (const s of states) if (s.plan.levels.length > k && s.group.attrs.complete < k) total += s.plan.levels[k].blocks.grid.reduce((p, g) => p * g, 1);
-  let finished = 0, computed = 0, skipped = 0, bytesRead = 0;
-  for (let k = 1; k < maxLevels; k++) {
-    const tk = performance.now();
-    const work = perLevel(k);
-    if (work.length === 0) continue;
-    const ofJob = new Map<string, TileState>();
-    for (const w of work) for (const j of w.jobs) ofJob.set(j.id, w.s);
-    const skippedHere = work.reduce((n, w) => n + w.skipped, 0);
-    skipped += skippedHere;
-    finished += skippedHere;
-    opts.onProgress?.(finished, total);
-    const failures: string[] = [];
-    for await (const o of executor.run<PyramidBlockPayload, PyramidBlockResult>(work.flatMap((w) => w.jobs), { signal: opts.signal })) {
-      finished++;
-      if (o.ok) {
-        computed++;
-        bytesRead += o.value.bytesRead;
-        const s = ofJob.get(o.id) as TileState;
-        await appendFile(join(tileGroupPath(store, s.plan.tile.id), DONE_LOG), `${o.id.slice(s.plan.tile.id.length + 1)}\n`);
-      } else failures.push(`${o.id}: ${o.error}`);
-      opts.onProgress?.(finished, total);
-    }
-    if (failures.length > 0) {
-      throw new StitchgraphError('StageError', `Cannot build pyramids of ${campaign.file}: ${failures.length} block(s) of level ${k} failed, first ${failures[0]} (rerun to retry them; finished blocks are kept)`, { details: { failures: failures.slice(0, 20) } });
-    }
-    for (const { s } of work) {
-      s.group.attrs = { ...s.group.attrs, complete: k };
-      await writeJsonAtomic(join(tileGroupPath(store, s.plan.tile.id), '.zattrs'), pyramidGroupAttrs(s.plan.tile.id, campaign.voxelSize, s.group.attrs));
-    }
-    opts.onLevel?.(k, work.length, work.reduce((n, w) => n + w.jobs.length, 0), (performance.now() - tk) / 1000);
-  }
+  for (let k = 1; k < maxLevels; k++) for (const s of pendingAt(states, k)) run.total += s.plan.levels[k].blocks.grid.reduce((p, g) => p * g, 1);
+  for (let k = 1; k < maxLevels; k++) await buildLevel(run, k);
+  const { computed, skipped, bytesRead } = run;
   forgetTilePyramids(campaign);
   const built = (s: TileState) => s.plan.levels.length;
   const sourceBytes = states.filter((s) => s.wasComplete < built(s) - 1).reduce((n, s) => n + s.plan.tile.shape.reduce((p, v) => p * v, 1) * allocTyped(s.plan.tile.dtype, 0).BYTES_PER_ELEMENT, 0);

@@ -96,7 +96,7 @@ describe('vessel network of synthetic phantoms against their centreline truth', 
 });
 
 describe('graph files', () => {
-  it('graph.graphml parses back (graphology-graphml) and graph.gexf (graphology-gexf) with the same nodes, edges and attributes', async () => {
+  it('graph.graphml parses back (graphology-graphml) and graph.gexf (graphology-gexf, written by us) with the same nodes, edges and attributes', async () => {
     const { parse: parseGraphml } = await import('graphology-graphml');
     const { parse: parseGexf } = await import('graphology-gexf');
     const { MultiUndirectedGraph } = await import('graphology');
@@ -113,8 +113,8 @@ describe('graph files', () => {
       expect(g1.order).toBe(a.graph.nodes.length);
       expect(g1.size).toBe(a.graph.branches.length);
       const b0 = a.graph.branches[0];
-      expect(g1.getEdgeAttribute(`e${b0.id}`, 'length_um')).toBeCloseTo(b0.length_um, 9);
-      expect(g1.getNodeAttribute(`n${b0.src}`, 'kind')).toBe(a.graph.nodes[b0.src].kind);
+      expect(g1.getEdgeAttribute(`${b0.id}`, 'length_um')).toBeCloseTo(b0.length_um, 6);
+      expect(g1.getNodeAttribute(`${b0.src}`, 'kind')).toBe(a.graph.nodes[b0.src].kind);
       const g2 = parseGexf(MultiUndirectedGraph, gexf);
       expect(g2.order).toBe(a.graph.nodes.length);
       expect(g2.size).toBe(a.graph.branches.length);

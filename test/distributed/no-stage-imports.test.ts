@@ -18,6 +18,6 @@ describe('src/distributed knows no stage', () => {
   });
 
   it('every stage kind listed in src/job-kinds.ts has a handler', async () => {
-    for (const kind of ['register-pair', 'fuse-block', 'analyze-block', 'pyramid-block']) expect(typeof (await getJobHandler(kind))).toBe('function');
+    for (const kind of ['register-pair', 'fuse-block', 'analyze-block', 'pyramid-block', 'segment-block']) expect(typeof (await getJobHandler(kind))).toBe('function');
   });
 });

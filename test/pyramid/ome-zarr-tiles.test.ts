@@ -7,6 +7,7 @@ import { openCampaign } from '../../src/campaign/open-campaign.js';
 import { InlineExecutor } from '../../src/distributed/inline-executor.js';
 import { buildPyramids } from '../../src/pyramid/build-pyramids.js';
 import { openTilePyramid } from '../../src/pyramid/open-tile-pyramid.js';
+import { createArray, createGroup, writeRegion } from '../../src/zarrio/write-array.js';
 
 /** zarr-python 2 (Debian's): tile `a` as an OME-Zarr 0.4 multiscale image (3 levels, subsampled in y/x), tile `b` a plain array. */
 const WRITE_OME = `
@@ -81,6 +82,29 @@ describe('tiles that are OME-Zarr multiscale images', () => {
     expect(again.computed).toBe(0);
     expect(snapshot(res.store)).toEqual(derived);
     expect(snapshot(store)).toEqual(before);
+  });
+
+  it('reads an NGFF 0.5 image on Zarr v3 (attributes.ome.multiscales) too', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sg-ome-v3-'));
+    const store = join(dir, 'v3.zarr');
+    await createGroup(store, '');
+    await createGroup(store, 'img', {
+      ome: { version: '0.5', multiscales: [{ axes: ['z', 'y', 'x'].map((name) => ({ name, type: 'space' })), datasets: [0, 1].map((i) => ({ path: `s${i}`, coordinateTransformations: [{ type: 'scale', scale: [1, 2 ** i, 2 ** i] }] })) }] },
+    });
+    const full = Uint16Array.from({ length: 4 * 32 * 32 }, (_, i) => i % 500);
+    const half = Uint16Array.from({ length: 4 * 16 * 16 }, (_, i) => 7 + (i % 3));
+    for (const [path, shape, data] of [['img/s0', [4, 32, 32], full], ['img/s1', [4, 16, 16], half]] as const) {
+      const arr = await createArray(store, path, { shape: [...shape], chunks: [4, 16, 16], dtype: 'uint16' });
+      await writeRegion(arr, [0, 0, 0], [...shape], data);
+    }
+    writeFileSync(join(dir, 'c.yaml'), ['store: v3.zarr', 'workdir: work', 'tiles:', '  - { id: img, array: img, position: [0, 0, 0] }', 'pyramid: { min_size: 4 }', ''].join('\n'));
+    const campaign = await openCampaign(join(dir, 'c.yaml'));
+    const p = await openTilePyramid(campaign, 'img');
+    expect(p.levels.map((l) => [l.factors, l.shape])).toEqual([[[1, 1, 1], [4, 32, 32]], [[1, 2, 2], [4, 16, 16]]]);
+    expect(Array.from((await p.levels[1].array.readRegion({ start: [0, 0, 0], size: [1, 1, 3] })).data)).toEqual([7, 8, 9]);
+    const res = await buildPyramids(campaign, new InlineExecutor());
+    expect(res.tiles[0].status).toBe('own multiscales');
+    expect(res.computed).toBe(0);
   });
 
   it('refuses a pyramid store inside the tile store', async () => {

@@ -4,6 +4,7 @@ import { blockMeanLevel } from '../../src/pyramid/block-mean-level.js';
 import { planPyramidBlocks } from '../../src/pyramid/plan-pyramid-blocks.js';
 import type { Vec3 } from '../../src/geometry/box.js';
 import { referenceLevel } from './_pyramid-helpers.js';
+import { levelBox } from '../../src/pyramid/level-box.js';
 
 describe('pyramidFactors', () => {
   it('halves every axis of isotropic tiles down to the minimum size', () => {
@@ -53,6 +54,22 @@ describe('blockMeanLevel', () => {
   });
 });
 
+describe('blockMeanLevel with voxels that carry no image', () => {
+  it('leaves fill-value and NaN voxels out of the means; all-empty blocks stay empty', () => {
+    // One plane 2×4, step 2 in y and x: two output voxels.
+    const u = blockMeanLevel({ data: Uint16Array.from([0, 10, 0, 0, 20, 30, 0, 0]), shape: [1, 2, 4], start: [0, 0, 0], factors: [1, 1, 1], step: [1, 2, 2], tileShape: [1, 2, 4], dtype: 'uint16', fill: 0 });
+    expect(Array.from(u.data)).toEqual([20, 0]);
+    const f = blockMeanLevel({ data: Float32Array.from([NaN, 1, NaN, NaN, 2, 4.5, NaN, NaN]), shape: [1, 2, 4], start: [0, 0, 0], factors: [1, 1, 1], step: [1, 2, 2], tileShape: [1, 2, 4], dtype: 'float32' });
+    expect(f.data[0]).toBeCloseTo(2.5, 6);
+    expect(f.data[1]).toBeNaN();
+    // Without empty voxels the masked path agrees with the plain one.
+    const data = Float32Array.from({ length: 5 * 6 * 7 }, (_, i) => (i * 13) % 29);
+    const masked = blockMeanLevel({ data, shape: [5, 6, 7], start: [0, 0, 0], factors: [1, 1, 1], step: [2, 2, 2], tileShape: [5, 6, 7], dtype: 'float32' });
+    const ref = referenceLevel(data, [5, 6, 7], [2, 2, 2]);
+    for (let i = 0; i < ref.data.length; i++) expect(masked.data[i]).toBeCloseTo(ref.data[i], 4);
+  });
+});
+
 describe('planPyramidBlocks', () => {
   it('plans chunk-aligned blocks within the memory budget, whatever the tile size', () => {
     for (const tile of [[192, 1024, 1024], [2160, 2560, 2560]] as Vec3[]) {
@@ -71,5 +88,12 @@ describe('planPyramidBlocks', () => {
 
   it('names the level and the budget when one chunk does not fit', () => {
     expect(() => planPyramidBlocks({ levelShape: [512, 512, 512], chunk: [256, 256, 256], step: [2, 2, 2], sourceShape: [1024, 1024, 1024], sourceChunk: [256, 256, 256], bytesPerVoxel: 2, readConcurrency: 4, budgetBytes: 2 ** 20, what: 'tile t_0_0_0, level 1' })).toThrow(/Cannot plan the pyramid of tile t_0_0_0, level 1: one chunk .* above the budget of 1.0 MiB/);
+  });
+});
+
+describe('levelBox', () => {
+  it('covers a level-0 box with whole level voxels, clipped to the level', () => {
+    expect(levelBox({ start: [3, 10, 0], size: [5, 6, 9] }, [2, 4, 4], [10, 12, 3])).toEqual({ start: [1, 2, 0], size: [3, 2, 3] });
+    expect(levelBox({ start: [0, 0, 0], size: [20, 45, 38] }, [1, 2, 2], [20, 23, 19])).toEqual({ start: [0, 0, 0], size: [20, 23, 19] });
   });
 });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SegmentationSettingsSchema } from '../../segmentation/segmentation-settings.js';
 
 /** `analysis:` section. */
 export const AnalysisSettingsSchema = z
@@ -26,6 +27,12 @@ export const AnalysisSettingsSchema = z
     halo: z.number().int().min(1).default(16),
     /** Bins of the intensity histogram behind Otsu and percentile thresholds. */
     histogram_bins: z.number().int().min(16).default(4096),
+    /** graph.graphml and graph.gexf are skipped (with a message) above this many branches; the CSV tables remain. */
+    export_max_branches: z.number().int().min(0).default(5_000_000),
+    /** skeleton.swc is skipped (with a message) above this many skeleton voxels. */
+    export_max_swc_samples: z.number().int().min(0).default(50_000_000),
+    /** How the mask is made (otsu | threshold | vesselness | classifier): src/segmentation. */
+    segmentation: SegmentationSettingsSchema,
     enabled: z.boolean().default(true),
   })
   .prefault({});

@@ -1,0 +1,58 @@
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Vec3 } from '../geometry/box.js';
+import type { Executor } from '../distributed/executor.js';
+import type { AnalysisSettings } from '../campaign/sections/analysis.js';
+import type { BlockSource } from '../analysis/block-source.js';
+import { analyzeVolume, type VolumeAnalysis } from '../analysis/analyze-volume.js';
+import { segmentVolume, type VolumeSegmentation } from './segment-volume.js';
+
+export interface AnalyzeSegmentedOptions {
+  /** Output folder: `segmentation.ome.zarr`, `classifier.json` (when trained) and `blocks/` go here. */
+  outDir: string;
+  labels?: BlockSource;
+  model?: string;
+  ignoreValue?: number;
+  signal?: AbortSignal;
+  onProgress?: (phase: string, done: number, total: number) => void;
+}
+
+/** The file a trained classifier is written to, in the output folder. */
+export const CLASSIFIER_FILE = 'classifier.json';
+/** The binary mask, in the output folder. */
+export const SEGMENTATION_STORE = 'segmentation.ome.zarr';
+
+/**
+ * Segment a volume into `outDir/segmentation.ome.zarr` (any method), then label, measure and
+ * thin that mask block by block (`analyzeVolume` with the threshold at 0.5 on the 0/1 mask: the
+ * segmentation settings have been applied already). The summary's `parameters` record the
+ * segmentation: method, threshold value and model file.
+ */
+export async function analyzeSegmented(source: BlockSource, settings: AnalysisSettings, voxelSize: Vec3, executor: Executor, opts: AnalyzeSegmentedOptions): Promise<{ analysis: VolumeAnalysis; segmentation: VolumeSegmentation }> {
+  const blockDir = join(opts.outDir, 'blocks');
+  const segmentation = await segmentVolume(source, settings, voxelSize, executor, {
+    maskStore: join(opts.outDir, SEGMENTATION_STORE),
+    labels: opts.labels,
+    model: opts.model,
+    modelOut: join(opts.outDir, CLASSIFIER_FILE),
+    ignoreValue: opts.ignoreValue,
+    signal: opts.signal,
+    onProgress: opts.onProgress,
+  });
+  // The analysis blocks' resume key names the mask store, not its content: a new mask voids them.
+  if (segmentation.blocksRun > 0) await rm(blockDir, { recursive: true, force: true });
+  const onMask: AnalysisSettings = { ...settings, threshold: 0.5, smooth_sigma: 0, open_radius: 0, close_radius: 0, fill_holes: false };
+  const analysis = await analyzeVolume(segmentation.mask, source.shape, onMask, voxelSize, executor, { blockDir, signal: opts.signal, onProgress: opts.onProgress });
+  const parameters = {
+    ...settings,
+    ...analysis.summary.parameters,
+    threshold: settings.threshold,
+    smooth_sigma: settings.smooth_sigma,
+    open_radius: settings.open_radius,
+    close_radius: settings.close_radius,
+    fill_holes: settings.fill_holes,
+    threshold_value: segmentation.threshold,
+    segmentation: { ...settings.segmentation, method: segmentation.method, threshold_value: segmentation.threshold, ...(segmentation.modelPath ? { model: segmentation.modelPath } : {}), mask: join(opts.outDir, SEGMENTATION_STORE) },
+  };
+  return { analysis: { ...analysis, threshold: segmentation.threshold, settings, summary: { ...analysis.summary, parameters } }, segmentation };
+}

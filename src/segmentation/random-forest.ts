@@ -1,0 +1,128 @@
+/**
+ * A random forest classifier for two classes, trained on a few thousand labelled voxels and
+ * applied to every voxel of a volume.
+ *
+ * Why our own: the npm forests (ml-random-forest and its ml-cart trees) hold samples as arrays of
+ * row arrays and trees as nested objects, and predict one sample at a time through them; applying a
+ * forest to 10⁸–10¹⁰ voxels needs flat typed arrays and a tight loop. Here all trees live in four
+ * flat arrays, splits are found on quantile bins (training is linear in the samples), and
+ * prediction walks the trees over interleaved features (one voxel's features share cache lines).
+ * Measured by `bench/segmentation` against scikit-learn's RandomForestClassifier (n_jobs=1) on
+ * the same features and labels: see bench/RESULTS.md.
+ */
+import { StitchgraphError } from '../errors.js';
+import { binFeatures } from './_bin-features.js';
+import { growTree, seededRandom, type TreeNodes } from './_grow-tree.js';
+
+export interface RandomForestOptions {
+  /** @default 32 */
+  trees?: number;
+  /** @default 12 */
+  maxDepth?: number;
+  /** @default 2 */
+  minSamplesLeaf?: number;
+  /** Features tried per split. @default ceil(sqrt(feature count)) */
+  maxFeatures?: number;
+  /** Quantile bins per feature for split search (≤ 256). @default 64 */
+  bins?: number;
+  /** @default 1 */
+  seed?: number;
+}
+
+/** The JSON form of a forest (inside the classifier model file). */
+export interface RandomForestJson {
+  featureCount: number;
+  roots: number[];
+  feature: number[];
+  threshold: number[];
+  left: number[];
+  value: number[];
+}
+
+export class RandomForest {
+  private constructor(
+    readonly featureCount: number,
+    private readonly roots: Int32Array,
+    private readonly feature: Int32Array,
+    private readonly threshold: Float32Array,
+    private readonly left: Int32Array,
+    private readonly value: Float32Array,
+  ) {}
+
+  get treeCount(): number {
+    return this.roots.length;
+  }
+
+  /**
+   * Train on `n` samples of `featureCount` interleaved features (`X[i * F + f]`) with labels
+   * 0 / 1. Each tree sees a bootstrap sample of the training set.
+   */
+  static train(X: Float32Array, labels: Uint8Array, n: number, featureCount: number, opts: RandomForestOptions = {}): RandomForest {
+    const { trees = 32, maxDepth = 12, minSamplesLeaf = 2, maxFeatures = Math.ceil(Math.sqrt(featureCount)), bins = 64, seed = 1 } = opts;
+    if (n < 2 || X.length < n * featureCount || labels.length < n) throw new StitchgraphError('InputError', `Cannot train a random forest: ${n} samples of ${featureCount} features (need at least 2, and X of n × F values)`);
+    if (bins < 2 || bins > 256) throw new StitchgraphError('InputError', `Cannot train a random forest: bins ${bins} must be in 2..256`);
+    const set = binFeatures(X, n, featureCount, labels, bins);
+    const rand = seededRandom(seed);
+    const grown: TreeNodes[] = [];
+    for (let t = 0; t < trees; t++) {
+      const idx = new Int32Array(n);
+      for (let i = 0; i < n; i++) idx[i] = Math.floor(rand() * n);
+      grown.push(growTree(set, idx, { maxDepth, minSamplesLeaf, maxFeatures }, rand));
+    }
+    return RandomForest.fromTrees(featureCount, grown);
+  }
+
+  private static fromTrees(featureCount: number, trees: TreeNodes[]): RandomForest {
+    const total = trees.reduce((s, t) => s + t.left.length, 0);
+    const roots = new Int32Array(trees.length);
+    const feature = new Int32Array(total), threshold = new Float32Array(total), left = new Int32Array(total), value = new Float32Array(total);
+    let base = 0;
+    trees.forEach((t, i) => {
+      roots[i] = base;
+      for (let k = 0; k < t.left.length; k++) {
+        feature[base + k] = t.feature[k];
+        threshold[base + k] = t.threshold[k];
+        left[base + k] = t.left[k] < 0 ? -1 : t.left[k] + base;
+        value[base + k] = t.value[k];
+      }
+      base += t.left.length;
+    });
+    return new RandomForest(featureCount, roots, feature, threshold, left, value);
+  }
+
+  /** Probability of class 1 for `n` samples of interleaved features. */
+  predict(X: Float32Array, n: number, out: Float32Array = new Float32Array(n)): Float32Array {
+    const F = this.featureCount;
+    const { roots, feature, threshold, left, value } = this;
+    const T = roots.length;
+    for (let i = 0, base = 0; i < n; i++, base += F) {
+      let sum = 0;
+      for (let t = 0; t < T; t++) {
+        let node = roots[t];
+        let l = left[node];
+        while (l >= 0) {
+          node = X[base + feature[node]] <= threshold[node] ? l : l + 1;
+          l = left[node];
+        }
+        sum += value[node];
+      }
+      out[i] = sum / T;
+    }
+    return out;
+  }
+
+  toJSON(): RandomForestJson {
+    return { featureCount: this.featureCount, roots: [...this.roots], feature: [...this.feature], threshold: [...this.threshold], left: [...this.left], value: [...this.value] };
+  }
+
+  static fromJSON(j: RandomForestJson): RandomForest {
+    const n = j.left.length;
+    if (![j.feature, j.threshold, j.value].every((a) => Array.isArray(a) && a.length === n) || !Array.isArray(j.roots) || j.roots.length === 0) {
+      throw new StitchgraphError('InputError', 'Cannot read a random forest: its node arrays are missing or of different lengths');
+    }
+    if (j.feature.some((f) => f < 0 || f >= j.featureCount) || j.left.some((l) => l >= n - 1) || j.roots.some((r) => r < 0 || r >= n)) {
+      throw new StitchgraphError('InputError', 'Cannot read a random forest: a node points outside the forest');
+    }
+    return new RandomForest(j.featureCount, Int32Array.from(j.roots), Int32Array.from(j.feature), Float32Array.from(j.threshold), Int32Array.from(j.left), Float32Array.from(j.value));
+  }
+}
