@@ -7,17 +7,33 @@ import { NUMPY_DTYPE } from './write-npy.js';
 import { StitchgraphError } from '../errors.js';
 
 /**
- * A Zarr v2 array on the local file system ("/" dimension separator, zlib or no compressor),
- * written chunk by chunk. v2 because Debian's zarr-python (2.13) and most OME-Zarr viewers read
- * v2 with NGFF 0.4 metadata; zarrita writes only v3. zlib is node:zlib's deflate, numcodecs' Zlib.
+ * A Zarr v2 array on the local file system ("/" dimension separator, blosc, zlib or no
+ * compressor), written chunk by chunk. v2 because Debian's zarr-python (2.13) and most OME-Zarr
+ * viewers read v2 with NGFF 0.4 metadata; zarrita writes only v3. zlib is node:zlib's deflate,
+ * numcodecs' Zlib; blosc is lz4 (level 5, byte shuffle: zarr-python 2's own default compressor)
+ * through numcodecs.js, which encodes about 4× faster than zlib level 1 at a similar ratio.
  */
+export type ZarrV2Compressor = 'blosc' | 'zlib' | null;
+
+/** The blosc configuration written (numcodecs' Blosc: shuffle 1 = byte shuffle). */
+const BLOSC_CONFIG = { id: 'blosc', cname: 'lz4', clevel: 5, shuffle: 1, blocksize: 0 };
+
+interface BloscCodec {
+  encode(data: Uint8Array): Promise<Uint8Array>;
+  decode(data: Uint8Array): Promise<Uint8Array>;
+}
+let blosc: Promise<BloscCodec> | undefined;
+function bloscCodec(): Promise<BloscCodec> {
+  blosc ??= import('numcodecs/blosc').then((m) => m.default.fromConfig(BLOSC_CONFIG) as unknown as BloscCodec);
+  return blosc;
+}
 export interface ZarrV2Meta {
   shape: number[];
   chunks: number[];
   dtype: TileDtype;
   fillValue: number;
   /** @default 'zlib' */
-  compressor?: 'zlib' | null;
+  compressor?: ZarrV2Compressor;
 }
 
 /** The `.zarray` document of an array (Zarr v2 spec). */
@@ -27,7 +43,7 @@ export function zarrayDocument(meta: ZarrV2Meta): Record<string, unknown> {
     shape: meta.shape,
     chunks: meta.chunks,
     dtype: NUMPY_DTYPE[meta.dtype],
-    compressor: meta.compressor === null ? null : { id: 'zlib', level: 1 },
+    compressor: meta.compressor === null ? null : meta.compressor === 'blosc' ? BLOSC_CONFIG : { id: 'zlib', level: 1 },
     fill_value: meta.fillValue,
     order: 'C',
     filters: null,
@@ -41,8 +57,19 @@ export function encodeChunk(data: TileTypedArray, compressor: 'zlib' | null): Ui
   return compressor === 'zlib' ? deflateSync(raw, { level: 1 }) : raw;
 }
 
+/** encodeChunk for any compressor (blosc encodes asynchronously). */
+export async function encodeChunkWith(data: TileTypedArray, compressor: ZarrV2Compressor): Promise<Uint8Array> {
+  if (compressor !== 'blosc') return encodeChunk(data, compressor);
+  return (await bloscCodec()).encode(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+}
+
+async function decodeChunk(bytes: Uint8Array, compressor: ZarrV2Compressor): Promise<Uint8Array> {
+  if (compressor === 'zlib') return inflateSync(bytes);
+  return compressor === 'blosc' ? (await bloscCodec()).decode(bytes) : bytes;
+}
+
 export class ZarrV2Array {
-  readonly compressor: 'zlib' | null;
+  readonly compressor: ZarrV2Compressor;
 
   constructor(
     readonly dir: string,
@@ -62,8 +89,9 @@ export class ZarrV2Array {
     const doc = JSON.parse(await readFile(join(dir, '.zarray'), 'utf8')) as { shape: number[]; chunks: number[]; dtype: string; fill_value: number; compressor: { id: string } | null };
     const dtype = (Object.keys(NUMPY_DTYPE) as TileDtype[]).find((k) => NUMPY_DTYPE[k] === doc.dtype);
     if (!dtype) throw new StitchgraphError('UnsupportedDtype', `Cannot open ${dir}: dtype ${doc.dtype} is not supported`);
-    if (doc.compressor && doc.compressor.id !== 'zlib') throw new StitchgraphError('UnsupportedCodec', `Cannot open ${dir}: compressor ${doc.compressor.id} is not supported (zlib or none)`);
-    return new ZarrV2Array(dir, { shape: doc.shape, chunks: doc.chunks, dtype, fillValue: doc.fill_value, compressor: doc.compressor ? 'zlib' : null });
+    const id = doc.compressor?.id;
+    if (id !== undefined && id !== 'zlib' && id !== 'blosc') throw new StitchgraphError('UnsupportedCodec', `Cannot open ${dir}: compressor ${id} is not supported (blosc, zlib or none)`);
+    return new ZarrV2Array(dir, { shape: doc.shape, chunks: doc.chunks, dtype, fillValue: doc.fill_value, compressor: id ?? null });
   }
 
   chunkPath(idx: number[]): string {
@@ -82,6 +110,11 @@ export class ZarrV2Array {
     const { chunks, dtype } = this.meta;
     const nd = chunks.length;
     if (start.some((s, a) => s % chunks[a] !== 0)) throw new StitchgraphError('InputError', `Cannot write block at [${start}] to ${this.dir}: not aligned to chunks [${chunks}]`);
+    // One whole chunk, as fusion writes them: its bytes as they are, without a copy.
+    if (shape.length === nd && shape.every((s, a) => s === chunks[a]) && data.constructor === allocTyped(dtype, 0).constructor) {
+      await writeFileAtomic(this.chunkPath(start.map((s, a) => s / chunks[a])), await encodeChunkWith(data, this.compressor));
+      return;
+    }
     const counts = shape.map((s, a) => Math.ceil(s / chunks[a]));
     const nChunks = counts.reduce((p, c) => p * c, 1);
     const per = chunks.reduce((p, c) => p * c, 1);
@@ -95,7 +128,7 @@ export class ZarrV2Array {
       const buf = allocTyped(dtype, per);
       if (this.meta.fillValue !== 0) buf.fill(this.meta.fillValue);
       copyNd(data, shape, ci.map((v, a) => v * chunks[a]), buf, chunks, new Array<number>(nd).fill(0), ci.map((v, a) => Math.min(chunks[a], shape[a] - v * chunks[a])));
-      await writeFileAtomic(this.chunkPath(ci.map((v, a) => v + start[a] / chunks[a])), encodeChunk(buf, this.compressor));
+      await writeFileAtomic(this.chunkPath(ci.map((v, a) => v + start[a] / chunks[a])), await encodeChunkWith(buf, this.compressor));
     }
   }
 
@@ -117,11 +150,11 @@ export class ZarrV2Array {
         bytes = undefined;
       }
       if (bytes) {
-        const raw = this.compressor === 'zlib' ? inflateSync(bytes) : bytes;
-        const aligned = new Uint8Array(raw.length);
-        aligned.set(raw);
-        const chunk = allocTyped(dtype, 0).constructor as new (b: ArrayBuffer) => TileTypedArray;
-        const cdata = new chunk(aligned.buffer);
+        const raw = await decodeChunk(bytes, this.compressor);
+        const chunk = allocTyped(dtype, 0).constructor as (new (b: ArrayBuffer, offset?: number, length?: number) => TileTypedArray) & { BYTES_PER_ELEMENT: number };
+        const bpe = chunk.BYTES_PER_ELEMENT;
+        // A decoder's fresh, aligned buffer is viewed as it is; pooled or unaligned bytes (node:zlib, a file) are copied.
+        const cdata = raw.byteOffset % bpe === 0 && raw.byteLength % bpe === 0 && raw !== bytes ? new chunk(raw.buffer as ArrayBuffer, raw.byteOffset, raw.byteLength / bpe) : new chunk(new Uint8Array(raw).buffer);
         const cStart = idx.map((v, a) => v * chunks[a]);
         const from = cStart.map((s, a) => Math.max(s, start[a]));
         const to = cStart.map((s, a) => Math.min(s + chunks[a], start[a] + shape[a]));
@@ -143,10 +176,13 @@ function copyNd(src: ArrayLike<number>, srcShape: number[], srcStart: number[], 
   if (srcShape.slice(0, -3).some((v) => v !== 1) || dstShape.slice(0, -3).some((v) => v !== 1)) throw new RangeError(`Cannot copy a box of shape [${size}]: only the last 3 axes may be longer than 1`);
   const pad = (v: number[], f: number) => (v.length > 3 ? v.slice(v.length - 3) : [...new Array<number>(3 - v.length).fill(f), ...v]);
   const ss = pad(srcShape, 1), so = pad(srcStart, 0), ds = pad(dstShape, 1), dO = pad(dstStart, 0), sz = pad(size, 1);
+  // Rows of the same typed array type are copied whole (a memcpy each).
+  const sameType = ArrayBuffer.isView(src) && (src as object).constructor === dst.constructor;
   for (let z = 0; z < sz[0]; z++)
     for (let y = 0; y < sz[1]; y++) {
       const s = ((so[0] + z) * ss[1] + so[1] + y) * ss[2] + so[2];
       const d = ((dO[0] + z) * ds[1] + dO[1] + y) * ds[2] + dO[2];
-      for (let x = 0; x < sz[2]; x++) dst[d + x] = src[s + x];
+      if (sameType) (dst as Uint8Array).set((src as Uint8Array).subarray(s, s + sz[2]), d);
+      else for (let x = 0; x < sz[2]; x++) dst[d + x] = src[s + x];
     }
 }

@@ -20,6 +20,7 @@ import { PairJobPayloadSchema } from './register-pair-payload.js';
 import { findOverlaps, type OverlapPair } from './find-overlaps.js';
 import { nullSampleBox } from './null-sample-box.js';
 import { pairKey } from './pair-key.js';
+import { pairLevelPlan } from './pair-level-plan.js';
 import { permutationThreshold } from './permutation-threshold.js';
 import type { PairJobPayload, PairParams } from './register-pair.js';
 import './register-pair-job-kind.js';
@@ -66,6 +67,10 @@ function pairParams(c: Campaign): PairParams {
     min_correlation: s.min_correlation,
     min_isotropy: s.min_isotropy,
     subvoxel: s.subvoxel,
+    coarse_voxels: s.coarse_voxels,
+    windows: s.windows,
+    window_size: s.window_size,
+    memory_mb: s.memory_mb,
   };
 }
 
@@ -109,6 +114,8 @@ export async function registerCampaign(input: Campaign | string, opts: RegisterC
   const s = campaign.config.registration;
   const params = pairParams(campaign);
   const overlaps = findOverlaps(campaign.tiles, s);
+  // A pair that fits the memory budget at no level is an error before any work.
+  for (const p of overlaps) pairLevelPlan({ ...p, params }, campaign.tileById.get(p.a)!, campaign.tileById.get(p.b)!);
   const pairJobs: Job<PairJobPayload>[] = overlaps.map((p) => ({ id: `pair:${p.a}:${p.b}`, kind: REGISTER_PAIR_KIND, payload: payloadFor(campaign, p, params) }));
   const nullJobs: Job<PairJobPayload>[] = [];
   if (s.threshold === 'permutation' && overlaps.length > 0) {

@@ -11,12 +11,16 @@ import { PairJobPayloadSchema } from './register-pair-payload.js';
 import { StitchgraphError } from '../errors.js';
 import type { PairRecord } from '../formats/pairs.js';
 import { registerPair, type PairTileSource } from './register-pair.js';
+import { openTilePyramid } from '../pyramid/open-tile-pyramid.js';
+import type { Box3, Vec3 } from '../geometry/box.js';
 
 async function source(campaign: Campaign, id: string): Promise<PairTileSource> {
   const info = campaign.tileById.get(id);
   if (!info) throw new StitchgraphError('TileNotFound', `Cannot register pair: campaign ${campaign.file} has no tile "${id}"`, { details: { tile: id } });
-  const arr = await campaign.openTile(id);
-  return { shape: info.shape, fieldOfView: info.fieldOfView, fillValue: info.fillValue, readRegion: (box) => arr.readRegion(box) };
+  const [arr, pyramid] = await Promise.all([campaign.openTile(id), openTilePyramid(campaign, id)]);
+  // The pyramid's levels (just level 0 without one): coarse-to-fine reads the level it needs.
+  const levels = pyramid.levels.map((l) => ({ factors: l.factors, shape: l.shape, readRegion: (box: Box3, o?: { downsample?: Vec3 }) => l.array.readRegion(box, o) }));
+  return { shape: info.shape, fieldOfView: info.fieldOfView, fillValue: info.fillValue, readRegion: (box, o) => arr.readRegion(box, o), levels };
 }
 
 export async function registerPairJob(payload: unknown): Promise<PairRecord> {

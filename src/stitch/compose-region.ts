@@ -78,6 +78,33 @@ function planAxis(start: number, n: number, pos: number, tileN: number, lo: numb
   return { i0, i1, t, c, w, first, last };
 }
 
+/**
+ * The common case of fusion (nearest sampling, a full field of view, weighted blending) without
+ * the per-voxel branches of the general loop: one tile's samples added into the sums.
+ */
+function addNearestWeighted(tb: TileBlock, pz: AxisPlan, py: AxisPlan, px: AxisPlan, h: number, w: number, acc: Float64Array, wsum: Float64Array, covered: Uint8Array): void {
+  const sy = tb.size[2], sz = tb.size[1] * tb.size[2];
+  const buf = tb.data, gain = tb.gain, offset = tb.offset;
+  const xi = px.i0, xw = px.w, x0 = px.first, x1 = px.last;
+  for (let k = pz.first; k <= pz.last; k++) {
+    if (pz.i0[k] < 0) continue;
+    const zb = pz.i0[k] * sz, wz = pz.w[k];
+    for (let j = py.first; j <= py.last; j++) {
+      if (py.i0[j] < 0) continue;
+      const row = zb + py.i0[j] * sy, wzy = wz * py.w[j];
+      for (let i = x0, o = (k * h + j) * w + x0; i <= x1; i++, o++) {
+        const v = buf[row + xi[i]];
+        if (v !== v) continue; // NaN: invalid sample
+        let wt = wzy * xw[i];
+        if (wt < MIN_WEIGHT) wt = MIN_WEIGHT;
+        acc[o] += wt * (gain * v + offset);
+        wsum[o] += wt;
+        covered[o] = 1;
+      }
+    }
+  }
+}
+
 /** The range of tile-local voxels a region needs along one axis (nearest or linear), clipped to the tile. */
 export function tileRangeForRegion(start: number, n: number, pos: number, tileN: number, interpolation: Interpolation): [number, number] | undefined {
   const l0 = start - pos, l1 = start + n - 1 - pos;
@@ -96,9 +123,7 @@ export function tileRangeForRegion(start: number, n: number, pos: number, tileN:
 export function composeRegion(start: Vec3, size: Vec3, tiles: TileBlock[], opts: ComposeOptions): ComposedRegion {
   const [d, h, w] = size;
   const n = d * h * w;
-  const acc = new Float64Array(n);
-  const wsum = new Float64Array(n);
-  const covered = new Uint8Array(n);
+  const { acc, wsum, covered } = scratchSums(n);
   const isMax = opts.blend === 'max', isFirst = opts.blend === 'first';
   if (isMax) acc.fill(-Infinity);
   for (const tb of tiles) {
@@ -111,6 +136,10 @@ export function composeRegion(start: Vec3, size: Vec3, tiles: TileBlock[], opts:
     const linear = opts.interpolation === 'linear';
     const th = tb.tileShape[1], tw = tb.tileShape[2];
     const cy = (th - 1) / 2, cx = (tw - 1) / 2, radius = Math.min(th, tw) / 2;
+    if (!linear && !tb.cylinder && !isFirst && !isMax) {
+      addNearestWeighted(tb, pz, py, px, h, w, acc, wsum, covered);
+      continue;
+    }
     for (let k = pz.first; k <= pz.last; k++) {
       if (pz.i0[k] < 0) continue;
       const z0 = pz.i0[k] * sz, z1 = pz.i1[k] * sz, tz = pz.t[k], wz = pz.w[k];
@@ -177,5 +206,21 @@ export function composeRegion(start: Vec3, size: Vec3, tiles: TileBlock[], opts:
     if (!covered[o]) data[o] = opts.fillValue;
     else data[o] = isFirst || isMax ? acc[o] : acc[o] / wsum[o];
   }
-  return { data, shape: [...size], covered };
+  return { data, shape: [...size], covered: covered.slice() };
+}
+
+/**
+ * Sums reused from one call to the next (composeRegion is synchronous, so no two calls share
+ * them): allocating 17 bytes per voxel afresh for every region made fusion spend as much time
+ * collecting garbage as compositing. Grown on demand, so bounded by the largest region composed
+ * (a view piece, at most MAX_PIECE_VOXELS).
+ */
+let scratch = { acc: new Float64Array(0), wsum: new Float64Array(0), covered: new Uint8Array(0) };
+function scratchSums(n: number): { acc: Float64Array; wsum: Float64Array; covered: Uint8Array } {
+  if (scratch.acc.length < n) scratch = { acc: new Float64Array(n), wsum: new Float64Array(n), covered: new Uint8Array(n) };
+  const acc = scratch.acc.subarray(0, n), wsum = scratch.wsum.subarray(0, n), covered = scratch.covered.subarray(0, n);
+  acc.fill(0);
+  wsum.fill(0);
+  covered.fill(0);
+  return { acc, wsum, covered };
 }

@@ -13,7 +13,7 @@ export const FuseBlockPayloadSchema = z.looseObject({
   fingerprint: z.string(),
   out: z.string().min(1),
   level: z.number().int().min(0),
-  block: vec3,
+  blocks: z.array(vec3).min(1),
   options: z.looseObject({
     blend: z.enum(['average', 'linear', 'cosine', 'max', 'first']),
     blendWidth: z.number(),

@@ -7,6 +7,10 @@ import { zarrayDocument, encodeChunk } from '../imageio/zarr-v2-array.js';
 import { contrastScale, encodePngGray8 } from '../imageio/write-png.js';
 import { LruCache } from '../cache/lru-cache.js';
 import { getLogger } from '../log.js';
+import { httpBody } from './_http-body.js';
+import { fusedSource } from './_fused-source.js';
+import { FUSE_COMPLETE_MARKER, PARAMS_FILE } from './fuse-volume.js';
+import { join } from 'node:path';
 
 export interface ServeOptions extends Omit<ViewOptions, 'level' | 'dtype'> {
   /** @default '127.0.0.1' */
@@ -19,6 +23,12 @@ export interface ServeOptions extends Omit<ViewOptions, 'level' | 'dtype'> {
   levels?: number;
   /** Bytes of computed chunks and slices kept. @default 256 MiB */
   cacheBytes?: number;
+  /**
+   * A fused OME-Zarr to serve chunks from instead of composing them, used only when it is complete
+   * and was fused from this very volume with the same options, chunk shape and float32 voxels;
+   * null: always compose. @default `<workdir>/fused.ome.zarr`
+   */
+  fused?: string | null;
 }
 
 export interface VolumeServer {
@@ -30,6 +40,13 @@ export interface VolumeServer {
 class NotFound extends Error {}
 /** A malformed request (a parameter that is not a number, an unknown axis): 400. */
 class BadRequest extends Error {}
+
+const CORS_HEADERS = {
+  'access-control-allow-origin': '*',
+  'access-control-allow-methods': 'GET, HEAD, OPTIONS',
+  'access-control-allow-headers': 'Range, Accept-Encoding, Content-Type',
+  'access-control-expose-headers': 'Content-Length, Content-Range, Content-Encoding, Accept-Ranges',
+};
 
 /**
  * Serve a stitched volume over HTTP: `/zarr/` is a read-only virtual OME-Zarr (Zarr v2, NGFF 0.4,
@@ -71,6 +88,9 @@ export async function serveVolume(volume: StitchedVolume, opts: ServeOptions = {
   };
 
   const chunkVoxels = chunk[0] * chunk[1] * chunk[2];
+  const fusedDir = opts.fused === undefined ? join(volume.campaign.workdir, 'fused.ome.zarr') : opts.fused;
+  const fused = fusedDir === null ? undefined : await fusedSource(fusedDir, volume, viewOpts, chunk, PARAMS_FILE, FUSE_COMPLETE_MARKER);
+  if (fused) log.info({ fused: fusedDir, levels: fused.levels }, 'serve: chunks come from the fused output');
 
   /**
    * A chunk's voxels: level 0 composed from the tiles; level L the mean of the level L-1 chunks
@@ -82,7 +102,9 @@ export async function serveVolume(volume: StitchedVolume, opts: ServeOptions = {
     return chunkCache.get(`c/${level}/${idx.join('.')}`, async () => {
       const e = extents[level];
       const start = idx.map((c, a) => e.lo[a] + c * chunk[a]) as Vec3;
-      if (level === 0) return volume.viewFloat(0, start, chunk, viewOpts);
+      if (fused && level < fused.levels) return fused.read(level, idx);
+      // From the tiles' own level when they have one: the cost of the chunk's own voxels.
+      if (level === 0 || (await volume.tileLevelsFor(level))) return volume.viewFloat(level, start, chunk, viewOpts);
       const f = volume.levelStep(level);
       const below = extents[level - 1];
       // Children of this chunk inside the level below: [c0, c1) in that level's global frame.
@@ -166,21 +188,27 @@ export async function serveVolume(volume: StitchedVolume, opts: ServeOptions = {
   }
 
   const server = createServer((req, res: ServerResponse) => {
+    if (req.method === 'OPTIONS') {
+      // CORS preflight: viewers on another origin (Neuroglancer, napari's web readers) ask first.
+      res.writeHead(204, { ...CORS_HEADERS, 'access-control-max-age': '86400' }).end();
+      return;
+    }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
-      res.writeHead(405, { allow: 'GET, HEAD' }).end();
+      res.writeHead(405, { allow: 'GET, HEAD, OPTIONS', ...CORS_HEADERS }).end();
       return;
     }
     respond(req).then(
-      ({ type, body }) => {
-        res.writeHead(200, { 'content-type': type, 'content-length': body.byteLength, 'access-control-allow-origin': '*' });
-        res.end(req.method === 'HEAD' ? undefined : body);
+      async ({ type, body }) => {
+        const reply = await httpBody(req, body);
+        res.writeHead(reply.status, { 'content-type': type, 'content-length': reply.body.byteLength, 'accept-ranges': 'bytes', vary: 'Accept-Encoding', ...CORS_HEADERS, ...reply.headers });
+        res.end(req.method === 'HEAD' ? undefined : reply.body);
       },
       (err: unknown) => {
         const notFound = err instanceof NotFound || err instanceof URIError;
         const bad = err instanceof BadRequest;
         if (!notFound && !bad) log.error({ error: err instanceof Error ? err.message : String(err), url: req.url }, 'serve: request failed');
         const msg = `${bad ? 'Bad request' : notFound ? 'Not found' : 'Cannot compute'}: ${err instanceof Error ? err.message : String(err)}\n`;
-        if (!res.headersSent) res.writeHead(bad ? 400 : notFound ? 404 : 500, { 'content-type': 'text/plain; charset=utf-8', 'access-control-allow-origin': '*' });
+        if (!res.headersSent) res.writeHead(bad ? 400 : notFound ? 404 : 500, { 'content-type': 'text/plain; charset=utf-8', ...CORS_HEADERS });
         res.end(msg);
       },
     );

@@ -1,9 +1,9 @@
 import type { Campaign, TileInfo } from '../campaign/open-campaign.js';
-import type { Box3, Vec3 } from '../geometry/box.js';
-import type { TileArray } from '../zarrio/tile-array.js';
+import { intersectBoxes, type Box3, type Vec3 } from '../geometry/box.js';
 import { allocTyped, isTileDtype, type TileDtype, type TileTypedArray } from '../zarrio/dtypes.js';
+import { ChunkCache } from '../zarrio/chunk-cache.js';
+import type { TileArray } from '../zarrio/tile-array.js';
 import { StitchgraphError } from '../errors.js';
-import { LruCache } from '../cache/lru-cache.js';
 import { composeRegion, tileRangeForRegion, type Interpolation, type TileBlock } from './compose-region.js';
 import { downsampleMean } from './downsample-mean.js';
 import { BLEND_MODES, type BlendMode } from './blend-weight.js';
@@ -51,6 +51,30 @@ export interface StitchedVolumeOptions {
   maxPieceVoxels?: number;
   /** A precomputed intensity model (e.g. sent to fusion workers), instead of estimating it. */
   intensity?: { gain: number[]; offset: number[]; helps: boolean };
+  /**
+   * The pyramid levels of a tile (levels[0] the tile itself), e.g. from src/pyramid's
+   * openTilePyramid: a view of level k composes from the tiles' level k when every tile has one
+   * with the factors of that level, so its cost follows its own voxels. @default none (level k is
+   * the mean of level k-1)
+   */
+  tileLevels?: (tileId: string) => Promise<TileLevel[]>;
+}
+
+/** One pyramid level of a tile. Level-k voxel j is the mean of level-0 voxels [j·f, (j+1)·f) (tile-local). */
+export interface TileLevel {
+  /** Level-0 voxels per level voxel (z, y, x). */
+  factors: Vec3;
+  shape: Vec3;
+  array: TileArray;
+}
+
+/** How a view reads its tiles. */
+export interface ReadMode {
+  /**
+   * Read past the chunk cache (a streaming read: fusion reads each tile voxel about once, in big
+   * boxes, which the decode pool assembles fastest without caching).
+   */
+  uncached?: boolean;
 }
 
 /** A tile at its stitched position. */
@@ -58,12 +82,6 @@ export interface PlacedTile {
   info: TileInfo;
   index: number;
   position: Vec3;
-}
-
-interface CachedChunk {
-  data: TileTypedArray;
-  stride: Vec3;
-  byteLength: number;
 }
 
 export const DEFAULT_CACHE_BYTES = 512 * 2 ** 20;
@@ -80,9 +98,13 @@ export class StitchedVolume {
   /** Level-0 extent in the global frame: [origin, origin + shape). */
   readonly origin: Vec3;
   readonly shape: Vec3;
-  readonly cache: LruCache<CachedChunk>;
+  /** Decoded tile chunks shared by every view of this volume (tiles read through TileArray with it). */
+  readonly cache: ChunkCache;
   private intensityPromise: Promise<IntensityModel> | undefined;
   private readonly maxPieceVoxels: number;
+  private readonly tileLevels: ((tileId: string) => Promise<TileLevel[]>) | undefined;
+  /** Per level: each tile's level of that level's factors, or null when some tile has none. */
+  private readonly levelSources = new Map<number, Promise<{ sources: TileLevel[]; factor: Vec3 } | null>>();
 
   constructor(
     readonly campaign: Campaign,
@@ -90,7 +112,7 @@ export class StitchedVolume {
     opts: StitchedVolumeOptions = {},
   ) {
     if (tiles.length === 0) throw new StitchgraphError('InputError', `Cannot build the stitched volume of ${campaign.file}: it has no tiles`);
-    this.cache = new LruCache<CachedChunk>(opts.cacheBytes ?? (campaign.config.fusion.cache_mb === undefined ? DEFAULT_CACHE_BYTES : campaign.config.fusion.cache_mb * 2 ** 20), (c) => c.byteLength);
+    this.cache = new ChunkCache({ maxBytes: opts.cacheBytes ?? (campaign.config.fusion.cache_mb === undefined ? DEFAULT_CACHE_BYTES : campaign.config.fusion.cache_mb * 2 ** 20) });
     const lo: Vec3 = [Infinity, Infinity, Infinity], hi: Vec3 = [-Infinity, -Infinity, -Infinity];
     for (const t of tiles)
       for (let a = 0; a < 3; a++) {
@@ -98,6 +120,7 @@ export class StitchedVolume {
         hi[a] = Math.max(hi[a], Math.ceil(t.position[a] + t.info.shape[a]));
       }
     this.maxPieceVoxels = opts.maxPieceVoxels ?? MAX_PIECE_VOXELS;
+    this.tileLevels = opts.tileLevels;
     this.origin = lo;
     this.shape = [hi[0] - lo[0], hi[1] - lo[1], hi[2] - lo[2]];
     if (opts.intensity) {
@@ -115,6 +138,42 @@ export class StitchedVolume {
   /** Per-axis factor from level `level - 1` to `level`: 2, or 1 along an axis of one voxel (2-D). */
   levelStep(level: number): Vec3 {
     return level === 0 ? [1, 1, 1] : (this.shape.map((s) => (s > 1 ? 2 : 1)) as Vec3);
+  }
+
+  /** Level-0 voxels per voxel of `level` along (z, y, x): the product of the steps up to it. */
+  levelFactor(level: number): Vec3 {
+    const f: Vec3 = [1, 1, 1];
+    for (let l = 1; l <= level; l++) this.levelStep(l).forEach((s, a) => (f[a] *= s));
+    return f;
+  }
+
+  /**
+   * The tiles' own pyramid levels a view of `level` reads (in tile order): those of the coarsest
+   * factors f that every tile has and that divide the level's factors F per axis (the view is then
+   * the mean of F/f blocks of the composition at f, as tile pyramids often keep z finer than
+   * y and x), or null when no tile level coarser than level 0 fits: the view then takes the mean
+   * of the level below.
+   */
+  tileLevelsFor(level: number): Promise<{ sources: TileLevel[]; factor: Vec3 } | null> {
+    if (level === 0 || !this.tileLevels) return Promise.resolve(null);
+    let p = this.levelSources.get(level);
+    if (!p) {
+      const F = this.levelFactor(level);
+      const get = this.tileLevels;
+      p = Promise.all(this.tiles.map((t) => get(t.info.id))).then((all) => {
+        const fits = (f: Vec3) => f.every((v, a) => F[a] % v === 0) && f.some((v) => v > 1);
+        const key = (f: Vec3) => f.join(',');
+        const candidates = all[0].filter((l) => fits(l.factors)).sort((x, y) => y.factors[0] * y.factors[1] * y.factors[2] - x.factors[0] * x.factors[1] * x.factors[2]);
+        for (const c of candidates) {
+          const sources = all.map((ls) => ls.find((l) => key(l.factors) === key(c.factors)));
+          if (sources.every((l) => l !== undefined)) return { sources: sources as TileLevel[], factor: [...c.factors] as Vec3 };
+        }
+        return null;
+      });
+      p.catch(() => this.levelSources.delete(level));
+      this.levelSources.set(level, p);
+    }
+    return p;
   }
 
   /** Extent [lo, hi) of a pyramid level in that level's global frame (voxel q covers level-0 voxels [q·f, (q+1)·f)). */
@@ -165,9 +224,12 @@ export class StitchedVolume {
    * below. Big regions are computed piece by piece (along their longest axis), so that working
    * memory stays near `maxPieceVoxels` level-0 voxels besides the result, at any level.
    */
-  async viewFloat(level: number, position: Vec3, size: Vec3, o: ResolvedViewOptions): Promise<Float32Array> {
+  async viewFloat(level: number, position: Vec3, size: Vec3, o: ResolvedViewOptions, read: ReadMode = {}): Promise<Float32Array> {
     const f = this.levelStep(level);
-    const cost = size[0] * f[0] * size[1] * f[1] * size[2] * f[2];
+    const tl = await this.tileLevelsFor(level);
+    // Voxels composed per view voxel: from the tiles' level (F/f per axis), else from level 0.
+    const per = tl ? (this.levelFactor(level).map((F, a) => F / tl.factor[a]) as Vec3) : this.levelFactor(level);
+    const cost = size[0] * per[0] * size[1] * per[1] * size[2] * per[2];
     const axis = size.indexOf(Math.max(...size));
     if (cost > this.maxPieceVoxels && size[axis] > 1) {
       const pieces = Math.min(size[axis], Math.ceil(cost / this.maxPieceVoxels));
@@ -177,7 +239,7 @@ export class StitchedVolume {
         const pPos = [...position] as Vec3, pSize = [...size] as Vec3;
         pPos[axis] += s0;
         pSize[axis] = Math.min(len, size[axis] - s0);
-        const part = await this.viewFloat(level, pPos, pSize, o);
+        const part = await this.viewFloat(level, pPos, pSize, o, read);
         // Copy the piece in: rows of the piece are contiguous runs of the output.
         const [, ph, pw] = pSize;
         for (let k = 0, src = 0; k < pSize[0]; k++)
@@ -188,27 +250,48 @@ export class StitchedVolume {
       }
       return out;
     }
-    if (level === 0) return this.compose(position, size, o);
+    if (level === 0) return this.compose(position, size, o, read);
+    if (tl) return this.composeFromTileLevel(position, size, o, read, tl.sources, tl.factor, per);
     const childStart = position.map((p, a) => p * f[a]) as Vec3;
     const childSize = size.map((s, a) => s * f[a]) as Vec3;
-    const child = await this.viewFloat(level - 1, childStart, childSize, o);
+    const child = await this.viewFloat(level - 1, childStart, childSize, o, read);
     const ext = this.levelExtent(level - 1);
     return downsampleMean(child, childStart, childSize, f, ext.lo, ext.hi, o.fillValue).data;
   }
 
-  private async compose(position: Vec3, size: Vec3, o: ResolvedViewOptions): Promise<Float32Array> {
+  /**
+   * Compose a region from the tiles (level 0), or from the tiles' own level `at.level`: a tile
+   * whose level-0 voxel 0 sits at p has its level-k voxel j centred at level-0 coordinate
+   * (j + 0.5)·f − 0.5, which is voxel j + p/f of the level's global frame (voxel q of the view
+   * covering level-0 voxels [q·f, (q+1)·f)); blending widths shrink by f with the voxels.
+   */
+  /** A view of a level from the tiles' level of factors f: composed at f, then the mean of `per` = F/f blocks. */
+  private async composeFromTileLevel(position: Vec3, size: Vec3, o: ResolvedViewOptions, read: ReadMode, sources: TileLevel[], f: Vec3, per: Vec3): Promise<Float32Array> {
+    if (per.every((v) => v === 1)) return this.compose(position, size, o, read, { sources, factor: f });
+    const start = position.map((p, a) => p * per[a]) as Vec3;
+    const fine = size.map((s, a) => s * per[a]) as Vec3;
+    const data = await this.compose(start, fine, o, read, { sources, factor: f });
+    // The extent of the volume at factors f, as levelExtent computes it for the pyramid's own levels.
+    const lo = this.origin.map((v, a) => Math.floor(v / f[a])) as Vec3;
+    const hi = this.origin.map((v, a) => Math.ceil((v + this.shape[a]) / f[a])) as Vec3;
+    return downsampleMean(data, start, fine, per, lo, hi, o.fillValue).data;
+  }
+
+  private async compose(position: Vec3, size: Vec3, o: ResolvedViewOptions, read: ReadMode, at?: { sources: TileLevel[]; factor: Vec3 }): Promise<Float32Array> {
     const n = size[0] * size[1] * size[2];
     if (n === 0) return new Float32Array(0);
     const model = o.intensityCorrection ? await this.intensity() : undefined;
     const useModel = model?.helps === true;
     const blocks = await Promise.all(
       this.tiles.map(async (t) => {
-        const box = this.tileBoxFor(t, position, size, o.interpolation);
+        const source = at?.sources[t.index];
+        const placed: PlacedTile = source && at ? { ...t, position: t.position.map((p, a) => p / at.factor[a]) as Vec3, info: { ...t.info, shape: source.shape } } : t;
+        const box = this.tileBoxFor(placed, position, size, o.interpolation);
         if (!box) return undefined;
-        const data = await this.readTileBlock(t, box);
+        const data = await this.readTileBlock(placed, box, read, source?.array);
         const block: TileBlock = {
-          position: t.position,
-          tileShape: t.info.shape,
+          position: placed.position,
+          tileShape: placed.info.shape,
           lo: box.start,
           size: box.size,
           data,
@@ -219,7 +302,8 @@ export class StitchedVolume {
         return block;
       }),
     );
-    return composeRegion(position, size, blocks.filter((b): b is TileBlock => b !== undefined), o).data;
+    const opts = at ? { ...o, blendWidth: o.blendWidth / Math.max(...at.factor) } : o;
+    return composeRegion(position, size, blocks.filter((b): b is TileBlock => b !== undefined), opts).data;
   }
 
   /** The tile-local box a region needs from a tile, or undefined when they do not meet. */
@@ -235,37 +319,13 @@ export class StitchedVolume {
   }
 
   /** A box of a tile as float, NaN where the voxel carries no image (fill value, outside the field of view, NaN). */
-  async readTileBlock(t: PlacedTile, box: Box3): Promise<Float32Array> {
-    const arr = await this.campaign.openTile(t.info.id);
-    const out = new Float32Array(box.size[0] * box.size[1] * box.size[2]);
-    const ch = arr.chunks;
-    const c0 = box.start.map((s, a) => Math.floor(s / ch[a])) as Vec3;
-    const c1 = box.start.map((s, a) => Math.floor((s + box.size[a] - 1) / ch[a])) as Vec3;
-    const jobs: Promise<void>[] = [];
-    for (let cz = c0[0]; cz <= c1[0]; cz++)
-      for (let cy = c0[1]; cy <= c1[1]; cy++)
-        for (let cx = c0[2]; cx <= c1[2]; cx++) {
-          const cc: Vec3 = [cz, cy, cx];
-          jobs.push(this.chunk(t, arr, cc).then((chunk) => copyChunk(chunk, cc, ch, box, out)));
-        }
-    await Promise.all(jobs);
+  async readTileBlock(t: PlacedTile, box: Box3, read: ReadMode = {}, array?: TileArray): Promise<Float32Array> {
+    const arr = array ?? (await this.campaign.openTile(t.info.id));
+    const region = await arr.readRegion(box, { cache: read.uncached ? null : this.cache });
+    // readRegion hands back a fresh array: a float32 one is ours to mark.
+    const out = region.data instanceof Float32Array ? region.data : new Float32Array(region.data);
     markInvalid(out, box, t.info);
     return out;
-  }
-
-  private chunk(t: PlacedTile, arr: TileArray, cc: Vec3): Promise<CachedChunk> {
-    const flat = arr.array.shape.length === 2;
-    return this.cache.get(`${t.info.id}/${cc.join('.')}`, async () => {
-      try {
-        const c = await arr.array.getChunk(flat ? [cc[1], cc[2]] : cc);
-        const s = c.stride;
-        const stride: Vec3 = flat ? [0, s[0], s[1]] : [s[0], s[1], s[2]];
-        const data = c.data as TileTypedArray;
-        return { data, stride, byteLength: data.byteLength };
-      } catch (err) {
-        throw new StitchgraphError('ChunkDecodeError', `Cannot read chunk [${cc}] of tile ${t.info.id} (${arr.path}): ${(err as Error).message}`, { cause: err, details: { tile: t.info.id, chunk: cc } });
-      }
-    });
   }
 
   /** The intensity model (estimated once from the overlaps, then shared by every view). */
@@ -277,22 +337,18 @@ export class StitchedVolume {
     return this.intensityPromise;
   }
 
-  /** Overlapping tile pairs (by their boxes at the stitched positions). */
+  /** Overlapping tile pairs, with the box (whole voxels) both cover at their stitched positions. */
   overlappingPairs(): [PlacedTile, PlacedTile, Box3][] {
+    // Whole voxels inside the tile: from ceil(position) to floor(position + shape).
+    const boxes = this.tiles.map((t): Box3 => {
+      const start = t.position.map((p) => Math.ceil(p)) as Vec3;
+      return { start, size: start.map((s, a) => Math.floor(t.position[a] + t.info.shape[a]) - s) as Vec3 };
+    });
     const out: [PlacedTile, PlacedTile, Box3][] = [];
     for (let i = 0; i < this.tiles.length; i++)
       for (let j = i + 1; j < this.tiles.length; j++) {
-        const a = this.tiles[i], b = this.tiles[j];
-        const start: Vec3 = [0, 0, 0], size: Vec3 = [0, 0, 0];
-        let ok = true;
-        for (let ax = 0; ax < 3 && ok; ax++) {
-          const s = Math.ceil(Math.max(a.position[ax], b.position[ax]));
-          const e = Math.floor(Math.min(a.position[ax] + a.info.shape[ax], b.position[ax] + b.info.shape[ax]));
-          if (e <= s) ok = false;
-          start[ax] = s;
-          size[ax] = e - s;
-        }
-        if (ok) out.push([a, b, { start, size }]);
+        const box = intersectBoxes(boxes[i], boxes[j]);
+        if (box) out.push([this.tiles[i], this.tiles[j], box]);
       }
     return out;
   }
@@ -330,23 +386,6 @@ export class StitchedVolume {
     }
     return intensityModel(this.tiles.length, moments);
   }
-}
-
-function copyChunk(chunk: CachedChunk, cc: Vec3, ch: Vec3, box: Box3, out: Float32Array): void {
-  const lo: Vec3 = [0, 0, 0], hi: Vec3 = [0, 0, 0];
-  for (let a = 0; a < 3; a++) {
-    lo[a] = Math.max(box.start[a], cc[a] * ch[a]);
-    hi[a] = Math.min(box.start[a] + box.size[a], (cc[a] + 1) * ch[a]);
-  }
-  const [, bh, bw] = box.size;
-  const [s0, s1, s2] = chunk.stride;
-  const src = chunk.data;
-  for (let z = lo[0]; z < hi[0]; z++)
-    for (let y = lo[1]; y < hi[1]; y++) {
-      let si = (z - cc[0] * ch[0]) * s0 + (y - cc[1] * ch[1]) * s1 + (lo[2] - cc[2] * ch[2]) * s2;
-      let o = ((z - box.start[0]) * bh + (y - box.start[1])) * bw + (lo[2] - box.start[2]);
-      for (let x = lo[2]; x < hi[2]; x++, o++, si += s2) out[o] = src[si];
-    }
 }
 
 /** NaN where a tile voxel carries no image: equal to the fill value, or outside the circle inscribed in (y, x). */

@@ -2,9 +2,9 @@ import { Worker, isMainThread } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { STRIP_SLOTS, type SharedWasmMemory } from './zstd-wasm.js';
+import type { DecodeReply, DecodeRequest } from './_decode-messages.js';
 
 /**
  * Worker threads that decode blosc and zstd chunks off the main thread (through `fast-blosc.ts`
@@ -55,275 +55,19 @@ interface Task {
   reject: (e: Error) => void;
 }
 
-// The worker is plain JS (eval) so it runs the same under tsx, vitest and the compiled dist; it
-// imports fast-blosc / fast-zstd (compiled .js, or the .ts source through tsx's loader) and
-// numcodecs by URL.
-const WORKER_SOURCE = `
-const { parentPort, workerData } = require('node:worker_threads');
-const { openSync, fstatSync, readSync, closeSync, existsSync } = require('node:fs');
-const cache = new Map();
-const fast = {};
-let loader;
-function fastDecoder(name) {
-  // A decoder that cannot load (no tsx, no dist) leaves the chunk to numcodecs.js: slower, same bytes.
-  fast[name] ??= fastModule(name).then((m) => (!m ? () => null : name === 'blosc' ? m.loadFastBlosc() : m.loadFastZstd()));
-  return fast[name];
-}
-async function codec(name, config) {
-  const key = name + JSON.stringify(config);
-  let c = cache.get(key);
-  if (!c) {
-    const C = (await import(workerData.urls[name])).default;
-    c = C.fromConfig(config);
-    cache.set(key, c);
-  }
-  return c;
-}
-// Chunk k's part of the strip: [lo, hi) per axis in chunk coordinates, or null.
-function overlap(p, k) {
-  const o = p.origins[k];
-  const lo = [0, 1, 2].map((a) => Math.max(p.start[a], o[a]) - o[a]);
-  const hi = [0, 1, 2].map((a) => Math.min(p.start[a] + p.size[a], o[a] + p.chunk[a]) - o[a]);
-  return lo.some((v, a) => hi[a] <= v) ? null : { lo, hi };
-}
-// Where chunk k's part goes in the strip (zstd-wasm.ts StripPlacement), or null.
-function placement(p, k) {
-  const o = overlap(p, k);
-  if (!o) return null;
-  const org = p.origins[k];
-  return { chunk: p.chunk, bytesPerElement: p.bytesPerElement, lo: o.lo, hi: o.hi, at: [0, 1, 2].map((a) => org[a] + o.lo[a] - p.start[a]), stripRows: p.size[1], stripWidth: p.size[2] };
-}
-// fast-blosc / fast-zstd (their decoders and the strip decoder), or null when they cannot load.
-const modules = {};
-function fastModule(name) {
-  loader ??= workerData.tsx ? import(workerData.tsx).then((m) => m.register()) : Promise.resolve();
-  modules[name] ??= loader.then(() => import(workerData.fast[name])).then((m) => m, () => null);
-  return modules[name];
-}
-// Chunk k's part into a strip held in JavaScript (numcodecs.js only: STITCHGRAPH_DECODER=numcodecs).
-function placeJs(out, p, k, dst) {
-  const [, cy, cx] = p.chunk, b = p.bytesPerElement;
-  const o = overlap(p, k);
-  const org = p.origins[k];
-  const row = (o.hi[2] - o.lo[2]) * b;
-  for (let z = o.lo[0]; z < o.hi[0]; z++)
-    for (let y = o.lo[1]; y < o.hi[1]; y++) {
-      const s = ((z * cy + y) * cx + o.lo[2]) * b;
-      const d = (((org[0] + z - p.start[0]) * p.size[1] + (org[1] + y - p.start[1])) * p.size[2] + (org[2] + o.lo[2] - p.start[2])) * b;
-      dst.set(out.subarray(s, s + row), d);
-    }
-}
-// A chunk file read here (no copy across threads, no round trip through the main thread's
-// event loop): into \`into(size)\` (the decoder's input area) when given, else a fresh buffer.
-// A file that does not exist is a chunk never written (null).
-function readChunkFile(path, into, range) {
-  let fd;
-  try {
-    fd = openSync(path, 'r');
-  } catch (e) {
-    if (e && e.code === 'ENOENT') return null;
-    throw new Error('cannot read chunk file ' + path + ': ' + ((e && e.message) || e));
-  }
-  try {
-    const size = fstatSync(fd).size;
-    const view = into ? into(size) : new Uint8Array(size);
-    const fill = (from, to) => {
-      for (let got = from; got < to; ) {
-        const n = readSync(fd, view, got, to - got, got);
-        if (n === 0) throw new Error('the file ended at byte ' + got + ' of ' + size);
-        got += n;
-      }
-    };
-    const part = range ? bloscPart(view, size, range, fill) : null;
-    if (!part) fill(0, size);
-    return view;
-  } catch (e) {
-    throw new Error('cannot read chunk file ' + path + ': ' + ((e && e.message) || e));
-  } finally {
-    closeSync(fd);
-  }
-}
-// A strip that needs only bytes [from, to) of a chunk stored as a Blosc-1 frame needs only the
-// frame's header, its block offsets and the streams of the blocks holding those bytes: read just
-// those (the rest of the view is never looked at; blosc_place decodes only those blocks). True
-// when done; false when the file is read whole instead (not a Blosc-1 frame of zstd streams,
-// memcpyed, or blocks not stored in order, as c-blosc always stores them).
-function bloscPart(view, size, range, fill) {
-  if (size < 16) return false;
-  fill(0, 16);
-  const dv = new DataView(view.buffer, view.byteOffset, view.byteLength);
-  const flags = view[2], nbytes = dv.getInt32(4, true), blocksize = dv.getInt32(8, true), cbytes = dv.getInt32(12, true);
-  if (view[0] > 2 || flags & 0x0a || flags >> 5 !== 4 || blocksize <= 0 || nbytes <= 0 || cbytes > size || range[0] >= range[1] || range[1] > nbytes) return false;
-  const nblocks = Math.ceil(nbytes / blocksize);
-  const offsetsEnd = 16 + 4 * nblocks;
-  if (offsetsEnd > cbytes) return false;
-  fill(16, offsetsEnd);
-  const j0 = Math.floor(range[0] / blocksize), j1 = Math.floor((range[1] - 1) / blocksize);
-  const start = (j) => (j < nblocks ? dv.getInt32(16 + 4 * j, true) : cbytes);
-  for (let j = j0; j <= j1; j++) if (!(start(j) >= offsetsEnd && start(j) < start(j + 1))) return false;
-  if (start(j1 + 1) > cbytes) return false;
-  fill(start(j0), start(j1 + 1));
-  return true;
-}
-// Bytes [from, to) of chunk k that hold its part of the strip (C order): the blosc blocks needed.
-function neededRange(p, k) {
-  const o = overlap(p, k);
-  if (!o) return [0, 0];
-  const at = (z, y, x) => ((z * p.chunk[1] + y) * p.chunk[2] + x) * p.bytesPerElement;
-  return [at(o.lo[0], o.lo[1], o.lo[2]), at(o.hi[0] - 1, o.hi[1] - 1, o.hi[2] - 1) + p.bytesPerElement];
-}
-// The strip slot the next strip goes to (zstd-wasm.ts STRIP_SLOTS): the main thread copies
-// one out while this worker fills the other.
-let nextSlot = 0;
-// Wait until the main thread has copied slot k out (its flag back to 0). The timeout only makes
-// the wait re-check; the main thread always releases a slot it was told of.
-function waitForSlot(flags, k) {
-  while (Atomics.load(flags, k) !== 0) Atomics.wait(flags, k, 1, 100);
-}
-// Assemble a strip inside the WebAssembly decoder's shared memory (numcodecs.js decodes the chunks
-// it does not take), in one of its two slots, which stays the main thread's until it releases it.
-// Without the WebAssembly decoder (STITCHGRAPH_DECODER=numcodecs, or no fast module) the strip is
-// a fresh buffer, transferred.
-async function decodeStrip(name, config, strip, parts, files) {
-  const total = strip.size[0] * strip.size[1] * strip.size[2] * strip.bytesPerElement;
-  const size = strip.chunk[0] * strip.chunk[1] * strip.chunk[2] * strip.bytesPerElement;
-  const n = files ? files.length : parts.length;
-  const decodeSlow = async (bytes) => {
-    const out = await (await codec(name, config)).decode(bytes);
-    if (out.byteLength !== size) throw new Error('decoded chunk has ' + out.byteLength + ' bytes, expected ' + size);
-    return out;
-  };
-  const missing = [];
-  const m = process.env.STITCHGRAPH_DECODER !== 'numcodecs' ? await fastModule(name) : null;
-  if (!m) {
-    const dst = new Uint8Array(total);
-    for (let k = 0; k < n; k++) {
-      const bytes = files ? readChunkFile(files[k]) : parts[k];
-      if (!bytes) missing.push(k);
-      else if (placement(strip, k)) placeJs(await decodeSlow(bytes), strip, k, dst);
-    }
-    return { view: dst, quick: false, missing };
-  }
-  const d = m.stripDecoder();
-  const flags = d.slotFlags();
-  const slot = nextSlot;
-  nextSlot = (nextSlot + 1) % flags.length;
-  // A larger strip than the slots hold moves both: neither may be in use then.
-  if (!d.stripFits(total)) for (let k = 0; k < flags.length; k++) waitForSlot(flags, k);
-  else waitForSlot(flags, slot);
-  d.beginStrip(total, slot);
-  let quick = true;
-  for (let k = 0; k < n; k++) {
-    const pl = placement(strip, k);
-    // A blosc chunk the strip needs only part of (a strip cut along z) is read in part.
-    const range = name === 'blosc' && pl && (pl.lo[0] > 0 || pl.hi[0] < strip.chunk[0]) ? neededRange(strip, k) : null;
-    const bytes = files ? (pl ? readChunkFile(files[k], (len) => d.input(len), range) : existsSync(files[k]) || null) : parts[k];
-    if (!bytes) missing.push(k);
-    if (!bytes || !pl) continue;
-    if (name === 'blosc' && m.wasmTakesBlosc(bytes)) d.placeBlosc(bytes, pl);
-    else if (!(name === 'zstd' && d.placeZstd(bytes, size, pl))) {
-      quick = false;
-      d.placeDecoded(await decodeSlow(bytes), pl);
-    }
-  }
-  const view = d.strip(total);
-  const held = d.slotFlags();
-  Atomics.store(held, slot, 1);
-  return { view, quick, missing, shared: { memory: d.memory, held, flags: held.byteOffset, slot } };
-}
-// One message at a time: decoders return views of their WebAssembly memory and strips are
-// assembled there, so a second job started at an await would grow or overwrite that memory
-// under the first. (The decoding itself is synchronous; nothing is lost by the order.)
-let chain = Promise.resolve();
-parentPort.on('message', (msg) => {
-  // A job that fails outside its own error handling must not stop the ones queued behind it.
-  chain = chain.then(() => handle(msg)).catch((e) => parentPort.postMessage({ id: msg && msg.id, error: String((e && e.message) || e) }));
-});
-// The main thread keeps the decoder's memory for the worker's life; it is sent again after it
-// grew, so that the main thread's view of it covers the new strips (another thread's Memory
-// object learns of a grow only at its next interrupt check).
-let sentLength = 0;
-async function handle({ id, name, config, bytes, strip, parts, files }) {
-  try {
-    if (strip) {
-      const { view, quick, missing, shared } = await decodeStrip(name, config, strip, parts, files);
-      const chunks = (files || parts).length - missing.length;
-      if (!shared) {
-        parentPort.postMessage({ id, out: view, fast: quick, chunks, missing }, [view.buffer]);
-        return;
-      }
-      const grown = shared.memory.buffer.byteLength !== sentLength;
-      const memory = grown ? shared.memory : undefined;
-      try {
-        parentPort.postMessage({ id, at: view.byteOffset, length: view.length, slot: shared.slot, flags: shared.flags, memory, fast: quick, chunks, missing });
-      } catch (e) {
-        // Nobody will hand the slot back: free it here.
-        Atomics.store(shared.held, shared.slot, 0);
-        throw e;
-      }
-      sentLength = shared.memory.buffer.byteLength;
-      return;
-    }
-    let out = process.env.STITCHGRAPH_DECODER !== 'numcodecs' ? (await fastDecoder(name))(bytes) : null;
-    const quick = out !== null;
-    out ??= await (await codec(name, config)).decode(bytes);
-    if (out.byteOffset !== 0 || out.byteLength !== out.buffer.byteLength || !(out.buffer instanceof ArrayBuffer)) out = out.slice();
-    parentPort.postMessage({ id, out, fast: quick }, [out.buffer]);
-  } catch (e) {
-    parentPort.postMessage({ id, error: String((e && e.message) || e) });
-  }
-}
-`;
-
 /**
- * Where a worker finds fast-blosc / fast-zstd: the compiled `.js` next to this module (dist/), else
+ * How a worker finds its entry: the compiled `decode-worker.js` next to this module (dist/), else
  * the TypeScript source through tsx's ESM loader (vitest and `tsx` run the sources, which Node
  * cannot import in a fresh thread on its own). Same rule as distributed/thread-pool.ts.
  */
-function fastEntries(): { fast: Record<PoolCodec, string>; tsx?: string } {
-  const fast = {} as Record<PoolCodec, string>;
-  let ts = false;
-  for (const name of ['blosc', 'zstd'] as const) {
-    const js = new URL(`./fast-${name}.js`, import.meta.url);
-    ts = !(js.protocol === 'file:' && existsSync(fileURLToPath(js)));
-    fast[name] = ts ? new URL(`./fast-${name}.ts`, import.meta.url).href : js.href;
-  }
-  if (!ts) return { fast };
-  try {
-    return { fast, tsx: pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href };
-  } catch {
-    return { fast };
-  }
-}
-
-function numcodecsUrls(): Record<PoolCodec, string> {
-  const urls = {} as Record<PoolCodec, string>;
-  for (const name of ['blosc', 'zstd'] as const) {
-    try {
-      urls[name] = import.meta.resolve(`numcodecs/${name}`);
-    } catch {
-      // Runners without import.meta.resolve: find node_modules/numcodecs upwards from here.
-      let dir = dirname(fileURLToPath(import.meta.url));
-      while (!existsSync(join(dir, 'node_modules/numcodecs/dist', `${name}.js`)) && dirname(dir) !== dir) dir = dirname(dir);
-      urls[name] = pathToFileURL(join(dir, 'node_modules/numcodecs/dist', `${name}.js`)).href;
-    }
-  }
-  return urls;
-}
-
-/** A worker's reply: a decoded chunk (`out`), a strip (`out`, or `at`/`length` in its shared memory and the `slot` to hand back), or an error. */
-interface WorkerReply {
-  id: number;
-  out?: Uint8Array;
-  at?: number;
-  length?: number;
-  slot?: number;
-  flags?: number;
-  memory?: SharedWasmMemory;
-  error?: string;
-  fast?: boolean;
-  chunks?: number;
-  missing?: number[];
+function workerEntry(): { entry: URL | string; eval: boolean } {
+  const js = new URL('./decode-worker.js', import.meta.url);
+  if (js.protocol === 'file:' && existsSync(fileURLToPath(js))) return { entry: js, eval: false };
+  const ts = new URL('./decode-worker.ts', import.meta.url);
+  // tsx's ESM api (its CommonJS twin cannot register ESM hooks from an eval'd thread).
+  const tsxApi = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
+  const code = `import(${JSON.stringify(tsxApi)}).then((m) => { m.register(); return import(${JSON.stringify(ts.href)}); });`;
+  return { entry: code, eval: true };
 }
 
 export class DecodePool {
@@ -340,8 +84,7 @@ export class DecodePool {
   #nextId = 1;
   #closed = false;
   #retiring = false;
-  #urls = numcodecsUrls();
-  #fast = fastEntries();
+  #entry: { entry: URL | string; eval: boolean } | undefined;
 
   /** @param size worker threads @default min(availableParallelism(), 8) */
   constructor(size = Math.min(availableParallelism(), 8)) {
@@ -373,11 +116,12 @@ export class DecodePool {
   }
 
   #spawn(): { w: Worker; busy: number } {
-    const w = new Worker(WORKER_SOURCE, { eval: true, workerData: { urls: this.#urls, ...this.#fast } });
+    this.#entry ??= workerEntry();
+    const w = new Worker(this.#entry.entry, { eval: this.#entry.eval });
     // memory: the worker's WebAssembly memory (shared), where its strips arrive.
     const slot: { w: Worker; busy: number; memory?: SharedWasmMemory } = { w, busy: 0 };
     w.unref();
-    w.on('message', (m: WorkerReply) => {
+    w.on('message', (m: DecodeReply) => {
       if (m.memory) slot.memory = m.memory;
       const t = this.#tasks.get(m.id);
       let failure: Error | null = m.error !== undefined ? new Error(m.error) : null;
@@ -466,7 +210,8 @@ export class DecodePool {
         const bytes = give(t.bytes);
         const parts = t.parts?.map((p) => (p ? give(p) : null));
         const transfer = [bytes.buffer as ArrayBuffer, ...(parts ?? []).filter((p): p is Uint8Array => p !== null).map((p) => p.buffer as ArrayBuffer)];
-        slot.w.postMessage({ id: t.id, name: t.codec, config: t.config, bytes, strip: t.strip, parts, files: t.files }, transfer);
+        const request: DecodeRequest = { id: t.id, name: t.codec, config: t.config, bytes, strip: t.strip, parts, files: t.files };
+        slot.w.postMessage(request, transfer);
       } catch (err) {
         // Nothing was sent: the task fails here and its slot is free again.
         this.#tasks.delete(t.id);

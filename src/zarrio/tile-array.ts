@@ -30,6 +30,11 @@ export interface ReadRegionOptions {
    */
   downsample?: Vec3;
   signal?: AbortSignal;
+  /**
+   * The decoded-chunk cache for this read instead of the array's own (`null`: none). A stitched
+   * volume passes its cache so that its views share one budget, whichever array they read.
+   */
+  cache?: ChunkCache | null;
 }
 
 export interface OpenTileArrayOptions {
@@ -236,9 +241,9 @@ export async function openTileArray(store: Readable, path: string, storeLabel = 
       });
     }
   };
-  const getChunk3 = async (c3: Vec3, signal?: AbortSignal): Promise<Chunk3> => {
+  const getChunk3 = async (c3: Vec3, chunkCache: ChunkCache | null, signal?: AbortSignal): Promise<Chunk3> => {
     const coords = ndim === 2 ? [c3[1], c3[2]] : [...c3];
-    const c = cache ? await cache.getOrLoad(keyPrefix + coords.join(','), () => loadChunk(coords, signal)) : await loadChunk(coords, signal);
+    const c = chunkCache ? await chunkCache.getOrLoad(keyPrefix + coords.join(','), () => loadChunk(coords, signal)) : await loadChunk(coords, signal);
     if (ndim === 2) return { data: c.data, shape: [1, c.shape[0], c.shape[1]], stride: [0, c.stride[0], c.stride[1]] };
     return { data: c.data, shape: [c.shape[0], c.shape[1], c.shape[2]], stride: [c.stride[0], c.stride[1], c.stride[2]] };
   };
@@ -387,7 +392,8 @@ export async function openTileArray(store: Readable, path: string, storeLabel = 
       const last = [0, 1, 2].map((a) => Math.floor((box.start[a] + box.size[a] - 1) / chunks[a]));
       const list: Vec3[] = [];
       for (let z = first[0]; z <= last[0]; z++) for (let y = first[1]; y <= last[1]; y++) for (let x = first[2]; x <= last[2]; x++) list.push([z, y, x]);
-      const pool = raw.direct && cache === null && !downsampling && list.length > 1 && chunkBytes >= DIRECT_MIN_CHUNK_BYTES ? sharedDecodePool() : null;
+      const readCache = opts.cache === undefined ? cache : opts.cache;
+      const pool = raw.direct && readCache === null && !downsampling && list.length > 1 && chunkBytes >= DIRECT_MIN_CHUNK_BYTES ? sharedDecodePool() : null;
       if (pool && raw.direct) return readDirect(box, list, pool, raw.direct, opts.signal);
       const out = downsampling ? undefined : allocTyped(dtype, n);
       const sums = downsampling ? new Float64Array(downsampledShape(box.size, factor).reduce((a, b) => a * b, 1)) : undefined;
@@ -396,7 +402,7 @@ export async function openTileArray(store: Readable, path: string, storeLabel = 
       await runPool(list.length, concurrency, async (i) => {
         opts.signal?.throwIfAborted();
         const c3 = list[i];
-        const chunk = await getChunk3(c3, opts.signal);
+        const chunk = await getChunk3(c3, readCache, opts.signal);
         const origin: Vec3 = [c3[0] * chunks[0], c3[1] * chunks[1], c3[2] * chunks[2]];
         if (out) copyChunkIntoRegion(chunk, origin, box, out);
         else if (sums) accumulateChunkBlocks(chunk, origin, box, factor, sums);

@@ -39,6 +39,21 @@ export const RegistrationSettingsSchema = z
     min_isotropy: z.number().min(-1).max(1).default(-0.05),
     /** Smallest overlap per axis (voxels, capped at the tile's extent) left by a measured shift; less is rejected. */
     min_overlap_measured: z.number().int().min(1).default(8),
+    /**
+     * Coarse-to-fine: a pair is phase correlated at the coarsest level whose overlap box still holds
+     * this many voxels, then refined at full resolution in small windows. Overlaps smaller than this
+     * at full resolution are registered whole at full resolution, as before.
+     */
+    coarse_voxels: z.number().int().min(4096).default(32768),
+    /** Refinement windows per pair (at most; placed where the overlap has texture). */
+    windows: z.number().int().min(1).max(64).default(8),
+    /** Largest refinement window extent per axis, voxels. */
+    window_size: z.number().int().min(16).max(1024).default(128),
+    /**
+     * Memory budget of one pair job, MiB: the level and the windows are chosen to fit it; a pair that
+     * fits at no level is an error naming it. The default lets 2 workers run on an 8 GB machine.
+     */
+    memory_mb: z.number().int().min(16).default(1536),
     /** `permutation`: how many non-overlapping region pairs to sample (spread over the campaign). */
     permutation_samples: z.number().int().min(1).default(32),
     /** `permutation`: the threshold is this quantile of the null correlations (1 = their maximum). */

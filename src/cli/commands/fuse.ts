@@ -19,6 +19,7 @@ export function addFuseCommand(program: Command): void {
     .option('--chunk <d,h,w>', 'chunk = block shape (default: fusion.chunk)')
     .option('--blend <mode>', 'average | linear | cosine | max | first (default: fusion.blend)')
     .option('--dtype <type>', 'float32 | tile | uint16 | ...', 'float32')
+    .option('--compressor <name>', 'blosc (lz4, zarr-python 2 default) | zlib', 'blosc')
     .option('--no-intensity-correction', 'do not apply the per-tile gain/offset')
     .option('--workers <n>', 'local workers (overrides distributed.workers)')
     .option('--servers <url>', 'NATS servers (overrides distributed)')
@@ -26,6 +27,8 @@ export function addFuseCommand(program: Command): void {
       const log = getLogger();
       const dtype = String(o.dtype);
       if (dtype !== 'tile' && !isTileDtype(dtype)) throw new StitchgraphError('UsageError', `Cannot fuse: --dtype ${dtype} must be float32, tile, uint8, uint16, int16, uint32, int32 or float64`);
+      const compressor = String(o.compressor);
+      if (compressor !== 'blosc' && compressor !== 'zlib') throw new StitchgraphError('UsageError', `Cannot fuse: --compressor ${compressor} must be blosc or zlib`);
       const campaign = await openCampaign(campaignPath);
       const bar = progressBar('fuse blocks', 1);
       const ac = new AbortController();
@@ -42,6 +45,7 @@ export function addFuseCommand(program: Command): void {
           chunk: o.chunk === undefined ? undefined : parseVec3(String(o.chunk), '--chunk'),
           blend: o.blend as BlendMode | undefined,
           dtype,
+          compressor,
           intensityCorrection: o.intensityCorrection === false ? false : undefined,
           signal: ac.signal,
           onProgress: (d, t) => bar.update(d, t),
