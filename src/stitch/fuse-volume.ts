@@ -10,6 +10,7 @@ import { ZarrV2Array } from '../imageio/zarr-v2-array.js';
 import type { StitchedVolume, ViewOptions } from './stitched-volume.js';
 import type { TileDtype } from '../zarrio/dtypes.js';
 import { multiscalesMetadata } from './ome-zarr-metadata.js';
+import { finishOmeZarr, type NgffVersion } from './finish-ome-zarr.js';
 import { INTENSITY_FILE, type FuseBlockPayload } from './fuse-block-job.js';
 import './fuse-block-job-kind.js';
 import { parseJobPayload } from '../distributed/parse-job-payload.js';
@@ -32,6 +33,12 @@ export interface FuseOptions extends Omit<ViewOptions, 'level' | 'dtype'> {
    * @default 'blosc'
    */
   compressor?: 'blosc' | 'zlib';
+  /**
+   * OME-NGFF version: 0.4 on Zarr v2 (what zarr-python 2 and most viewers read) or 0.5 on Zarr v3
+   * (same chunks, v3 metadata; needs the blosc compressor).
+   * @default fusion.ngff ('0.4')
+   */
+  ngff?: NgffVersion;
   signal?: AbortSignal;
   onProgress?: (done: number, total: number) => void;
 }
@@ -114,7 +121,9 @@ export async function fuseVolume(volume: StitchedVolume, executor: Executor, opt
   const positionsHash = opts.positions ? createHash('sha256').update(await readFile(opts.positions)).digest('hex') : 'nominal';
   const compressor = opts.compressor ?? 'blosc';
   if (compressor !== 'blosc' && compressor !== 'zlib') throw new StitchgraphError('InputError', `Cannot fuse: compressor "${String(compressor)}" must be blosc or zlib`);
-  const params = { campaign: campaign.file, positions: opts.positions, positionsHash, options, dtype, chunk, levels, origin: volume.origin, shape: volume.shape, compressor };
+  const ngff = opts.ngff ?? campaign.config.fusion.ngff;
+  if (ngff === '0.5' && compressor !== 'blosc') throw new StitchgraphError('InputError', `Cannot fuse as NGFF 0.5: Zarr v3 has no codec for ${compressor} chunks; use --compressor blosc`);
+  const params = { campaign: campaign.file, positions: opts.positions, positionsHash, options, dtype, chunk, levels, origin: volume.origin, shape: volume.shape, compressor, ...(ngff === '0.4' ? {} : { ngff }) };
   const fingerprint = createHash('sha256').update(JSON.stringify(params)).digest('hex');
   let previous: { fingerprint?: string } | undefined;
   try {
@@ -179,6 +188,7 @@ export async function fuseVolume(volume: StitchedVolume, executor: Executor, opt
       throw new StitchgraphError('StageError', `Cannot fuse ${campaign.file}: ${failures.length} job(s) of level ${l} failed, first ${failures[0]} (rerun to retry them; finished blocks are kept)`, { details: { failures: failures.slice(0, 20) } });
     }
   }
+  await finishOmeZarr(out, levels, ngff, campaign.name);
   await writeJsonAtomic(join(out, FUSE_COMPLETE_MARKER), { fingerprint, levels, blocks: total });
   return { out, files: [out], levels, blocks: total, skipped };
 }

@@ -12,6 +12,9 @@ import { addWorkerCommand } from './worker.js';
 import { addServeCommand } from './serve.js';
 import { addNatsCommand } from './nats.js';
 import { addExportBdvCommand, addImportBdvCommand } from './bdv.js';
+import { addStudyCommand } from './study.js';
+import { addQueryCommand } from './query.js';
+import { addGalleryCommand } from './gallery.js';
 
 /** Every command of the CLI contract (ARCHITECTURE.md), in help order. */
 export const COMMANDS: ((program: Command) => void)[] = [
@@ -29,4 +32,7 @@ export const COMMANDS: ((program: Command) => void)[] = [
   addNatsCommand,
   addExportBdvCommand,
   addImportBdvCommand,
+  addStudyCommand,
+  addQueryCommand,
+  addGalleryCommand,
 ];
