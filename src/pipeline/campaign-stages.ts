@@ -11,7 +11,9 @@ import { readPairsFile } from '../formats/pairs.js';
 import { readPositionsFile } from '../formats/positions.js';
 import { writeReport, type NetworkTables } from '../report/write-report.js';
 import { reportSlices } from '../report/report-slices.js';
+import { campaignIntensity } from '../stitch/campaign-intensity.js';
 import { getLogger } from '../log.js';
+import { analysisEnabled } from './analysis-enabled.js';
 import { buildCampaignPyramids } from '../pyramid/build-campaign-pyramids.js';
 import { pyramidStorePath } from '../pyramid/pyramid-store-path.js';
 import { pyramidsComplete } from '../pyramid/pyramids-complete.js';
@@ -127,7 +129,7 @@ export function campaignStages(opts: CampaignStageOptions = {}): StageDef[] {
     },
     {
       name: 'analyze',
-      enabled: (ctx) => ctx.campaign.config.analysis.enabled,
+      enabled: (ctx) => analysisEnabled(ctx.campaign),
       inputs: async (ctx) => ({
         tiles: tileInputs(ctx),
         positions: await hashFile(wd(ctx, 'positions.json')),
@@ -220,5 +222,10 @@ export async function writeCampaignReport(ctx: StageContext, stages?: Record<str
     return undefined;
   });
   const network = await readNetworkTables(join(c.workdir, 'network'));
-  return writeReport({ campaign: c, pairs, positions, network, slices, stages, dropped });
+  const intensity = c.config.fusion.intensity_correction ? await campaignIntensity(c, positions).catch((err: unknown) => {
+        getLogger().warn({ error: (err as Error).message }, 'cannot summarise the intensity correction');
+        return undefined;
+      }) : undefined;
+  if (intensity) getLogger().info({ applied: intensity.applied, tiles: intensity.tiles }, `intensity correction ${intensity.reason}`);
+  return writeReport({ campaign: c, pairs, positions, network, slices, stages, dropped, intensity });
 }

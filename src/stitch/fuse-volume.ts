@@ -15,6 +15,7 @@ import { INTENSITY_FILE, type FuseBlockPayload } from './fuse-block-job.js';
 import './fuse-block-job-kind.js';
 import { parseJobPayload } from '../distributed/parse-job-payload.js';
 import { FuseBlockPayloadSchema } from './fuse-block-payload.js';
+import { intensitySummary } from './intensity-summary.js';
 
 export interface FuseOptions extends Omit<ViewOptions, 'level' | 'dtype'> {
   /** The OME-Zarr group to write. @default `<workdir>/fused.ome.zarr` */
@@ -150,7 +151,8 @@ export async function fuseVolume(volume: StitchedVolume, executor: Executor, opt
   if (options.intensityCorrection) {
     const m = await volume.intensity();
     intensity = { gain: Array.from(m.gain), offset: Array.from(m.offset), helps: m.helps };
-    log.info({ rmsBefore: m.rmsBefore, rmsAfter: m.rmsAfter, applied: m.helps }, 'intensity correction');
+    const summary = intensitySummary(m, volume.tiles.map((t) => t.info.id));
+    log.info({ heldOutBefore: m.rmsBefore, heldOutAfter: m.rmsAfter, applied: m.helps, tiles: summary.tiles }, `intensity correction ${m.reason}`);
     // The overlaps read for the model are not what the blocks need: give the memory back to the jobs.
     volume.cache.clear();
   }

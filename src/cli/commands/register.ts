@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { resolve } from 'node:path';
 import { registerCampaign } from '../../registration/register-campaign.js';
 import { progressBar } from '../progress.js';
+import { formatPairSummary } from '../../registration/format-pair-summary.js';
 import { StitchgraphError } from '../../errors.js';
 
 export function addRegisterCommand(program: Command): void {
@@ -24,9 +25,9 @@ export function addRegisterCommand(program: Command): void {
       } finally {
         bar.stop();
       }
-      const ok = res.pairs.pairs.filter((p) => p.status === 'ok').length;
       process.stdout.write(`${res.file}\n`);
-      process.stderr.write(`${ok} of ${res.pairs.pairs.length} pairs accepted (${res.computed} computed, ${res.reused} reused, ${res.failed} failed; min_correlation ${res.pairs.min_correlation})\n`);
+      const [head, ...rest] = formatPairSummary(res.pairs);
+      process.stderr.write(`${head} (${res.computed} computed, ${res.reused} reused, ${res.failed} failed)\n${rest.map((l) => `${l}\n`).join('')}`);
       if (res.failed > 0) {
         const first = res.pairs.pairs.find((p) => p.reason?.startsWith('job failed'));
         throw new StitchgraphError('JobFailed', `Cannot register every pair: ${res.failed} pair job(s) failed (first ${first ? `${first.a}~${first.b}: ${first.reason}` : 'unknown'}); rerun to retry them`);

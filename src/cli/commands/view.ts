@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { intensitySummary } from '../../stitch/intensity-summary.js';
 import { resolve } from 'node:path';
 import { rm } from 'node:fs/promises';
 import { openCampaign } from '../../campaign/open-campaign.js';
@@ -100,6 +101,10 @@ export function addViewCommand(program: Command): void {
         if (ext === 'png') await writePngPlane(out, view.data, size[2], size[1]);
         else if (ext === 'npy') await writeNpy(out, view.data, size, view.dtype);
         else await writeTiffStack(out, view.data, size, view.dtype, viewCalibration(volume, pos, opts.level ?? 0));
+      }
+      if (volume.resolveViewOptions(opts).intensityCorrection) {
+        const m = await volume.intensity();
+        log.info({ applied: m.helps, tiles: intensitySummary(m, volume.tiles.map((t) => t.info.id)).tiles }, `intensity correction ${m.reason}`);
       }
       log.info({ out, shape: size, seconds: (performance.now() - t0) / 1000 }, 'view written');
       process.stdout.write(`${out}\n`);
