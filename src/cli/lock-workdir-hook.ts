@@ -22,7 +22,8 @@ function waitSeconds(flag: string | boolean | undefined): number {
  * `run` of the demo) take none.
  */
 export async function lockWorkdirBeforeAction(program: Command, action: Command): Promise<void> {
-  if (!WRITES_WORKDIR.has(action.name())) return;
+  // Top-level commands only: `study run` is named run too, but its file is a study, not a campaign.
+  if (action.parent !== program || !WRITES_WORKDIR.has(action.name())) return;
   const campaign = action.args[0];
   if (typeof campaign !== 'string' || !/\.ya?ml$/i.test(campaign)) return;
   const wait = waitSeconds(program.opts<{ waitLock?: string | boolean }>().waitLock);
