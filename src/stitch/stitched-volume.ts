@@ -101,7 +101,8 @@ export class StitchedVolume {
   /** Decoded tile chunks shared by every view of this volume (tiles read through TileArray with it). */
   readonly cache: ChunkCache;
   private intensityPromise: Promise<IntensityModel> | undefined;
-  private readonly maxPieceVoxels: number;
+  /** Level-0 voxels composed at once: bigger views are composed piece by piece (fusion cuts its jobs the same way). */
+  readonly maxPieceVoxels: number;
   private readonly tileLevels: ((tileId: string) => Promise<TileLevel[]>) | undefined;
   /** Per level: each tile's level of that level's factors, or null when some tile has none. */
   private readonly levelSources = new Map<number, Promise<{ sources: TileLevel[]; factor: Vec3 } | null>>();
