@@ -122,7 +122,8 @@ async function fuseFromLevelBelow(volume: StitchedVolume, arr: ZarrV2Array, chil
   const childStart = start.map((s, a) => s * f[a]) as Vec3;
   const childSize = chunk.map((s, a) => s * f[a]) as Vec3;
   const raw = await child.readRegion(childStart.map((s, a) => s - below.lo[a]), childSize);
-  const data = downsampleMean(raw instanceof Float32Array ? raw : new Float32Array(raw), childStart, childSize, f, below.lo, below.hi, p.options.fillValue).data;
+  // Any voxel type: the sums are float64 either way (no float copy of the 8 chunks read).
+  const data = downsampleMean(raw, childStart, childSize, f, below.lo, below.hi, p.options.fillValue).data;
   return writeIfReached(arr, block, convertDtype(data, arr.meta.dtype));
 }
 

@@ -324,7 +324,7 @@ export class StitchedVolume {
     const arr = array ?? (await this.campaign.openTile(t.info.id));
     const region = await arr.readRegion(box, { cache: read.uncached ? null : this.cache });
     // readRegion hands back a fresh array: a float32 one is ours to mark.
-    const out = region.data instanceof Float32Array ? region.data : new Float32Array(region.data);
+    const out = toFloatMarked(region.data, t.info.fillValue);
     markInvalid(out, box, t.info);
     return out;
   }
@@ -389,10 +389,26 @@ export class StitchedVolume {
   }
 }
 
-/** NaN where a tile voxel carries no image: equal to the fill value, or outside the circle inscribed in (y, x). */
+/**
+ * A tile's voxels as float, NaN where equal to the fill value, in one pass (a float32 read is
+ * fresh, so ours to mark in place).
+ */
+function toFloatMarked(data: TileTypedArray, fillValue: number | undefined): Float32Array {
+  const out = data instanceof Float32Array ? data : new Float32Array(data.length);
+  const n = data.length;
+  if (fillValue === undefined) {
+    if (out !== data) out.set(data);
+    return out;
+  }
+  for (let o = 0; o < n; o++) {
+    const v = data[o];
+    out[o] = v === fillValue ? NaN : v;
+  }
+  return out;
+}
+
+/** NaN where a tile voxel lies outside the circle inscribed in (y, x) (cylindrical field of view). */
 function markInvalid(out: Float32Array, box: Box3, info: TileInfo): void {
-  const fv = info.fillValue;
-  if (fv !== undefined) for (let o = 0; o < out.length; o++) if (out[o] === fv) out[o] = NaN;
   if (info.fieldOfView !== 'cylinder') return;
   const [, h, w] = info.shape;
   const cy = (h - 1) / 2, cx = (w - 1) / 2, r2 = (Math.min(h, w) / 2) ** 2;
