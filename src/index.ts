@@ -1,3 +1,4 @@
+import './job-kinds.js';
 // The public API of stitchgraph. Every export is named here; test/public-api.test.ts pins the list.
 export { StitchgraphError, isStitchgraphError, type ErrorTag } from './errors.js';
 export { campaignFromConfig, type Campaign, type TileInfo } from './campaign/open-campaign.js';
@@ -69,3 +70,11 @@ export { readClassifierModel, writeClassifierModel } from './segmentation/classi
 export { RandomForest, type RandomForestOptions } from './segmentation/random-forest.js';
 export { pixelFeatures, type PixelFeatures } from './segmentation/pixel-features.js';
 export { vesselness, type VesselnessOptions } from './segmentation/vesselness.js';
+// Studies of many samples (docs/study.md).
+export { loadStudy, type Study, type StudySample, type MetadataValue } from './study/load-study.js';
+export { runStudy, type RunStudyOptions, type RunStudyResult, type SampleRunOutcome } from './study/run-study.js';
+export { writeSampleTables, type SampleTablesResult } from './study/write-sample-tables.js';
+export { openStudyDatabase, type StudyDatabase } from './study/open-study-database.js';
+export { queryStudy, queryStudyDatabase, type QueryResult, type QueryValue } from './study/query-study.js';
+export { formatQueryResult, type QueryFormat } from './study/format-query-result.js';
+export { galleryStudy, type GalleryOptions, type GalleryResult } from './study/gallery-study.js';

@@ -11,7 +11,7 @@ describe('the stitchgraph executable', () => {
     expect(statSync(bin).mode & 0o111).not.toBe(0);
     const r = spawnSync(bin, ['--help'], { encoding: 'utf8' });
     expect(r.status).toBe(0);
-    for (const cmd of ['synth', 'import', 'pyramid', 'register', 'optimize', 'view', 'fuse', 'analyze', 'run', 'worker', 'serve']) {
+    for (const cmd of ['synth', 'import', 'pyramid', 'register', 'optimize', 'view', 'fuse', 'analyze', 'run', 'worker', 'serve', 'export-bdv', 'import-bdv', 'study', 'query', 'gallery']) {
       expect(r.stdout).toMatch(new RegExp(`^  ${cmd} `, 'm'));
     }
     expect(r.stdout).not.toMatch(/not built yet/);

@@ -7,6 +7,7 @@ import { ZarrV2Array } from '../imageio/zarr-v2-array.js';
 import { allocTyped, type TileTypedArray } from '../zarrio/dtypes.js';
 import type { TileArray } from '../zarrio/tile-array.js';
 import { bdvLevelFactors } from './bdv-levels.js';
+import { openTilePyramid } from '../pyramid/open-tile-pyramid.js';
 
 export interface WriteBdvImagesOptions {
   /** Chunk shape (z, y, x) of the copies: one chunk is the unit of memory. @default [64, 128, 128] */
@@ -46,7 +47,11 @@ function roundInto(src: Float32Array, dst: TileTypedArray): void {
   for (let i = 0; i < src.length; i++) dst[i] = isInt ? Math.round(src[i]) : src[i];
 }
 
-/** One level of one tile, chunk by chunk (chunks already written are kept: a rerun resumes). */
+/**
+ * One level of one tile, chunk by chunk (chunks already written are kept: a rerun resumes): copied
+ * from the tile's pyramid level when one exists (`source` in that level's voxels, f = [1, 1, 1]),
+ * else block-averaged by f from the full-resolution tile.
+ */
 async function writeLevel(tile: TileArray, out: ZarrV2Array, f: Vec3, chunks: Vec3, signal?: AbortSignal): Promise<void> {
   const shape = out.meta.shape.slice(2) as Vec3;
   for (let z = 0; z < shape[0]; z += chunks[0])
@@ -82,16 +87,19 @@ export async function writeBdvImages(campaign: Campaign, container: string, opti
   const groups = new Map<string, string>();
   let done = 0;
   for (const t of campaign.tiles) {
-    const tile = await campaign.openTile(t.id);
-    const factors = bdvLevelFactors(t.shape, campaign.voxelSize);
+    // The tile's own pyramid (stitchgraph's or an OME-Zarr's) when it has one: no level recomputed.
+    const pyramid = await openTilePyramid(campaign, t.id);
+    const built = pyramid.levels.length > 1;
+    const factors = built ? pyramid.levels.map((l) => l.factors) : bdvLevelFactors(t.shape, campaign.voxelSize);
     const group = join(container, t.id);
     await mkdir(group, { recursive: true });
     await writeJsonAtomic(join(group, '.zgroup'), { zarr_format: 2 });
     for (const [l, f] of factors.entries()) {
-      const shape = t.shape.map((s, a) => Math.ceil(s / f[a])) as Vec3;
+      const source = built ? pyramid.levels[l].array : pyramid.levels[0].array;
+      const shape = built ? source.shape : (t.shape.map((s, a) => Math.ceil(s / f[a])) as Vec3);
       const c = chunks.map((v, a) => Math.min(v, shape[a])) as Vec3;
       const arr = await ZarrV2Array.create(join(group, String(l)), { shape: [1, 1, ...shape], chunks: [1, 1, ...c], dtype: t.dtype, fillValue: 0 });
-      await writeLevel(tile, arr, f, c, options.signal);
+      await writeLevel(source, arr, built ? [1, 1, 1] : f, c, options.signal);
     }
     // Metadata last: a group with multiscales is complete.
     await writeJsonAtomic(join(group, '.zattrs'), multiscales(t.id, factors, campaign.voxelSize));

@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { looksBinary, sniffFormat } from '../files/sniff-format.js';
 import { dirname, resolve, isAbsolute, basename, extname } from 'node:path';
 import { LineCounter, parseDocument, isNode } from 'yaml';
 import type { z } from 'zod';
@@ -87,6 +88,12 @@ export async function loadCampaignConfig(path: string): Promise<LoadedConfig> {
       cause: err,
       details: { file },
     });
+  }
+  const head = Buffer.from(text.slice(0, 512), 'utf8');
+  if (text.includes('\u0000') || looksBinary(head)) {
+    const raw = await readFile(file).then((b) => b.subarray(0, 16));
+    const format = sniffFormat(raw)?.name ?? 'binary';
+    throw new StitchgraphError('ConfigError', `Cannot load campaign ${file}: it is a ${format} file, not a campaign YAML. To analyse one volume give it as --input (stitchgraph analyze --input ${basename(file)} --out DIR); to stitch images, make a campaign with stitchgraph import`, { details: { file, format } });
   }
   return parseCampaignConfig(text, file);
 }

@@ -1,8 +1,14 @@
 #!/usr/bin/env node
-import { Command } from 'commander';
-import { createLogger } from '../log.js';
-import { isStitchgraphError } from '../errors.js';
+import { Command, CommanderError } from 'commander';
+import { createLogger, setLogSink } from '../log.js';
+import { writeAboveProgress } from './progress.js';
+import '../job-kinds.js';
 import { COMMANDS } from './commands/index.js';
+import { exitCodeFor, failureLine } from './failure-line.js';
+import { lockWorkdirBeforeAction, releaseWorkdirLock } from './lock-workdir-hook.js';
+
+// Log lines and progress bars share the terminal: logs go above the bars, never through them.
+setLogSink(writeAboveProgress);
 
 const program = new Command();
 program
@@ -10,16 +16,25 @@ program
   .description('Stitch, view and analyse tiled 3-D imaging campaigns described in one YAML file.')
   .version('0.1.0')
   .option('--log-level <level>', 'trace | debug | info | warn | error | silent', 'info')
-  .hook('preAction', (cmd) => {
+  // Commander's own errors (unknown option, missing argument) come back as CommanderError and end
+  // in the one `stitchgraph:` line below, with exit 2; subcommands inherit both settings.
+  .exitOverride()
+  .configureOutput({ outputError: () => {} })
+  .option('--wait-lock [seconds]', 'when another process uses the workdir, wait for it (up to seconds) instead of failing')
+  .hook('preAction', async (cmd, action) => {
     createLogger(cmd.opts<{ logLevel: 'info' }>().logLevel);
-  });
+    await lockWorkdirBeforeAction(cmd, action);
+  })
+  .hook('postAction', releaseWorkdirLock);
 
 for (const add of COMMANDS) add(program);
 
-program.parseAsync(process.argv).catch((err: unknown) => {
-  // The contract: non-zero exit with a one-line reason on stderr.
-  const message = isStitchgraphError(err) ? err.message : err instanceof Error ? err.message : String(err);
-  process.stderr.write(`stitchgraph: ${message.split('\n')[0]}\n`);
+program.parseAsync(process.argv).catch(async (err: unknown) => {
+  await releaseWorkdirLock().catch(() => {});
+  // `--help` and `--version` also leave through exitOverride, successfully.
+  if (err instanceof CommanderError && err.exitCode === 0) return;
+  // The contract: non-zero exit with a one-line reason on stderr (2: usage, 1: failure).
+  process.stderr.write(`stitchgraph: ${failureLine(err)}\n`);
   if (process.env.STITCHGRAPH_DEBUG && err instanceof Error) process.stderr.write(`${err.stack}\n`);
-  process.exitCode = isStitchgraphError(err) && err._tag === 'NotImplemented' ? 2 : 1;
+  process.exitCode = exitCodeFor(err);
 });

@@ -5,6 +5,8 @@ import type { PairsFile } from '../formats/pairs.js';
 import type { PositionsFile } from '../formats/positions.js';
 import { writeFileAtomic } from '../files/write-atomic.js';
 import { stableStringify } from '../pipeline/fingerprint.js';
+import type { IntensitySummary } from '../stitch/intensity-summary.js';
+import { intensitySection } from './intensity-section.js';
 import { barChartSvg, escapeXml, histogramSvg, layoutSvg, type LayoutLink, type LayoutTile } from './svg-charts.js';
 
 /** A grey-level image of the stitched volume with the tile borders that cross it. */
@@ -38,6 +40,8 @@ export interface ReportInputs {
   stages?: Record<string, { status: string; seconds?: number }>;
   /** Pairs dropped by the optimiser, as "a|b" keys. */
   dropped?: Set<string>;
+  /** The intensity correction views apply, per tile, and why. */
+  intensity?: IntensitySummary;
 }
 
 function fmtNum(v: unknown): string {
@@ -128,10 +132,13 @@ export async function writeReport(inp: ReportInputs): Promise<string> {
   if (res.length) verdict.push(`residuals: mean ${(res.reduce((a, b) => a + b, 0) / res.length).toFixed(2)}, max ${Math.max(...res).toFixed(2)} voxels`);
   if (groups.size > 1) verdict.push(`<b class="warn">${groups.size} disconnected groups</b> (placed by stage positions)`);
   if (loners.length) verdict.push(`<b class="warn">${loners.length} tile(s) with no good link</b>, placed nominally: ${loners.map(escapeXml).join(', ')}`);
+  const layoutWarnings = Array.isArray(inp.pairs?.warnings) ? (inp.pairs.warnings as string[]) : [];
+  for (const w of layoutWarnings) verdict.push(`<b class="warn">${escapeXml(w)}</b>`);
+  if (inp.intensity) verdict.push(`intensity correction ${inp.intensity.applied ? 'applied' : 'not applied'}`);
 
   const rejected = pairs.filter((p) => p.status !== 'ok');
   const rejectedTable = rejected.length
-    ? `<table class="rejected"><tr><th>a</th><th>b</th><th>r</th><th>reason</th></tr>${rejected.map((p) => `<tr><td>${escapeXml(p.a)}</td><td>${escapeXml(p.b)}</td><td>${p.correlation.toFixed(3)}</td><td>${escapeXml(p.reason ?? '')}</td></tr>`).join('')}</table>`
+    ? `<table class="rejected"><tr><th>a</th><th>b</th><th>r</th><th>reason</th><th>what would change it</th></tr>${rejected.map((p) => `<tr><td>${escapeXml(p.a)}</td><td>${escapeXml(p.b)}</td><td>${p.correlation.toFixed(3)}</td><td>${escapeXml(p.reason ?? '')}</td><td>${escapeXml(typeof p.hint === 'string' ? p.hint : '')}</td></tr>`).join('')}</table>`
     : '<p>No pair was rejected.</p>';
 
   const netSummary = inp.network
@@ -158,6 +165,7 @@ pre{background:#f7f7f7;padding:8px;white-space:pre-wrap;font-size:12px}
 <section id="quality"><h2>Registration quality</h2><div class="row">${charts.correlations}${charts.residuals}</div>
 <details><summary>Rejected pairs (${rejected.length})</summary>${rejectedTable}</details></section>
 <section id="slices"><h2>Stitched volume</h2><div class="row">${sliceHtml.join('') || '<p>No slice: the volume is too large to compose a preview from the tiles; run \`stitchgraph fuse\` (or \`run --fuse\`) and the report reads its pyramid.</p>'}</div></section>
+<section id="intensity"><h2>Intensity correction</h2>${intensitySection(inp.intensity, campaign.config.fusion.intensity_correction)}</section>
 <section id="network"><h2>Network statistics</h2><div class="row">${charts['radius-histogram'] ?? ''}${charts['degree-chart'] ?? ''}<div>${netSummary}</div></div></section>
 <section id="parameters"><h2>Parameters</h2>${stages}<pre>${escapeXml(JSON.stringify(JSON.parse(params), null, 2))}</pre></section>
 </body></html>

@@ -1,5 +1,5 @@
 import { rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { isAbsolute, join, relative } from 'node:path';
 import type { Vec3 } from '../geometry/box.js';
 import type { Executor } from '../distributed/executor.js';
 import type { AnalysisSettings } from '../campaign/sections/analysis.js';
@@ -21,6 +21,12 @@ export interface AnalyzeSegmentedOptions {
 export const CLASSIFIER_FILE = 'classifier.json';
 /** The binary mask, in the output folder. */
 export const SEGMENTATION_STORE = 'segmentation.ome.zarr';
+
+/** Paths in summary.json are relative to its folder when inside it, so equal runs in two folders write equal summaries. */
+function relativeToOut(outDir: string, path: string): string {
+  const r = relative(outDir, path);
+  return r.startsWith('..') || isAbsolute(r) ? path : r;
+}
 
 /**
  * Segment a volume into `outDir/segmentation.ome.zarr` (any method), then label, measure and
@@ -52,7 +58,7 @@ export async function analyzeSegmented(source: BlockSource, settings: AnalysisSe
     close_radius: settings.close_radius,
     fill_holes: settings.fill_holes,
     threshold_value: segmentation.threshold,
-    segmentation: { ...settings.segmentation, method: segmentation.method, threshold_value: segmentation.threshold, ...(segmentation.modelPath ? { model: segmentation.modelPath } : {}), mask: join(opts.outDir, SEGMENTATION_STORE) },
+    segmentation: { ...settings.segmentation, method: segmentation.method, threshold_value: segmentation.threshold, ...(segmentation.modelPath ? { model: relativeToOut(opts.outDir, segmentation.modelPath) } : {}), mask: SEGMENTATION_STORE },
   };
   return { analysis: { ...analysis, threshold: segmentation.threshold, settings, summary: { ...analysis.summary, parameters } }, segmentation };
 }

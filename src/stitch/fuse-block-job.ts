@@ -1,13 +1,15 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Vec3 } from '../geometry/box.js';
-import { openCampaign } from '../campaign/open-campaign.js';
+import { openCampaignOnce } from '../campaign/open-campaign-once.js';
 import { openStitchedVolume } from './open-stitched-volume.js';
 import { convertDtype, type ResolvedViewOptions, type StitchedVolume } from './stitched-volume.js';
 import { downsampleMean } from './downsample-mean.js';
 import { ZarrV2Array } from '../imageio/zarr-v2-array.js';
 import { allocTyped, type TileDtype, type TileTypedArray } from '../zarrio/dtypes.js';
 import type { JobHandler } from '../distributed/job-handlers.js';
+import { parseJobPayload } from '../distributed/parse-job-payload.js';
+import { FuseBlockPayloadSchema } from './fuse-block-payload.js';
 
 /** A `fuse-block` job: one chunk of one pyramid level. Descriptors only: the worker reads the tiles itself. */
 export interface FuseBlockPayload {
@@ -36,7 +38,7 @@ async function volumeFor(p: FuseBlockPayload): Promise<StitchedVolume> {
     // A long-lived worker keeps only the latest few volumes (and their caches).
     for (const old of [...volumes.keys()].slice(0, Math.max(0, volumes.size - 1))) volumes.delete(old);
     v = (async () => {
-      const campaign = await openCampaign(p.campaign);
+      const campaign = await openCampaignOnce(p.campaign);
       let intensity: { gain: number[]; offset: number[]; helps: boolean } | undefined;
       try {
         intensity = JSON.parse(await readFile(join(p.out, INTENSITY_FILE), 'utf8')) as typeof intensity;
@@ -137,7 +139,7 @@ async function writeIfReached(arr: ZarrV2Array, block: Vec3, out: TileTypedArray
   return !empty;
 }
 
-export const fuseBlockHandler: JobHandler = (payload) => fuseBlocks(payload as FuseBlockPayload);
+export const fuseBlockHandler: JobHandler = (payload) => fuseBlocks(parseJobPayload('fuse-block', FuseBlockPayloadSchema, payload));
 
 /**
  * The box at `at` of shape `size` out of a C-order float array of shape `shape`, in `dtype`

@@ -10,7 +10,12 @@ import { ZarrV2Array } from '../imageio/zarr-v2-array.js';
 import type { StitchedVolume, ViewOptions } from './stitched-volume.js';
 import type { TileDtype } from '../zarrio/dtypes.js';
 import { multiscalesMetadata } from './ome-zarr-metadata.js';
+import { finishOmeZarr, type NgffVersion } from './finish-ome-zarr.js';
 import { INTENSITY_FILE, type FuseBlockPayload } from './fuse-block-job.js';
+import './fuse-block-job-kind.js';
+import { parseJobPayload } from '../distributed/parse-job-payload.js';
+import { FuseBlockPayloadSchema } from './fuse-block-payload.js';
+import { intensitySummary } from './intensity-summary.js';
 
 export interface FuseOptions extends Omit<ViewOptions, 'level' | 'dtype'> {
   /** The OME-Zarr group to write. @default `<workdir>/fused.ome.zarr` */
@@ -29,12 +34,20 @@ export interface FuseOptions extends Omit<ViewOptions, 'level' | 'dtype'> {
    * @default 'blosc'
    */
   compressor?: 'blosc' | 'zlib';
+  /**
+   * OME-NGFF version: 0.4 on Zarr v2 (what zarr-python 2 and most viewers read) or 0.5 on Zarr v3
+   * (same chunks, v3 metadata; needs the blosc compressor).
+   * @default fusion.ngff ('0.4')
+   */
+  ngff?: NgffVersion;
   signal?: AbortSignal;
   onProgress?: (done: number, total: number) => void;
 }
 
 export interface FuseResult {
   out: string;
+  /** Every file or folder written (the same shape for every stage). */
+  files: string[];
   levels: number;
   blocks: number;
   /** Blocks skipped because an earlier run wrote them. */
@@ -109,7 +122,9 @@ export async function fuseVolume(volume: StitchedVolume, executor: Executor, opt
   const positionsHash = opts.positions ? createHash('sha256').update(await readFile(opts.positions)).digest('hex') : 'nominal';
   const compressor = opts.compressor ?? 'blosc';
   if (compressor !== 'blosc' && compressor !== 'zlib') throw new StitchgraphError('InputError', `Cannot fuse: compressor "${String(compressor)}" must be blosc or zlib`);
-  const params = { campaign: campaign.file, positions: opts.positions, positionsHash, options, dtype, chunk, levels, origin: volume.origin, shape: volume.shape, compressor };
+  const ngff = opts.ngff ?? campaign.config.fusion.ngff;
+  if (ngff === '0.5' && compressor !== 'blosc') throw new StitchgraphError('InputError', `Cannot fuse as NGFF 0.5: Zarr v3 has no codec for ${compressor} chunks; use --compressor blosc`);
+  const params = { campaign: campaign.file, positions: opts.positions, positionsHash, options, dtype, chunk, levels, origin: volume.origin, shape: volume.shape, compressor, ...(ngff === '0.4' ? {} : { ngff }) };
   const fingerprint = createHash('sha256').update(JSON.stringify(params)).digest('hex');
   let previous: { fingerprint?: string } | undefined;
   try {
@@ -136,7 +151,8 @@ export async function fuseVolume(volume: StitchedVolume, executor: Executor, opt
   if (options.intensityCorrection) {
     const m = await volume.intensity();
     intensity = { gain: Array.from(m.gain), offset: Array.from(m.offset), helps: m.helps };
-    log.info({ rmsBefore: m.rmsBefore, rmsAfter: m.rmsAfter, applied: m.helps }, 'intensity correction');
+    const summary = intensitySummary(m, volume.tiles.map((t) => t.info.id));
+    log.info({ heldOutBefore: m.rmsBefore, heldOutAfter: m.rmsAfter, applied: m.helps, tiles: summary.tiles }, `intensity correction ${m.reason}`);
     // The overlaps read for the model are not what the blocks need: give the memory back to the jobs.
     volume.cache.clear();
   }
@@ -155,7 +171,7 @@ export async function fuseVolume(volume: StitchedVolume, executor: Executor, opt
   const span = jobSpan(chunk);
   let finished = 0, skipped = 0;
   for (let l = 0; l < levels; l++) {
-    const jobs = levelJobs(l, perLevel[l], span, done, (blocks) => ({ campaign: campaign.file, positions: opts.positions, fingerprint, out, level: l, blocks, options }));
+    const jobs = levelJobs(l, perLevel[l], span, done, (blocks) => parseJobPayload('fuse-block', FuseBlockPayloadSchema, { campaign: campaign.file, positions: opts.positions, fingerprint, out, level: l, blocks, options }));
     const todo = jobs.reduce((s, j) => s + j.payload.blocks.length, 0);
     const [nz, ny, nx] = perLevel[l];
     skipped += nz * ny * nx - todo;
@@ -163,7 +179,7 @@ export async function fuseVolume(volume: StitchedVolume, executor: Executor, opt
     opts.onProgress?.(finished, total);
     const byId = new Map(jobs.map((j) => [j.id, j.payload.blocks]));
     const failures: string[] = [];
-    for await (const outcome of executor.run(jobs, { signal: opts.signal })) {
+    for await (const outcome of executor.run(jobs, { signal: opts.signal, work: { fingerprint, out, level: l } })) {
       const blocks = byId.get(outcome.id) ?? [];
       finished += blocks.length;
       if (outcome.ok) await appendFile(join(out, DONE_LOG), blocks.map((b) => `${l}/${b.join('.')}\n`).join(''));
@@ -174,6 +190,7 @@ export async function fuseVolume(volume: StitchedVolume, executor: Executor, opt
       throw new StitchgraphError('StageError', `Cannot fuse ${campaign.file}: ${failures.length} job(s) of level ${l} failed, first ${failures[0]} (rerun to retry them; finished blocks are kept)`, { details: { failures: failures.slice(0, 20) } });
     }
   }
+  await finishOmeZarr(out, levels, ngff, campaign.name);
   await writeJsonAtomic(join(out, FUSE_COMPLETE_MARKER), { fingerprint, levels, blocks: total });
-  return { out, levels, blocks: total, skipped };
+  return { out, files: [out], levels, blocks: total, skipped };
 }

@@ -7,7 +7,8 @@ import { StitchgraphError } from '../errors.js';
 import { composeRegion, tileRangeForRegion, type Interpolation, type TileBlock } from './compose-region.js';
 import { downsampleMean } from './downsample-mean.js';
 import { BLEND_MODES, type BlendMode } from './blend-weight.js';
-import { intensityModel, type IntensityModel, type OverlapMoments } from './intensity-model.js';
+import { intensityModel, type IntensityModel, type OverlapSamples } from './intensity-model.js';
+import { intensitySampleBox } from './intensity-sample-box.js';
 
 /** Options of one view. Defaults come from the campaign's `fusion:` section (see resolveViewOptions). */
 export interface ViewOptions {
@@ -87,8 +88,6 @@ export interface PlacedTile {
 export const DEFAULT_CACHE_BYTES = 512 * 2 ** 20;
 /** Level-0 voxels one piece of a view computes at once (about 20 bytes each while composing). */
 export const MAX_PIECE_VOXELS = 4 * 2 ** 20;
-/** Largest overlap edge (voxels) sampled per pair to estimate the intensity model. */
-const MOMENT_BOX = 48;
 
 /**
  * The stitched volume of a campaign: tiles at their positions, composed on demand. Nothing is
@@ -126,7 +125,7 @@ export class StitchedVolume {
     this.shape = [hi[0] - lo[0], hi[1] - lo[1], hi[2] - lo[2]];
     if (opts.intensity) {
       const m = opts.intensity;
-      this.intensityPromise = Promise.resolve({ gain: Float64Array.from(m.gain), offset: Float64Array.from(m.offset), helps: m.helps, rmsBefore: NaN, rmsAfter: NaN });
+      this.intensityPromise = Promise.resolve({ gain: Float64Array.from(m.gain), offset: Float64Array.from(m.offset), helps: m.helps, rmsBefore: NaN, rmsAfter: NaN, reason: 'precomputed' });
     }
   }
 
@@ -355,14 +354,12 @@ export class StitchedVolume {
   }
 
   private async estimateIntensity(): Promise<IntensityModel> {
-    const moments: OverlapMoments[] = [];
+    const samples: OverlapSamples[] = [];
     // Both tiles sampled at the same global points (trilinear), so that sub-voxel offsets between
     // them do not read as a difference in contrast.
     const single = { blend: 'first' as const, blendWidth: 0, interpolation: 'linear' as const, fillValue: NaN };
     for (const [a, b, box] of this.overlappingPairs()) {
-      // The central part of the overlap is plenty for two means and two spreads.
-      const size = box.size.map((s) => Math.min(s, MOMENT_BOX)) as Vec3;
-      const start = box.start.map((s, ax) => s + Math.floor((box.size[ax] - size[ax]) / 2)) as Vec3;
+      const { start, size } = intensitySampleBox(box);
       const sample = async (t: PlacedTile) => {
         const tb = this.tileBoxFor(t, start, size, 'linear');
         if (!tb) return undefined;
@@ -372,20 +369,15 @@ export class StitchedVolume {
       };
       const [va, vb] = await Promise.all([sample(a), sample(b)]);
       if (!va || !vb) continue;
-      const m: OverlapMoments = { a: a.index, b: b.index, n: 0, sx: 0, sy: 0, sxx: 0, syy: 0, sxy: 0 };
+      const x: number[] = [], y: number[] = [];
       for (let o = 0; o < va.length; o++) {
-        const x = va[o], y = vb[o];
-        if (x !== x || y !== y) continue;
-        m.n++;
-        m.sx += x;
-        m.sy += y;
-        m.sxx += x * x;
-        m.syy += y * y;
-        m.sxy += x * y;
+        if (va[o] !== va[o] || vb[o] !== vb[o]) continue;
+        x.push(va[o]);
+        y.push(vb[o]);
       }
-      if (m.n >= 64) moments.push(m);
+      if (x.length >= 64) samples.push({ a: a.index, b: b.index, x: Float32Array.from(x), y: Float32Array.from(y) });
     }
-    return intensityModel(this.tiles.length, moments);
+    return intensityModel(this.tiles.length, samples);
   }
 }
 

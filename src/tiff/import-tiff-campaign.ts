@@ -112,7 +112,9 @@ export async function importTiffCampaign(options: ImportTiffCampaignOptions): Pr
   const config = {
     campaign: name,
     store: `./${rel(storePath)}`,
-    workdir: `./${rel(join(outDir, 'out', name))}`,
+    // Beside the YAML and named after it: importing into out/mosaic/ puts the results in
+    // out/mosaic/mosaic-work/, and two campaigns imported into one folder never share a workdir.
+    workdir: `./${name}-work`,
     voxel_size: voxelSize,
     tiles: tiles.map((t) => ({ id: t.id, array: `tiles/${t.id}`, position: [...t.position] })),
   };

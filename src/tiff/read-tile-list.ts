@@ -39,7 +39,7 @@ export async function readTileList(csvPath: string): Promise<ImportTile[]> {
     };
     const file = cells[fi];
     if (!file) throw failAt('empty file cell', line);
-    const id = ii >= 0 && cells[ii] ? cells[ii] : basename(file).replace(/\.tiff?$/i, '');
+    const id = ii >= 0 && cells[ii] ? cells[ii] : basename(file).replace(/\.(tiff?|png|jpe?g)$/i, '');
     return { id, file: resolve(base, file), position: [num(zi, 'z'), num(yi, 'y'), num(xi, 'x')] };
   });
 }

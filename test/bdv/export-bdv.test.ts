@@ -9,6 +9,8 @@ import { importBdvPositions } from '../../src/bdv/import-bdv-positions.js';
 import { readBdvPositions } from '../../src/bdv/read-bdv-positions.js';
 import { readPositionsFile } from '../../src/formats/positions.js';
 import { bdvLevelFactors } from '../../src/bdv/bdv-levels.js';
+import { buildCampaignPyramids } from '../../src/pyramid/build-campaign-pyramids.js';
+import { openTilePyramid } from '../../src/pyramid/open-tile-pyramid.js';
 import { runCli } from '../helpers/run-cli.js';
 
 const run = promisify(execFile);
@@ -72,6 +74,19 @@ describe('BigStitcher / BigDataViewer interchange', () => {
       expect(s.l1_shape).toEqual([1, 1, ...t.shape.map((v, a) => Math.ceil(v / f[a]))]);
       expect(s.l1_scale.slice(2)).toEqual(f.map((v, a) => v * campaign.voxelSize[a]));
     }
+  });
+
+  it('export-bdv copies the levels of a built tile pyramid instead of recomputing them', async () => {
+    const { campaign } = await makeCampaign({ seed: 34, grid: [1, 1, 2], tileShape: [20, 70, 70] });
+    await buildCampaignPyramids(campaign, { workers: 1 });
+    const pyramid = await openTilePyramid(campaign, campaign.tiles[0].id);
+    expect(pyramid.levels.length).toBeGreaterThan(1);
+    const { xml } = await exportBdv(campaign, { out: join(campaign.workdir, 'p.xml') });
+    const { stdout } = await run('/usr/bin/python3', ['-c', PY, xml], { maxBuffer: 1 << 24 });
+    const s = (JSON.parse(stdout) as { setups: Record<string, { l1_shape: number[]; l1_scale: number[] }> }).setups[0];
+    const l1 = pyramid.levels[1];
+    expect(s.l1_shape).toEqual([1, 1, ...l1.shape]);
+    expect(s.l1_scale.slice(2)).toEqual(l1.factors.map((v, a) => v * campaign.voxelSize[a]));
   });
 
   it('import-bdv reads the exported registrations back as the same positions (round trip)', async () => {

@@ -98,7 +98,9 @@ describe('registerCampaign: resume, crash safety, determinism', () => {
     const res = await synthCampaign({ outDir: tmp(), seed: 7, grid: [1, 2, 3], tileShape: [1, 96, 96], overlap: 0.2, stageError: 3, noise: 0.02 });
     const first = await registerCampaign(res.configPath);
     const n = first.pairs.pairs.length;
-    expect(first.computed).toBe(n);
+    // Pairs whose match lay past the margin were searched a second time, wider (one more job each).
+    const widened = first.pairs.pairs.filter((p) => Array.isArray(p.search_margin)).length;
+    expect(first.computed).toBe(n + widened);
     const again = await registerCampaign(res.configPath);
     expect(again).toMatchObject({ computed: 0, reused: n });
     expect(withoutTiming(again.pairs.pairs)).toEqual(withoutTiming(first.pairs.pairs));
@@ -112,7 +114,7 @@ describe('registerCampaign: resume, crash safety, determinism', () => {
     expect(partial.pairs.length).toBe(3);
     expect(partial.complete).toBe(false);
     const resumed = await registerCampaign(res.configPath);
-    expect(resumed).toMatchObject({ computed: n - 3, reused: 3 });
+    expect(resumed).toMatchObject({ computed: n - 3 + widened, reused: 3 });
     expect(withoutTiming(resumed.pairs.pairs)).toEqual(withoutTiming(first.pairs.pairs));
 
     // Moving a tile changes its pairs' keys: only those are recomputed.
@@ -121,7 +123,9 @@ describe('registerCampaign: resume, crash safety, determinism', () => {
     const moved = await registerCampaign(res.configPath);
     const touching = first.pairs.pairs.filter((p) => p.a === 't_0_1_2' || p.b === 't_0_1_2').length;
     expect(touching).toBeGreaterThan(0);
-    expect(moved).toMatchObject({ computed: touching, reused: n - touching });
+    expect(moved.reused).toBe(n - touching);
+    expect(moved.computed).toBeGreaterThanOrEqual(touching);
+    expect(moved.computed).toBeLessThanOrEqual(touching + widened);
   });
 
   it('permutation threshold: learned from non-overlapping regions; the face pairs of a tile whose content matches nothing are rejected', async () => {
@@ -134,7 +138,8 @@ describe('registerCampaign: resume, crash safety, determinism', () => {
     await writeRegion(arr, [0, 0, 0], [1, 128, 128], out);
 
     const { pairs: file } = await registerCampaign(res.configPath);
-    const nulls = (file.null_samples as PairRecord[]).filter((r) => r.status === 'ok' || /^correlation|^no distinct/.test(r.reason ?? ''));
+    // A null sample counts with the best match its search found, inside the margin or past it.
+    const nulls = (file.null_samples as PairRecord[]).filter((r) => r.status === 'ok' || /^correlation|^no distinct|^shift beyond/.test(r.reason ?? ''));
     expect(nulls.length).toBeGreaterThan(2);
     const nullMax = Math.max(...nulls.map((r) => r.correlation));
     expect(file.min_correlation).toBeCloseTo(Math.max(0.3, nullMax), 6);

@@ -34,8 +34,11 @@ describe('intensity correction', () => {
   });
 
   it('is not applied when it does not help', () => {
-    // Two tiles already equal: the seam RMS is 0 before, so nothing is gained.
-    const m = intensityModel(2, [{ a: 0, b: 1, n: 100, sx: 100, sy: 100, sxx: 200, syy: 200, sxy: 200 }]);
+    // Two tiles already equal: nothing is gained on the held-out half, so the identity is kept.
+    const x = Float32Array.from({ length: 400 }, (_, i) => (i * 7919) % 101);
+    const m = intensityModel(2, [{ a: 0, b: 1, x, y: x }]);
     expect(m.helps).toBe(false);
+    expect(Array.from(m.gain)).toEqual([1, 1]);
+    expect(m.reason).toMatch(/not applied/);
   });
 });

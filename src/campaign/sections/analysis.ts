@@ -33,7 +33,11 @@ export const AnalysisSettingsSchema = z
     export_max_swc_samples: z.number().int().min(0).default(50_000_000),
     /** How the mask is made (otsu | threshold | vesselness | classifier): src/segmentation. */
     segmentation: SegmentationSettingsSchema,
-    enabled: z.boolean().default(true),
+    /**
+     * Whether `run` analyses the stitched volume. Unset: yes for a 3-D campaign, no for a 2-D
+     * mosaic (a vessel network of a flat image means nothing); true or false to choose.
+     */
+    enabled: z.boolean().optional(),
   })
   .prefault({});
 

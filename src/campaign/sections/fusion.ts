@@ -14,6 +14,8 @@ export const FusionSettingsSchema = z
     chunk: z.tuple([z.number().int().positive(), z.number().int().positive(), z.number().int().positive()]).default([64, 128, 128]),
     /** Decoded tile chunks kept in memory by views (MiB); bounds the memory of view, fuse and serve. */
     cache_mb: z.number().min(0).default(512),
+    /** OME-NGFF version of the fused output: 0.4 on Zarr v2 (zarr-python 2, most viewers) or 0.5 on Zarr v3. */
+    ngff: z.enum(['0.4', '0.5']).default('0.4'),
     /** Write fused output (`run` only fuses when this is true). */
     enabled: z.boolean().default(false),
   })

@@ -22,6 +22,14 @@ export const RegistrationSettingsSchema = z
     search_margin_fraction: z.number().min(0).max(1).default(0.1),
     /** Smallest default search margin, voxels (axes of one plane get 0). */
     search_margin_min: z.number().min(0).default(16),
+    /**
+     * A pair whose best match lies beyond its search margin is searched again once with the margin
+     * times this (1: never), up to `search_margin_max_fraction` of the tile: a strong, correct peak
+     * just past the border is kept instead of thrown away.
+     */
+    search_margin_widen: z.number().min(1).default(2),
+    /** Bound of the widened margin as a fraction of the larger tile's extent per axis. */
+    search_margin_max_fraction: z.number().min(0).max(1).default(0.3),
     /** Gaussian smoothing (σ, voxels after downsampling) of the phase-correlation surface. */
     peak_smoothing: z.number().min(0).default(1),
     /** Fraction of each overlap axis tapered at each end by the Tukey apodisation window. */

@@ -20,15 +20,17 @@ export function addFuseCommand(program: Command): void {
     .option('--blend <mode>', 'average | linear | cosine | max | first (default: fusion.blend)')
     .option('--dtype <type>', 'float32 | tile | uint16 | ...', 'float32')
     .option('--compressor <name>', 'blosc (lz4, zarr-python 2 default) | zlib', 'blosc')
+    .option('--ngff <version>', '0.4 (Zarr v2, zarr-python 2) | 0.5 (Zarr v3) (default: fusion.ngff)')
     .option('--no-intensity-correction', 'do not apply the per-tile gain/offset')
     .option('--workers <n>', 'local workers (overrides distributed.workers)')
     .option('--servers <url>', 'NATS servers (overrides distributed)')
     .action(async (campaignPath: string, o: Record<string, string | boolean | undefined>) => {
       const log = getLogger();
       const dtype = String(o.dtype);
-      if (dtype !== 'tile' && !isTileDtype(dtype)) throw new StitchgraphError('InputError', `Cannot fuse: --dtype ${dtype} must be float32, tile, uint8, uint16, int16, uint32, int32 or float64`);
+      if (dtype !== 'tile' && !isTileDtype(dtype)) throw new StitchgraphError('UsageError', `Cannot fuse: --dtype ${dtype} must be float32, tile, uint8, uint16, int16, uint32, int32 or float64`);
       const compressor = String(o.compressor);
-      if (compressor !== 'blosc' && compressor !== 'zlib') throw new StitchgraphError('InputError', `Cannot fuse: --compressor ${compressor} must be blosc or zlib`);
+      if (compressor !== 'blosc' && compressor !== 'zlib') throw new StitchgraphError('UsageError', `Cannot fuse: --compressor ${compressor} must be blosc or zlib`);
+      if (o.ngff !== undefined && o.ngff !== '0.4' && o.ngff !== '0.5') throw new StitchgraphError('UsageError', `Cannot fuse: --ngff ${String(o.ngff)} must be 0.4 or 0.5`);
       const campaign = await openCampaign(campaignPath);
       const bar = progressBar('fuse blocks', 1);
       const ac = new AbortController();
@@ -46,6 +48,7 @@ export function addFuseCommand(program: Command): void {
           blend: o.blend as BlendMode | undefined,
           dtype,
           compressor,
+          ngff: o.ngff as '0.4' | '0.5' | undefined,
           intensityCorrection: o.intensityCorrection === false ? false : undefined,
           signal: ac.signal,
           onProgress: (d, t) => bar.update(d, t),

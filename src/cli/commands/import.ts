@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { resolve, dirname, basename } from 'node:path';
 import { importTiffCampaign, IMPORT_DEFAULTS } from '../../tiff/import-tiff-campaign.js';
 import { readTileList } from '../../tiff/read-tile-list.js';
+import { FILE_ORDERS, orderFiles } from '../../tiff/order-files.js';
 import { gridPositions } from '../../tiff/grid-positions.js';
 import { openTileSource } from '../../tiff/_tile-source.js';
 import { COMPRESSORS, type Compressor } from '../../zarrio/write-array.js';
@@ -16,10 +17,11 @@ import { buildCampaignPyramids } from '../../pyramid/build-campaign-pyramids.js'
 export function addImportCommand(program: Command): void {
   program
     .command('import <campaign> [files...]')
-    .description('TIFF stacks (one file, or one folder of 2-D slices, per tile) → tiles of a Zarr store + the campaign YAML')
+    .description('TIFF stacks, PNG or JPEG images (one file, or one folder of 2-D slices, per tile) → tiles of a Zarr store + the campaign YAML')
     .option('--tiles <csv>', 'tile list: CSV with header file,y,x (and optional id, z); files relative to the CSV')
     .option('--grid <nz,ny,nx>', 'the [files...] form a regular grid, given in z, y, x order (x fastest)')
     .option('--overlap <f>', 'with --grid: overlap fraction between neighbours', '0.1')
+    .option('--order <order>', `with --grid: order of the files before layout: ${FILE_ORDERS.join(' | ')} (natural: tile2 before tile10; given: as listed)`, 'natural')
     .option('--chunks <d,h,w>', 'chunk shape of the written tiles', IMPORT_DEFAULTS.chunks.join(','))
     .option('--compressor <name>', `chunk compressor: ${COMPRESSORS.join(' | ')}`, IMPORT_DEFAULTS.compressor)
     .option('--voxel-size <z,y,x>', 'voxel size in µm', IMPORT_DEFAULTS.voxelSize.join(','))
@@ -31,7 +33,7 @@ export function addImportCommand(program: Command): void {
       const abs = resolve(campaign);
       if (!/\.ya?ml$/.test(abs)) throw new StitchgraphError('InputError', `Cannot import into ${campaign}: the campaign file must end in .yaml`);
       const compressor = String(o.compressor);
-      if (!COMPRESSORS.includes(compressor as Compressor)) throw new StitchgraphError('InputError', `Cannot import: --compressor must be one of ${COMPRESSORS.join(', ')}, not "${compressor}"`);
+      if (!COMPRESSORS.includes(compressor as Compressor)) throw new StitchgraphError('UsageError', `Cannot import: --compressor must be one of ${COMPRESSORS.join(', ')}, not "${compressor}"`);
       let tiles: ImportTile[];
       if (typeof o.tiles === 'string') {
         if (files.length > 0 || o.grid) throw new StitchgraphError('InputError', 'Cannot import: give either --tiles <csv> or --grid with files, not both');
@@ -39,9 +41,12 @@ export function addImportCommand(program: Command): void {
       } else if (typeof o.grid === 'string') {
         const grid = parseVec3(o.grid, '--grid');
         const n = grid[0] * grid[1] * grid[2];
+        const given = files;
+        files = orderFiles(files, String(o.order));
+        if (files.some((f, i) => f !== given[i])) log.info({ order: o.order, files: files.map((f) => basename(f)) }, `files laid out in ${String(o.order)} order (--order given keeps the command line's)`);
         if (files.length !== n) throw new StitchgraphError('InputError', `Cannot import: --grid ${o.grid} needs ${n} files, got ${files.length}`);
         const overlap = Number(o.overlap);
-        if (!(overlap >= 0 && overlap < 1)) throw new StitchgraphError('InputError', `Cannot import: --overlap must be in [0, 1), not "${String(o.overlap)}"`);
+        if (!(overlap >= 0 && overlap < 1)) throw new StitchgraphError('UsageError', `Cannot import: --overlap must be in [0, 1), not "${String(o.overlap)}"`);
         const first = await openTileSource(resolve(files[0]));
         const shape = first.shape;
         await first.close();

@@ -10,7 +10,11 @@ import { addAnalyzeCommand } from './analyze.js';
 import { addRunCommand } from './run.js';
 import { addWorkerCommand } from './worker.js';
 import { addServeCommand } from './serve.js';
+import { addNatsCommand } from './nats.js';
 import { addExportBdvCommand, addImportBdvCommand } from './bdv.js';
+import { addStudyCommand } from './study.js';
+import { addQueryCommand } from './query.js';
+import { addGalleryCommand } from './gallery.js';
 
 /** Every command of the CLI contract (ARCHITECTURE.md), in help order. */
 export const COMMANDS: ((program: Command) => void)[] = [
@@ -25,6 +29,10 @@ export const COMMANDS: ((program: Command) => void)[] = [
   addRunCommand,
   addWorkerCommand,
   addServeCommand,
+  addNatsCommand,
   addExportBdvCommand,
   addImportBdvCommand,
+  addStudyCommand,
+  addQueryCommand,
+  addGalleryCommand,
 ];
