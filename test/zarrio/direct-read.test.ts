@@ -341,7 +341,7 @@ describe('region reads decoded and placed by the pool workers', () => {
   });
 
   it('reads into an array the caller gives, overwriting all of it, on both paths', async () => {
-    for (const cache of [null, new ChunkCache(1 << 24)]) {
+    for (const cache of [null, new ChunkCache({ maxBytes: 1 << 24 })]) {
       const t = await openTileArray(openFileStore(dir), 'deep', '', { cache });
       const [a, b] = [BOXES[0], BOXES[1]];
       const buf = new Uint16Array(a.size[0] * a.size[1] * a.size[2]).fill(12345);
