@@ -13,7 +13,11 @@ export type ErrorTag =
   | 'JobFailed'
   | 'ExecutorError'
   | 'NotImplemented'
-  | 'StageError';
+  | 'StageError'
+  /** A bad command-line flag or value: the CLI exits 2. */
+  | 'UsageError'
+  /** The workdir is held by another process (`src/files/workdir-lock.ts`). */
+  | 'WorkdirLocked';
 
 export interface StitchgraphErrorOptions {
   cause?: unknown;

@@ -1,3 +1,4 @@
+import './job-kinds.js';
 // The public API of stitchgraph. Every export is named here; test/public-api.test.ts pins the list.
 export { StitchgraphError, isStitchgraphError, type ErrorTag } from './errors.js';
 export { campaignFromConfig, type Campaign, type TileInfo } from './campaign/open-campaign.js';

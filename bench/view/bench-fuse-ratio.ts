@@ -1,5 +1,5 @@
 // Fuse throughput against raw read+decode throughput of the same tiles (issue #14).
-// Run: npx tsx bench/view/bench-fuse-ratio.ts [campaign.yaml [positions.json]] [--levels N] [--workers N]
+// Run: npx tsx bench/view/bench-fuse-ratio.ts [campaign.yaml [positions.json]] [--levels N] [--workers N] [--make DIR]
 // Without a campaign, a synthetic one (2 x 2 x 2 tiles of 64 x 256 x 256, blosc-zstd) is made in a
 // temporary directory. Prints seconds, voxels/s and the ratio fuse / raw (issue asks ≥ 0.5),
 // and the peak RSS of this process.
@@ -16,10 +16,11 @@ import { InlineExecutor } from '../../src/distributed/inline-executor.js';
 import { createExecutor } from '../../src/distributed/create-executor.js';
 import type { Vec3 } from '../../src/geometry/box.js';
 
-const { values, positionals } = parseArgs({ allowPositionals: true, options: { levels: { type: 'string' }, workers: { type: 'string' }, tile: { type: 'string' } } });
+const { values, positionals } = parseArgs({ allowPositionals: true, options: { levels: { type: 'string' }, workers: { type: 'string' }, tile: { type: 'string' }, make: { type: 'string' } } });
 let [config, positions] = positionals as [string | undefined, string | undefined];
 if (!config) {
-  const outDir = mkdtempSync(join(tmpdir(), 'sg-bench-fuse-'));
+  // --make DIR: the synthetic campaign in DIR, kept (pass DIR/fuse-ratio.yaml DIR/out/positions.json to later runs for A/B).
+  const outDir = values.make ?? mkdtempSync(join(tmpdir(), 'sg-bench-fuse-'));
   const tileShape = (values.tile ?? '64,256,256').split(',').map(Number) as Vec3;
   const s = await synthCampaign({ outDir, name: 'fuse-ratio', grid: [2, 2, 2], tileShape, seed: 3 });
   positions = join(outDir, 'out', 'positions.json');

@@ -5,6 +5,8 @@ import { gaussianFilter, gaussianRadius } from './gaussian-filter.js';
 import { accumulateHistogram } from './histogram-threshold.js';
 import type { Connectivity } from './label-components.js';
 import { writeJsonAtomic } from '../files/write-atomic.js';
+import { parseJobPayload } from '../distributed/parse-job-payload.js';
+import { AnalyzeBlockPayloadSchema } from './analyze-block-payload.js';
 
 /** Descriptor of one `analyze-block` job (JSON: a worker reads the voxels itself). */
 export interface AnalyzeBlockPayload {
@@ -54,7 +56,8 @@ async function smoothedCore(p: AnalyzeBlockPayload): Promise<ArrayLike<number>> 
 
 /** The `analyze-block` job handler. */
 export async function runAnalyzeBlockJob(payload: unknown): Promise<unknown> {
-  const p = payload as AnalyzeBlockPayload;
+  // The schema checks the descriptor's shape; each phase reads its own optional parameters.
+  const p = parseJobPayload('analyze-block', AnalyzeBlockPayloadSchema, payload) as AnalyzeBlockPayload;
   const value = await computeBlock(p);
   if (p.resultPath) await writeJsonAtomic(p.resultPath, { key: p.resultKey, value });
   return value;

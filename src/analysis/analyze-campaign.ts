@@ -36,12 +36,12 @@ export interface AnalyzeCampaignOptions {
  * `stitchgraph analyze` as a library call: segment, label, measure and skeletonise the campaign's
  * stitched volume block by block on the campaign's executor, and write `network/`.
  */
-export async function analyzeCampaign(campaign: Campaign, opts: AnalyzeCampaignOptions = {}): Promise<{ outDir: string; analysis: VolumeAnalysis; input: string }> {
+export async function analyzeCampaign(campaign: Campaign, opts: AnalyzeCampaignOptions = {}): Promise<{ outDir: string; files: string[]; analysis: VolumeAnalysis; input: string }> {
   const log = getLogger();
   const settings = opts.settings ?? campaign.config.analysis;
   const { source, what } = opts.source ? { source: opts.source, what: JSON.stringify(opts.source.spec) } : await campaignVolumeSource(campaign);
   const outDir = opts.outDir ?? join(campaign.workdir, 'network');
-  const executor = await createExecutor(campaign.config.distributed, { workers: opts.workers, servers: opts.servers }, { campaignFile: campaign.file });
+  const executor = await createExecutor(campaign.config.distributed, { workers: opts.workers, servers: opts.servers }, { campaignFile: campaign.file, runId: 'analyze' });
   log.info({ input: what, shape: source.shape, voxelSize: opts.voxelSize ?? campaign.voxelSize, out: outDir }, 'analyze');
   try {
     // Labels and model named in the YAML are relative to it.
@@ -60,7 +60,7 @@ export async function analyzeCampaign(campaign: Campaign, opts: AnalyzeCampaignO
     for (const w of analysis.warnings) log.warn(w);
     const { skipped } = await writeNetwork(outDir, analysis);
     for (const k of skipped) log.warn({ file: k.file }, `${k.file} not written: ${k.reason}`);
-    return { outDir, analysis, input: what };
+    return { outDir, files: [outDir], analysis, input: what };
   } finally {
     await executor.close();
   }

@@ -28,6 +28,9 @@ import { skeletonGraph, type SkeletonGraph } from '../graph/skeleton-graph.js';
 import { networkSummary, type NetworkSummary } from './network-summary.js';
 import type { Connectivity } from './label-components.js';
 import type { AnalyzeBlockPayload } from './analyze-block-job.js';
+import './analyze-block-job-kind.js';
+import { parseJobPayload } from '../distributed/parse-job-payload.js';
+import { AnalyzeBlockPayloadSchema } from './analyze-block-payload.js';
 
 export interface AnalyzeVolumeOptions {
   /** Block edge (voxels) per axis; default `settings.block` on every axis. */
@@ -119,7 +122,7 @@ async function runJobs<R>(executor: Executor, jobs: Job<AnalyzeBlockPayload>[], 
     todo.push({ ...job, payload: { ...job.payload, resultPath: path, resultKey: key } });
   }
   const skipped = jobs.length - todo.length;
-  for await (const o of executor.run<AnalyzeBlockPayload, R>(todo, { signal: opts.signal, onProgress: (d, t) => opts.onProgress?.(phase, d + skipped, t + skipped) })) {
+  for await (const o of executor.run<AnalyzeBlockPayload, R>(todo, { signal: opts.signal, work: { phase, jobs }, onProgress: (d, t) => opts.onProgress?.(phase, d + skipped, t + skipped) })) {
     if (!o.ok) throw new StitchgraphError('JobFailed', `Cannot analyse block ${o.id}: ${o.error}`, { details: { job: o.id } });
     take(o.value, indexOf.get(o.id)!);
   }
@@ -154,7 +157,7 @@ export async function analyzeVolume(
     const spec: BlockSourceSpec = src.spec;
     const base = { source: spec, volumeShape: shape, smooth_sigma: settings.smooth_sigma, ...(opts.ignoreValue !== undefined ? { ignore_value: opts.ignoreValue } : {}) };
     const mk = (phase: string, extra: Partial<AnalyzeBlockPayload>, idTag = phase) =>
-      boxes.map((core, i): Job<AnalyzeBlockPayload> => ({ id: `analyze-${idTag}-${i}`, kind: 'analyze-block', payload: { ...base, phase: phase as AnalyzeBlockPayload['phase'], core, ...extra } }));
+      boxes.map((core, i): Job<AnalyzeBlockPayload> => ({ id: `analyze-${idTag}-${i}`, kind: 'analyze-block', payload: parseJobPayload('analyze-block', AnalyzeBlockPayloadSchema, { ...base, phase: phase as AnalyzeBlockPayload['phase'], core, ...extra }) as AnalyzeBlockPayload }));
     const threshold = await resolveThreshold(settings, exec, mk, opts);
     const seg: SegmentParams = { threshold, smooth_sigma: settings.smooth_sigma, open_radius: settings.open_radius, close_radius: settings.close_radius, fill_holes: settings.fill_holes };
     const analyzeBlocks = async (halo: number) => {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Box3, Vec3 } from '../geometry/box.js';
 import { StitchgraphError } from '../errors.js';
 import { openFileStore, openTileArray } from '../zarrio/tile-array.js';
-import { openCampaign } from '../campaign/open-campaign.js';
+import { openCampaignOnce } from '../campaign/open-campaign-once.js';
 import { openStitchedVolume } from '../stitch/open-stitched-volume.js';
 import { tiffVolumeReader } from '../tiff/tiff-volume-reader.js';
 
@@ -79,7 +79,7 @@ function openStitchedSource(spec: Extract<BlockSourceSpec, { kind: 'stitched' }>
   let p = stitched.get(key);
   if (!p) {
     p = (async () => {
-      const campaign = await openCampaign(spec.campaign);
+      const campaign = await openCampaignOnce(spec.campaign);
       const volume = await openStitchedVolume(campaign, spec.positions);
       const o = volume.origin;
       const read: BlockReader = async (box) => (await volume.getView([o[0] + box.start[0], o[1] + box.start[1], o[2] + box.start[2]], box.size)).data;

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { loadCampaignConfig, type LoadedConfig } from './load-config.js';
 import type { CampaignConfig, FieldOfView } from './schema.js';
+import { assertOneDimensionality } from './_assert-one-dimensionality.js';
 import { StitchgraphError, isStitchgraphError } from '../errors.js';
 import { openFileStore, openTileArray, type Readable, type TileArray } from '../zarrio/tile-array.js';
 import type { TileDtype } from '../zarrio/dtypes.js';
@@ -113,6 +114,7 @@ export async function campaignFromConfig(loaded: LoadedConfig): Promise<Campaign
       });
     });
   }
+  assertOneDimensionality(file, tiles);
   const tileById = new Map(tiles.map((t) => [t.id, t]));
   return {
     file,

@@ -5,7 +5,7 @@ import type { Vec3 } from '../geometry/box.js';
 export function parseVec3(text: string, flag: string): Vec3 {
   const parts = text.split(',').map((s) => Number(s.trim()));
   if (parts.length !== 3 || parts.some((v) => !Number.isFinite(v))) {
-    throw new StitchgraphError('InputError', `Cannot parse ${flag} "${text}": expected three numbers z,y,x`);
+    throw new StitchgraphError('UsageError', `Cannot parse ${flag} "${text}": expected three numbers z,y,x`);
   }
   return [parts[0], parts[1], parts[2]];
 }

@@ -24,5 +24,14 @@ export interface RunEntry {
   retry_delay_s: number;
   jobs: number;
   campaign?: string;
+  /** Stage label (`register`, `fuse`...). */
+  stage?: string;
   created: string;
+  /** `host-pid` of the coordinator that last announced the run. */
+  coordinator?: string;
+  /** Refreshed every HEARTBEAT_MS by a live coordinator: an old one marks an abandoned run. */
+  heartbeat?: string;
 }
+
+/** How often a coordinator refreshes its run entry's heartbeat. */
+export const HEARTBEAT_MS = 20_000;

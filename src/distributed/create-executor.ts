@@ -28,7 +28,7 @@ export interface ExecutorContext {
 export async function createExecutor(settings: DistributedSettings, overrides: ExecutorOverrides = {}, context: ExecutorContext = {}): Promise<Executor> {
   const { workers, servers } = overrides;
   if (workers !== undefined && (!Number.isInteger(workers) || workers < 0 || (workers === 0 && servers === undefined && settings.mode === 'local'))) {
-    throw new StitchgraphError('InputError', `Cannot use --workers ${workers}: expected a whole number ≥ 1 (≥ 0 with NATS)`);
+    throw new StitchgraphError('UsageError', `Cannot use --workers ${workers}: expected a whole number ≥ 1 (≥ 0 with NATS)`);
   }
   let nats: NatsSettings | undefined;
   if (servers !== undefined) {

@@ -26,6 +26,13 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** Called after every finished job with (done, total). */
   onProgress?: (done: number, total: number) => void;
+  /**
+   * The identity of the whole piece of work this batch belongs to (e.g. every job id of the
+   * stage with its resume key), for stages that resume from their own files and so send fewer
+   * jobs on each rerun: a restarted NATS coordinator adopts the run of its killed predecessor
+   * instead of starting a second one. JSON-serialisable. @default the batch itself
+   */
+  work?: unknown;
 }
 
 export interface Executor {

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { connect, credsAuthenticator, type NatsConnection, type NodeConnectionOptions } from '@nats-io/transport-node';
 import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { StitchgraphError } from '../errors.js';
@@ -44,6 +44,10 @@ export async function connectNats(settings: NatsConnectionSettings, name: string
       throw new StitchgraphError('ConfigError', `Cannot read NATS credentials file ${settings.creds}: ${(err as Error).message}`, { cause: err });
     }
     opts.authenticator = credsAuthenticator(creds);
+  }
+  for (const [what, file] of Object.entries(settings.tls ?? {})) {
+    // Else the client says only "server does not support 'tls'".
+    if (file !== undefined && !existsSync(file)) throw new StitchgraphError('ConfigError', `Cannot read the TLS ${what} file ${file}: no such file (fix --tls-${what} or distributed.tls.${what})`, { details: { file } });
   }
   if (settings.tls) opts.tls = { caFile: settings.tls.ca, certFile: settings.tls.cert, keyFile: settings.tls.key };
 

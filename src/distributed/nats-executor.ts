@@ -12,6 +12,8 @@ import type { NatsSettings } from '../campaign/sections/distributed.js';
 import { StitchgraphError } from '../errors.js';
 import { fromWireJson, toWireJson } from './wire-json.js';
 import { getLogger } from '../log.js';
+import { heartbeatRunEntry } from './_run-heartbeat.js';
+import { hostname } from 'node:os';
 
 export interface NatsExecutorContext {
   /** Campaign YAML: part of the run id. */
@@ -21,6 +23,9 @@ export interface NatsExecutorContext {
   /** Modules the in-process workers' threads import first (extra job kinds). */
   preload?: string[];
 }
+
+/** Names this process in the runs it coordinates (`nats runs` shows it). */
+const COORDINATOR_ID = `${hostname()}-${process.pid}`;
 
 /** How long without a finished job before the coordinator logs why it is waiting. */
 const STALL_WARNING_MS = 30_000;
@@ -39,8 +44,10 @@ function isNotFound(err: unknown): boolean {
  *   `max_deliver` from the settings;
  * - workers store one record per job in the KV bucket `<prefix>_results_<run>` before acking;
  * - the run is announced in the KV bucket `<prefix>_runs`, which workers watch.
- * A coordinator restarted on the same run finds the stored results (they are not recomputed) and
- * only publishes jobs that are neither done nor still queued. Only JetStream features of
+ * A coordinator restarted on the same run (same campaign, stage and `work`, even with fewer jobs)
+ * adopts it: it finds the stored results (they are not recomputed) and only publishes jobs that are
+ * neither done nor still queued. While it waits it refreshes the entry's `heartbeat`, so
+ * `stitchgraph nats runs` tells a live run from one whose coordinator died. Only JetStream features of
  * nats-server 2.9 are used (no consumer metadata, multi-filter consumers, `term` reasons, message
  * TTLs or priority groups).
  */
@@ -83,7 +90,7 @@ export class NatsExecutor implements Executor {
       if (byKey.has(k)) throw new StitchgraphError('InputError', `Cannot run the batch: job id "${j.id}" appears twice`);
       byKey.set(k, j);
     }
-    const runId = runIdFor({ campaignFile: this.context.campaignFile, stage: this.context.runId, jobs: jobs as Job[] });
+    const runId = runIdFor({ campaignFile: this.context.campaignFile, stage: this.context.runId, jobs: jobs as Job[], work: opts.work });
     this.lastRunId = runId;
     const names = natsNames(s.stream_prefix, runId);
     const { jsm } = this.session;
@@ -108,6 +115,7 @@ export class NatsExecutor implements Executor {
         : { id: rec.id, ok: false, error: rec.error ?? 'failed', seconds: rec.seconds, worker: rec.worker, attempts: rec.attempt };
     let finished = false;
     let stopStallWarning = () => {};
+    let stopHeartbeat = () => {};
     try {
       // Snapshot: queued jobs first, then results. A job acked in between has its result stored
       // before the ack, so it is seen as done; nothing is published twice.
@@ -130,6 +138,9 @@ export class NatsExecutor implements Executor {
         await results.delete(k);
         await jsm.streams.purge(names.stream, { filter: `${names.subjectPrefix}.${k}` });
       }
+      const runsKv = await this.kvm.create(names.runsBucket, { history: 1 });
+      const earlier = await runsKv.get(runId).catch(() => null);
+      const adopted = earlier?.operation === 'PUT' ? (fromWireJson(earlier.string()) as RunEntry) : undefined;
       const entry: RunEntry = {
         runId,
         stream: names.stream,
@@ -141,10 +152,13 @@ export class NatsExecutor implements Executor {
         retry_delay_s: s.retry_delay_s,
         jobs: jobs.length,
         campaign: this.context.campaignFile,
-        created: new Date().toISOString(),
+        stage: this.context.runId,
+        created: adopted?.created ?? new Date().toISOString(),
+        coordinator: COORDINATOR_ID,
+        heartbeat: new Date().toISOString(),
       };
-      const runsKv = await this.kvm.create(names.runsBucket, { history: 1 });
       await runsKv.put(runId, JSON.stringify(entry));
+      stopHeartbeat = heartbeatRunEntry(runsKv, entry);
       const publish = [...byKey].filter(([k]) => !outcomes.has(k) && (retry.has(k) || !queued.has(k)));
       const stamp = Date.now().toString(36);
       for (let i = 0; i < publish.length; i += 256) {
@@ -156,7 +170,7 @@ export class NatsExecutor implements Executor {
           ),
         );
       }
-      log.info({ runId, jobs: jobs.length, resumed: resumed.length, published: publish.length }, 'NATS run started');
+      log.info({ runId, jobs: jobs.length, resumed: resumed.length, published: publish.length, adopted: adopted !== undefined, queued: queued.size }, adopted ? `NATS run adopted (its coordinator ${adopted.coordinator ?? '?'} stopped)` : 'NATS run started');
 
       let done = 0;
       for (const o of resumed) {
@@ -179,7 +193,7 @@ export class NatsExecutor implements Executor {
               ci.num_waiting === 0 && ci.num_ack_pending === 0 ? `no worker is taking jobs: start \`stitchgraph worker --servers ${[s.servers].flat().join(',')}\` or set local_workers` : 'no job finished lately',
             ),
           )
-          .catch((err: unknown) => log.warn({ runId, done, total: jobs.length, err }, 'cannot reach NATS; waiting for the server to come back (results already stored are kept)'));
+          .catch((err: unknown) => log.warn({ runId, done, total: jobs.length, error: (err as Error).message }, 'cannot reach NATS; waiting for the server to come back (results already stored are kept)'));
       }, STALL_WARNING_MS);
       stopStallWarning = () => clearInterval(stall);
       while (done < jobs.length) {
@@ -196,12 +210,13 @@ export class NatsExecutor implements Executor {
     } finally {
       signal?.removeEventListener('abort', onAbort);
       stopStallWarning();
+      stopHeartbeat();
       watch.stop();
       advisories.unsubscribe();
       if (finished) {
         // The run is over: take it off the board and drop its queue; results stay only when useful.
         const failed = [...outcomes.values()].some((o) => !o.ok);
-        await this.retire(names, runId, !failed && !s.keep_results).catch((err: unknown) => log.warn({ err, runId }, 'cannot clean up the run'));
+        await this.retire(names, runId, !failed && !s.keep_results).catch((err: unknown) => log.warn({ error: (err as Error).message, runId }, 'cannot clean up the run'));
       }
     }
   }

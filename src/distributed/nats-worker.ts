@@ -144,7 +144,7 @@ export class NatsWorker {
         } else this.runs.delete(e.key);
         this.wakeAll();
       }
-    })().catch((err: unknown) => this.log.warn({ err }, 'runs watch ended'));
+    })().catch((err: unknown) => this.log.warn({ error: (err as Error).message }, 'runs watch ended'));
   }
 
   private wakeAll(): void {
@@ -217,7 +217,7 @@ export class NatsWorker {
       run.idle = false;
       await this.handle(run, msg).catch((err: unknown) => {
         // Could not store or ack: leave the job to be redelivered (after ack wait at worst).
-        this.log.warn({ err, run: run.entry.runId }, 'job handling failed; it will be redelivered');
+        this.log.warn({ error: (err as Error).message, run: run.entry.runId }, 'job handling failed; it will be redelivered');
         msg.nak(Math.round(run.entry.retry_delay_s * 1000));
       });
     }

@@ -8,6 +8,7 @@ import type { Job } from './executor.js';
 import type { FromThread, PoolWorkerData, ToThread } from './pool-worker.js';
 import type { JobErrorInfo } from './_job-error.js';
 import { fromWireJson } from './wire-json.js';
+import { jobKindModules } from './job-handlers.js';
 import { StitchgraphError } from '../errors.js';
 
 export type TaskResult = { ok: true; value: unknown } | { ok: false; error: JobErrorInfo };
@@ -155,7 +156,8 @@ export class ThreadPool {
 
   private spawn(): void {
     this.entry ??= workerEntry();
-    const data: PoolWorkerData = { preload: this.preload };
+    // The kinds this process knows by now (stages register theirs on import), then the extra modules.
+    const data: PoolWorkerData = { preload: [...new Set([...jobKindModules(), ...this.preload])] };
     const worker = new Worker(this.entry.entry, { eval: this.entry.eval, workerData: data });
     const slot: Slot = { worker, task: undefined, ready: false, dead: false };
     this.slots.push(slot);

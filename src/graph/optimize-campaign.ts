@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
-import { openCampaign } from '../campaign/open-campaign.js';
+import { openCampaign, type Campaign } from '../campaign/open-campaign.js';
 import { readPairsFile } from '../formats/pairs.js';
 import { writePositionsFile } from '../formats/positions.js';
 import { writeFileAtomic } from '../files/write-atomic.js';
@@ -24,6 +24,8 @@ export interface RunOptimizeResult {
   positions: OptimizedPositions;
   positionsPath: string;
   fijiPath: string;
+  /** Every file written (the same shape for every stage). */
+  files: string[];
   report: string;
 }
 
@@ -31,9 +33,9 @@ export interface RunOptimizeResult {
  * `stitchgraph optimize`: workdir/pairs.json + the campaign → workdir/positions.json (atomic),
  * a Fiji TileConfiguration.registered.txt, and the quality report (returned; the command prints it).
  */
-export async function optimizeCampaign(campaignFile: string, options: RunOptimizeOptions = {}): Promise<RunOptimizeResult> {
+export async function optimizeCampaign(input: Campaign | string, options: RunOptimizeOptions = {}): Promise<RunOptimizeResult> {
   const log = getLogger();
-  const campaign = await openCampaign(campaignFile);
+  const campaign = typeof input === 'string' ? await openCampaign(input) : input;
   const pairsPath = join(campaign.workdir, 'pairs.json');
   const pairs = await readPairsFile(pairsPath);
   const sources = await tileSourceFiles(campaign);
@@ -75,5 +77,5 @@ export async function optimizeCampaign(campaignFile: string, options: RunOptimiz
   const entries = campaign.tiles.map((t) => ({ file: fileFor(t.id), ...(seriesOf.has(t.id) ? { series: seriesOf.get(t.id) } : {}), position: positions.tiles[t.id].position }));
   await writeFileAtomic(fijiPath, formatTileConfiguration({ dim, entries, ...(multiSeries ? { multiSeries } : {}) }));
   log.info({ positions: positionsPath, fiji: fijiPath }, 'positions written');
-  return { positions, positionsPath, fijiPath, report: formatQualityReport(positions) };
+  return { positions, positionsPath, fijiPath, files: [positionsPath, fijiPath], report: formatQualityReport(positions) };
 }

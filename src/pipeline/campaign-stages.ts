@@ -1,6 +1,6 @@
 import { dirname, join, resolve } from 'node:path';
 import { readFile } from 'node:fs/promises';
-import type { StageContext, StageDef } from './run-stages.js';
+import type { StageContext, StageDef, StageProgress } from './run-stages.js';
 import { hashFile } from './fingerprint.js';
 import { registerCampaign } from '../registration/register-campaign.js';
 import { optimizeCampaign } from '../graph/optimize-campaign.js';
@@ -12,7 +12,6 @@ import { readPositionsFile } from '../formats/positions.js';
 import { writeReport, type NetworkTables } from '../report/write-report.js';
 import { reportSlices } from '../report/report-slices.js';
 import { campaignIntensity } from '../stitch/campaign-intensity.js';
-import { progressBar } from '../cli/progress.js';
 import { getLogger } from '../log.js';
 import { analysisEnabled } from './analysis-enabled.js';
 import { buildCampaignPyramids } from '../pyramid/build-campaign-pyramids.js';
@@ -33,6 +32,11 @@ function tileInputs(ctx: StageContext): unknown {
   return ctx.campaign.tiles.map((t) => [t.id, t.array, t.nominal, t.shape, t.dtype, t.fieldOfView, t.fillValue ?? null]);
 }
 
+/** The context's progress counters, or none (a library caller that passed no callback). */
+function progressOf(ctx: StageContext): NonNullable<StageContext['progress']> {
+  return ctx.progress ?? (() => ({ update() {}, stop() {} }));
+}
+
 const FUSE_MARKER = join('fused.ome.zarr', FUSE_COMPLETE_MARKER);
 /** Written by the pyramid stage (the store may lie outside the workdir): what was built, where. */
 const PYRAMID_MARKER = join('.stitchgraph', 'pyramids.json');
@@ -47,7 +51,7 @@ function pyramidStage(): StageDef {
     complete: (ctx) => pyramidsComplete(ctx.campaign),
     outputs: [PYRAMID_MARKER],
     async run(ctx) {
-      const bar = progressBar('pyramid blocks', 1);
+      const bar = progressOf(ctx)('pyramid blocks', 1);
       try {
         const r = await buildCampaignPyramids(ctx.campaign, { workers: ctx.workers, servers: ctx.servers, signal: ctx.signal, onProgress: (d, t) => bar.update(d, t) });
         const mbps = r.seconds > 0 ? r.sourceBytes / 2 ** 20 / r.seconds : 0;
@@ -79,9 +83,9 @@ export function campaignStages(opts: CampaignStageOptions = {}): StageDef[] {
       inputs: async (ctx) => ({ tiles: tileInputs(ctx), store: ctx.campaign.storePath, registration: ctx.campaign.config.registration }),
       outputs: ['pairs.json'],
       async run(ctx) {
-        const bar = progressBar('register pairs', 1);
+        const bar = progressOf(ctx)('register pairs', 1);
         try {
-          const r = await registerCampaign(ctx.campaign.file, { workers: ctx.workers, servers: ctx.servers, signal: ctx.signal, onProgress: (d, t) => bar.update(d, t) });
+          const r = await registerCampaign(ctx.campaign, { workers: ctx.workers, servers: ctx.servers, signal: ctx.signal, onProgress: (d, t) => bar.update(d, t) });
           getLogger().info({ pairs: r.pairs.pairs.length, computed: r.computed, reused: r.reused, failed: r.failed }, 'pairs registered');
         } finally {
           bar.stop();
@@ -94,8 +98,8 @@ export function campaignStages(opts: CampaignStageOptions = {}): StageDef[] {
       inputs: async (ctx) => ({ tiles: tileInputs(ctx), pairs: await hashFile(wd(ctx, 'pairs.json')), optimization: ctx.campaign.config.optimization }),
       outputs: ['positions.json', 'TileConfiguration.registered.txt'],
       async run(ctx) {
-        const r = await optimizeCampaign(ctx.campaign.file);
-        process.stderr.write(`${r.report}\n`);
+        const r = await optimizeCampaign(ctx.campaign);
+        (ctx.say ?? ((text: string) => getLogger().info(text)))(r.report);
       },
     },
     {
@@ -115,7 +119,7 @@ export function campaignStages(opts: CampaignStageOptions = {}): StageDef[] {
       inputs: async (ctx) => ({ tiles: tileInputs(ctx), positions: await hashFile(wd(ctx, 'positions.json')), fusion: ctx.campaign.config.fusion }),
       outputs: [FUSE_MARKER],
       async run(ctx) {
-        const bar = progressBar('fuse blocks', 1);
+        const bar = progressOf(ctx)('fuse blocks', 1);
         try {
           await fuseCampaign(ctx.campaign, { workers: ctx.workers, servers: ctx.servers, signal: ctx.signal, onProgress: (d, t) => bar.update(d, t) });
         } finally {
@@ -138,7 +142,7 @@ export function campaignStages(opts: CampaignStageOptions = {}): StageDef[] {
       }),
       outputs: ['network/summary.json', 'network/branches.csv', 'network/nodes.csv', 'network/components.csv'],
       async run(ctx) {
-        let bar: ReturnType<typeof progressBar> | undefined, phase = '';
+        let bar: StageProgress | undefined, phase = '';
         try {
           await analyzeCampaign(ctx.campaign, {
             workers: ctx.workers,
@@ -148,7 +152,7 @@ export function campaignStages(opts: CampaignStageOptions = {}): StageDef[] {
               if (p !== phase) {
                 bar?.stop();
                 phase = p;
-                bar = progressBar(`analyze ${p}`, t);
+                bar = progressOf(ctx)(`analyze ${p}`, t);
               }
               bar?.update(d, t);
             },
@@ -173,12 +177,19 @@ export function campaignStages(opts: CampaignStageOptions = {}): StageDef[] {
   ];
 }
 
+/** A file that is not there reads as undefined; one that is there but corrupt is an error. */
 async function readOptional<T>(read: () => Promise<T>): Promise<T | undefined> {
   try {
     return await read();
-  } catch {
-    return undefined;
+  } catch (err) {
+    if (isMissingFile(err)) return undefined;
+    throw err;
   }
+}
+
+function isMissingFile(err: unknown): boolean {
+  for (let e: unknown = err; e; e = (e as { cause?: unknown }).cause) if ((e as NodeJS.ErrnoException).code === 'ENOENT') return true;
+  return false;
 }
 
 /** Network tables for the report from network/ (radius histogram and degree chart). */
@@ -205,9 +216,16 @@ export async function writeCampaignReport(ctx: StageContext, stages?: Record<str
   const dropped = new Set<string>();
   const droppedList = (positions as { dropped?: { a: string; b: string }[] } | undefined)?.dropped;
   if (Array.isArray(droppedList)) for (const d of droppedList) dropped.add(`${d.a}|${d.b}`);
-  const slices = await readOptional(() => reportSlices(c, positions));
+  // Pictures are a nicety of the report: one that cannot be drawn is said, not fatal.
+  const slices = await reportSlices(c, positions).catch((err: unknown) => {
+    getLogger().warn({ error: (err as Error).message }, 'cannot draw the report slices');
+    return undefined;
+  });
   const network = await readNetworkTables(join(c.workdir, 'network'));
-  const intensity = c.config.fusion.intensity_correction ? await readOptional(() => campaignIntensity(c, positions)) : undefined;
+  const intensity = c.config.fusion.intensity_correction ? await campaignIntensity(c, positions).catch((err: unknown) => {
+        getLogger().warn({ error: (err as Error).message }, 'cannot summarise the intensity correction');
+        return undefined;
+      }) : undefined;
   if (intensity) getLogger().info({ applied: intensity.applied, tiles: intensity.tiles }, `intensity correction ${intensity.reason}`);
   return writeReport({ campaign: c, pairs, positions, network, slices, stages, dropped, intensity });
 }

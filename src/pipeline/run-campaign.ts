@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { readFile } from 'node:fs/promises';
 import { openCampaign } from '../campaign/open-campaign.js';
-import { runStages, type StageOutcome } from './run-stages.js';
+import { runStages, type StageContext, type StageOutcome } from './run-stages.js';
 import { campaignStages } from './campaign-stages.js';
 import { getLogger } from '../log.js';
 import { formatPairSummary } from '../registration/format-pair-summary.js';
@@ -13,6 +13,10 @@ export interface RunCampaignOptions {
   /** Fuse even when the campaign does not ask for it. */
   fuse?: boolean;
   signal?: AbortSignal;
+  /** Progress counters of the stages (the CLI draws bars). @default none */
+  progress?: StageContext['progress'];
+  /** Reports for the person running it (the optimisation report). @default logged at info */
+  say?: (text: string) => void;
 }
 
 export interface RunCampaignResult {
@@ -40,7 +44,9 @@ export async function runCampaign(campaignFile: string, opts: RunCampaignOptions
   const log = getLogger();
   const campaign = await openCampaign(campaignFile);
   const stages = campaignStages({ fuse: opts.fuse });
-  const outcomes = await runStages(stages, { campaign, workers: opts.workers, servers: opts.servers, signal: opts.signal }, (name, i, n) => {
+  const progress = opts.progress ?? (() => ({ update() {}, stop() {} }));
+  const say = opts.say ?? ((text: string) => log.info(text));
+  const outcomes = await runStages(stages, { campaign, workers: opts.workers, servers: opts.servers, signal: opts.signal, progress, say }, (name, i, n) => {
     log.info({ stage: name }, `[${i + 1}/${n}] ${name}`);
   });
   const enabled = Object.values(outcomes).filter((o) => o.status !== 'disabled');

@@ -4,9 +4,19 @@ import { getLogger } from '../log.js';
 import { hashValue } from './fingerprint.js';
 import { isStageCurrent, readManifest, recordOutputs, writeManifest } from './stage-manifest.js';
 
+/** One progress counter a stage reports to (the CLI draws it as a bar; a library caller may ignore it). */
+export interface StageProgress {
+  update(done: number, total?: number): void;
+  stop(): void;
+}
+
 export interface StageContext {
   campaign: Campaign;
   signal?: AbortSignal;
+  /** Start a progress counter named `label` (library code never draws on the terminal). @default none */
+  progress?: (label: string, total: number) => StageProgress;
+  /** A report meant for the person running the stage (the optimisation quality report). @default logged at info */
+  say?: (text: string) => void;
   /** Command-line overrides of the executor (`--workers`, `--servers`). */
   workers?: number;
   servers?: string;
@@ -68,7 +78,10 @@ export async function runStages(stages: StageDef[], ctx: StageContext, onStage?:
     log.info({ stage: st.name }, `${st.name}: running`);
     await st.run(ctx);
     const seconds = (performance.now() - t0) / 1000;
-    manifest.stages[st.name] = { inputs, outputs: await recordOutputs(workdir, st.outputs), finished_at: new Date().toISOString(), seconds };
+    // Inputs as they stand after the run: a stage whose inputs include what it builds (the pyramid
+    // store's groups) would otherwise never be up to date. For the others nothing changed.
+    const after = hashValue(await st.inputs(ctx));
+    manifest.stages[st.name] = { inputs: after, outputs: await recordOutputs(workdir, st.outputs), finished_at: new Date().toISOString(), seconds };
     await writeManifest(workdir, manifest);
     outcomes[st.name] = { status: 'ran', seconds };
     upstreamRan = true;

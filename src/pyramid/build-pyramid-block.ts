@@ -1,5 +1,6 @@
 import type { Vec3 } from '../geometry/box.js';
-import { openCampaign, type Campaign } from '../campaign/open-campaign.js';
+import type { Campaign } from '../campaign/open-campaign.js';
+import { openCampaignOnce } from '../campaign/open-campaign-once.js';
 import { openFileStore, openTileArray, type TileArray } from '../zarrio/tile-array.js';
 import { ZarrV2Array } from '../imageio/zarr-v2-array.js';
 import { StitchgraphError } from '../errors.js';
@@ -32,18 +33,9 @@ export interface PyramidBlockResult {
   bytesRead: number;
 }
 
-/** Campaigns opened by this process (a worker serves many blocks of the same campaign). */
-const campaigns = new Map<string, Promise<Campaign>>();
-
+/** Campaigns opened by this process: the one per-process cache (a worker serves many blocks of the same campaign). */
 function campaignFor(file: string): Promise<Campaign> {
-  let c = campaigns.get(file);
-  if (!c) {
-    for (const old of [...campaigns.keys()].slice(0, Math.max(0, campaigns.size - 1))) campaigns.delete(old);
-    c = openCampaign(file);
-    c.catch(() => campaigns.delete(file));
-    campaigns.set(file, c);
-  }
-  return c;
+  return openCampaignOnce(file);
 }
 
 /** The level read: the source tile for level 1, else the level below in the derived store; no chunk cache (the budget counts every byte). */

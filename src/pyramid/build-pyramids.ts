@@ -13,6 +13,9 @@ import { DONE_LOG, pyramidGroupAttrs, tileGroupPath } from './_pyramid-layout.js
 import { pyramidStorePath } from './pyramid-store-path.js';
 import { forgetTilePyramids } from './forget-tile-pyramids.js';
 import type { PyramidBlockPayload, PyramidBlockResult } from './build-pyramid-block.js';
+import './pyramid-block-job-kind.js';
+import { parseJobPayload } from '../distributed/parse-job-payload.js';
+import { PyramidBlockPayloadSchema } from './pyramid-block-payload.js';
 
 export interface BuildPyramidsOptions {
   signal?: AbortSignal;
@@ -76,7 +79,7 @@ function levelJobs(campaign: Campaign, store: string, state: TileState, level: n
         jobs.push({
           id: `${plan.tile.id}|${key}`,
           kind: 'pyramid-block',
-          payload: { campaign: campaign.file, tile: plan.tile.id, store, level, block: idx, blockShape: block, sourceFactors: plan.levels[level - 1].factors, factors: l.factors, readConcurrency: READ_CONCURRENCY },
+          payload: parseJobPayload('pyramid-block', PyramidBlockPayloadSchema, { campaign: campaign.file, tile: plan.tile.id, store, level, block: idx, blockShape: block, sourceFactors: plan.levels[level - 1].factors, factors: l.factors, readConcurrency: READ_CONCURRENCY }),
         });
       }
   return { jobs, skipped };

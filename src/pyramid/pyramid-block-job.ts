@@ -1,5 +1,7 @@
 import type { JobHandler } from '../distributed/job-handlers.js';
-import { buildPyramidBlock, type PyramidBlockPayload } from './build-pyramid-block.js';
+import { buildPyramidBlock } from './build-pyramid-block.js';
+import { parseJobPayload } from '../distributed/parse-job-payload.js';
+import { PyramidBlockPayloadSchema } from './pyramid-block-payload.js';
 
 /** The `pyramid-block` job kind: one block of one level of one tile's pyramid. */
-export const pyramidBlockHandler: JobHandler = (payload, ctx) => buildPyramidBlock(payload as PyramidBlockPayload, ctx.signal);
+export const pyramidBlockHandler: JobHandler = (payload, ctx) => buildPyramidBlock(parseJobPayload('pyramid-block', PyramidBlockPayloadSchema, payload), ctx.signal);

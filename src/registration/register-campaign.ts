@@ -20,6 +20,10 @@ import type { Executor, Job } from '../distributed/executor.js';
 import { readPairsFile, writePairsFile, type PairRecord, type PairsFile } from '../formats/pairs.js';
 import type { Vec3 } from '../geometry/box.js';
 import { getLogger } from '../log.js';
+import { jsonLinesJournal } from '../files/json-lines-journal.js';
+import { parseJobPayload } from '../distributed/parse-job-payload.js';
+import { PairJobPayloadSchema } from './register-pair-payload.js';
+import './register-pair-job-kind.js';
 import { findOverlaps, type OverlapPair } from './find-overlaps.js';
 import { selectPairs } from './select-pairs.js';
 import { nullSamplePairs } from './null-sample-pairs.js';
@@ -49,6 +53,8 @@ export interface RegisterCampaignOptions {
 export interface RegisterCampaignResult {
   /** Path of pairs.json. */
   file: string;
+  /** Every file written (the same shape for every stage). */
+  files: string[];
   pairs: PairsFile;
   /** Jobs run in this call (pairs and permutation samples). */
   computed: number;
@@ -102,7 +108,8 @@ function payloadFor(c: Campaign, p: OverlapPair, params: PairParams, sample?: { 
     campaign: undefined,
     tiles: [A, B].map((t) => ({ array: t.array, nominal: t.nominal, shape: t.shape, dtype: t.dtype, fov: t.fieldOfView, fill: t.fillValue ?? null })),
   });
-  return { ...base, key };
+  // The same schema the worker checks: a bad descriptor fails here, before any job is sent.
+  return parseJobPayload(REGISTER_PAIR_KIND, PairJobPayloadSchema, { ...base, key });
 }
 
 /** Undo the campaign-threshold rejection of a stored record (the threshold is re-derived every run). */
@@ -218,12 +225,17 @@ function buildPairsFile(campaign: Campaign, plan: Plan, results: Map<string, Pai
   };
 }
 
-export async function registerCampaign(campaignFile: string, opts: RegisterCampaignOptions = {}): Promise<RegisterCampaignResult> {
+/** Stage entry point: an opened campaign (or its YAML path) in, the files written out. */
+export async function registerCampaign(input: Campaign | string, opts: RegisterCampaignOptions = {}): Promise<RegisterCampaignResult> {
   const log = getLogger();
-  const campaign = await openCampaign(campaignFile);
+  const campaign = typeof input === 'string' ? await openCampaign(input) : input;
   const plan = planJobs(campaign);
   const file = join(campaign.workdir, 'pairs.json');
   const known = await readKnown(file, opts.force);
+  // Pairs finished since the last rewrite of pairs.json (a kill loses only the jobs in flight).
+  const journal = join(campaign.workdir, '.pairs.journal.jsonl');
+  if (opts.force) await jsonLinesJournal.remove(journal);
+  for (const r of await jsonLinesJournal.read<PairRecord>(journal)) if (typeof r.key === 'string') known.set(r.key, r);
   const results = new Map<string, PairRecord>();
   /** Pair job id → its widened search, which replaces the first one in pairs.json. */
   const finals = new Map<string, PairRecord>();
@@ -241,7 +253,8 @@ export async function registerCampaign(campaignFile: string, opts: RegisterCampa
   const build = () => buildPairsFile(campaign, plan, results, finals);
   const runner = new BatchRunner(campaign, file, build, opts);
   try {
-    await runner.run(todo, (job, r) => results.set(job.id, r));
+    // The run's identity is the whole plan, not this batch: a restarted NATS coordinator adopts its run.
+    await runner.run(todo, (job, r) => results.set(job.id, r), [...plan.nullJobs, ...plan.pairJobs].map((j) => [j.id, j.payload.key]));
     // The second look: pairs whose match lies just past the margin, searched again wider.
     const retry = plan.pairJobs.filter((j) => !finals.has(j.id) && plan.wideJobs.has(j.id) && wantsWiderSearch(results.get(j.id))).map((j) => ({ job: plan.wideJobs.get(j.id)!, first: j }));
     const firstOf = new Map(retry.map((x) => [x.job.id, x.first]));
@@ -260,7 +273,7 @@ export async function registerCampaign(campaignFile: string, opts: RegisterCampa
   for (const w of warnings) log.warn({ file }, w);
   for (const p of pairs.pairs.filter((q) => q.status !== 'ok')) log.info({ a: p.a, b: p.b, correlation: p.correlation, hint: p.hint }, `pair rejected: ${p.reason}`);
   log.info({ file, pairs: pairs.pairs.length, ok: pairs.pairs.filter((p) => p.status === 'ok').length, widened: finals.size, computed: runner.computed, reused, failed: runner.failed, min_correlation: pairs.min_correlation }, 'registration written');
-  return { file, pairs, computed: runner.computed, reused, failed: runner.failed, warnings };
+  return { file, files: [file], pairs, computed: runner.computed, reused, failed: runner.failed, warnings };
 }
 
 /** Runs batches of pair jobs on one executor (created on first need), flushing pairs.json as they finish. */
@@ -269,28 +282,34 @@ class BatchRunner {
   failed = 0;
   private executor: Executor | undefined;
   private lastFlush = Date.now();
+  private readonly journal: string;
 
   constructor(
     private readonly campaign: Campaign,
     private readonly file: string,
     private readonly build: () => PairsFile,
     private readonly opts: RegisterCampaignOptions,
-  ) {}
+  ) {
+    this.journal = join(campaign.workdir, '.pairs.journal.jsonl');
+  }
 
-  async run(jobs: PairJob[], onResult: (job: PairJob, r: PairRecord) => void): Promise<void> {
+  async run(jobs: PairJob[], onResult: (job: PairJob, r: PairRecord) => void, work?: unknown): Promise<void> {
     if (jobs.length === 0) return;
     const o = this.opts;
-    this.executor ??= o.executor ?? (await createExecutor(this.campaign.config.distributed, { workers: o.workers, servers: o.servers }, { campaignFile: this.campaign.file }));
+    this.executor ??= o.executor ?? (await createExecutor(this.campaign.config.distributed, { workers: o.workers, servers: o.servers }, { campaignFile: this.campaign.file, runId: 'register' }));
     const byId = new Map(jobs.map((j) => [j.id, j]));
     const flushMs = (o.flushSeconds ?? 10) * 1000;
     try {
       o.onProgress?.(0, jobs.length);
-      for await (const out of this.executor.run<PairJobPayload, PairRecord>(jobs, { signal: o.signal, onProgress: o.onProgress })) {
+      for await (const out of this.executor.run<PairJobPayload, PairRecord>(jobs, { signal: o.signal, onProgress: o.onProgress, work })) {
         const job = byId.get(out.id);
         if (!job) continue;
         this.computed++;
-        if (out.ok) onResult(job, { ...out.value, seconds: Math.round(out.seconds * 1000) / 1000 });
-        else {
+        if (out.ok) {
+          const rec = { ...out.value, seconds: Math.round(out.seconds * 1000) / 1000 };
+          onResult(job, rec);
+          await jsonLinesJournal.append(this.journal, rec);
+        } else {
           this.failed++;
           getLogger().warn({ job: out.id, error: out.error }, 'pair job failed');
           // No key: a rerun retries it.
@@ -304,6 +323,7 @@ class BatchRunner {
     } finally {
       // Whatever finished is kept, also when the run is aborted or crashes.
       await writePairsFile(this.file, this.build());
+      await jsonLinesJournal.remove(this.journal);
     }
   }
 

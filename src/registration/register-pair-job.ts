@@ -1,36 +1,18 @@
 /**
  * The `register-pair` job handler: any executor (inline, worker pool, NATS worker) runs a pair by
- * its JSON descriptor. The campaign is opened once per process and file (memoised), so a worker
- * running thousands of pairs opens the store and its tile metadata once.
+ * its JSON descriptor, checked against the kind's schema (`register-pair-payload.ts`). The campaign
+ * is opened once per process (`openCampaignOnce`), so a worker running thousands of pairs opens the
+ * store and its tile metadata once.
  */
-import { stat } from 'node:fs/promises';
-import { openCampaign, type Campaign } from '../campaign/open-campaign.js';
+import type { Campaign } from '../campaign/open-campaign.js';
+import { openCampaignOnce } from '../campaign/open-campaign-once.js';
+import { parseJobPayload } from '../distributed/parse-job-payload.js';
+import { PairJobPayloadSchema } from './register-pair-payload.js';
 import { StitchgraphError } from '../errors.js';
 import type { PairRecord } from '../formats/pairs.js';
-import { registerPair, type PairJobPayload, type PairTileSource } from './register-pair.js';
+import { registerPair, type PairTileSource } from './register-pair.js';
 import { openTilePyramid } from '../pyramid/open-tile-pyramid.js';
 import type { Box3, Vec3 } from '../geometry/box.js';
-
-const campaigns = new Map<string, Promise<Campaign>>();
-
-/** Memoised per file and modification time: a long-lived worker sees an edited campaign. */
-async function campaignOnce(file: string): Promise<Campaign> {
-  let mtime = 0;
-  try {
-    mtime = (await stat(file)).mtimeMs;
-  } catch {
-    // openCampaign reports the missing file with its own message.
-  }
-  const key = `${file}\u0000${mtime}`;
-  let c = campaigns.get(key);
-  if (!c) {
-    c = openCampaign(file);
-    // A failed open is not cached: the next job retries (the file may have been fixed).
-    c.catch(() => campaigns.delete(key));
-    campaigns.set(key, c);
-  }
-  return c;
-}
 
 async function source(campaign: Campaign, id: string): Promise<PairTileSource> {
   const info = campaign.tileById.get(id);
@@ -42,11 +24,8 @@ async function source(campaign: Campaign, id: string): Promise<PairTileSource> {
 }
 
 export async function registerPairJob(payload: unknown): Promise<PairRecord> {
-  const job = payload as PairJobPayload;
-  if (!job || typeof job.campaign !== 'string' || typeof job.a !== 'string' || typeof job.b !== 'string' || !job.boxA || !job.boxB || !job.params) {
-    throw new StitchgraphError('InputError', 'Cannot run register-pair job: the descriptor needs campaign, a, b, boxA, boxB and params');
-  }
-  const campaign = await campaignOnce(job.campaign);
+  const job = parseJobPayload('register-pair', PairJobPayloadSchema, payload);
+  const campaign = await openCampaignOnce(job.campaign);
   const [ta, tb] = await Promise.all([source(campaign, job.a), source(campaign, job.b)]);
   return registerPair(job, ta, tb);
 }

@@ -26,6 +26,7 @@ import type { MaskParams, ResponseParams } from './segment-block.js';
 import type { SegmentBlockPayload } from './segment-block-job.js';
 import { trainClassifier } from './train-classifier.js';
 import { writeClassifierModel } from './classifier-model-file.js';
+import './segment-block-job-kind.js';
 
 export interface SegmentVolumeOptions {
   /** The OME-Zarr mask to write (a folder, e.g. `DIR/segmentation.ome.zarr`). */

@@ -29,10 +29,9 @@ export interface ComposeOptions {
 }
 
 export interface ComposedRegion {
+  /** Voxels no tile covers hold the fill value. */
   data: Float32Array;
   shape: Vec3;
-  /** 1 where at least one tile contributed. */
-  covered: Uint8Array;
 }
 
 /** Per-axis sampling plan of one tile for one region: buffer indices, fractions and weights. */
@@ -202,11 +201,10 @@ export function composeRegion(start: Vec3, size: Vec3, tiles: TileBlock[], opts:
     }
   }
   const data = new Float32Array(n);
-  for (let o = 0; o < n; o++) {
-    if (!covered[o]) data[o] = opts.fillValue;
-    else data[o] = isFirst || isMax ? acc[o] : acc[o] / wsum[o];
-  }
-  return { data, shape: [...size], covered: covered.slice() };
+  const fill = opts.fillValue;
+  if (isFirst || isMax) for (let o = 0; o < n; o++) data[o] = covered[o] ? acc[o] : fill;
+  else for (let o = 0; o < n; o++) data[o] = covered[o] ? acc[o] / wsum[o] : fill;
+  return { data, shape: [...size] };
 }
 
 /**

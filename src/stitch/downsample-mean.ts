@@ -1,4 +1,5 @@
 import type { Vec3 } from '../geometry/box.js';
+import type { TileTypedArray } from '../zarrio/dtypes.js';
 
 /**
  * One pyramid step: the mean of `factor` blocks (factor 1 or 2 per axis), counting only the
@@ -8,7 +9,7 @@ import type { Vec3 } from '../geometry/box.js';
  * `start` is the input region's start in the finer level's global frame (a multiple of `factor`);
  * the output covers `start / factor` with `ceil(size / factor)` voxels.
  */
-export function downsampleMean(data: Float32Array, start: Vec3, size: Vec3, factor: Vec3, extentLo: Vec3, extentHi: Vec3, fillValue: number): { data: Float32Array; shape: Vec3 } {
+export function downsampleMean(data: Float32Array | TileTypedArray, start: Vec3, size: Vec3, factor: Vec3, extentLo: Vec3, extentHi: Vec3, fillValue: number): { data: Float32Array; shape: Vec3 } {
   const shape: Vec3 = [0, 1, 2].map((a) => Math.ceil(size[a] / factor[a])) as Vec3;
   const [D, H, W] = shape;
   const sum = new Float64Array(D * H * W);

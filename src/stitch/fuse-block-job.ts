@@ -1,12 +1,15 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Vec3 } from '../geometry/box.js';
-import { openCampaign } from '../campaign/open-campaign.js';
+import { openCampaignOnce } from '../campaign/open-campaign-once.js';
 import { openStitchedVolume } from './open-stitched-volume.js';
 import { convertDtype, type ResolvedViewOptions, type StitchedVolume } from './stitched-volume.js';
 import { downsampleMean } from './downsample-mean.js';
 import { ZarrV2Array } from '../imageio/zarr-v2-array.js';
+import { allocTyped, type TileDtype, type TileTypedArray } from '../zarrio/dtypes.js';
 import type { JobHandler } from '../distributed/job-handlers.js';
+import { parseJobPayload } from '../distributed/parse-job-payload.js';
+import { FuseBlockPayloadSchema } from './fuse-block-payload.js';
 
 /** A `fuse-block` job: one chunk of one pyramid level. Descriptors only: the worker reads the tiles itself. */
 export interface FuseBlockPayload {
@@ -35,7 +38,7 @@ async function volumeFor(p: FuseBlockPayload): Promise<StitchedVolume> {
     // A long-lived worker keeps only the latest few volumes (and their caches).
     for (const old of [...volumes.keys()].slice(0, Math.max(0, volumes.size - 1))) volumes.delete(old);
     v = (async () => {
-      const campaign = await openCampaign(p.campaign);
+      const campaign = await openCampaignOnce(p.campaign);
       let intensity: { gain: number[]; offset: number[]; helps: boolean } | undefined;
       try {
         intensity = JSON.parse(await readFile(join(p.out, INTENSITY_FILE), 'utf8')) as typeof intensity;
@@ -59,42 +62,76 @@ export async function fuseBlocks(p: FuseBlockPayload): Promise<{ level: number; 
   const volume = await volumeFor(p);
   const arr = await ZarrV2Array.open(join(p.out, String(p.level)));
   const child = p.level > 0 ? await ZarrV2Array.open(join(p.out, String(p.level - 1))) : undefined;
-  const chunk = arr.meta.chunks as Vec3;
-  const ext = volume.levelExtent(p.level);
-  // Level 0: the box of the job's chunks composed at once, read in big boxes past the cache.
-  let region: { start: Vec3; size: Vec3; data: Float32Array } | undefined;
-  if (!child) {
-    const lo = [0, 1, 2].map((a) => ext.lo[a] + Math.min(...p.blocks.map((b) => b[a])) * chunk[a]) as Vec3;
-    const hi = [0, 1, 2].map((a) => ext.lo[a] + (Math.max(...p.blocks.map((b) => b[a])) + 1) * chunk[a]) as Vec3;
-    const size = hi.map((h, a) => h - lo[a]) as Vec3;
-    region = { start: lo, size, data: await volume.viewFloat(0, lo, size, p.options, { uncached: true }) };
-  }
   let empty = 0;
-  for (const block of p.blocks) if (!(await fuseBlock(volume, arr, child, region, p, block))) empty++;
+  if (!child) {
+    // Level 0: piece by piece (runs of chunks along x no bigger than the volume composes at once),
+    // each read in big boxes past the cache and converted chunk by chunk straight into the output
+    // type. (Composing the whole job first held a float copy of it and copied every chunk out.)
+    for (const piece of chunkRuns(p.blocks, Math.max(1, Math.floor(volume.maxPieceVoxels / chunkVoxels(arr))))) {
+      const region = await composePiece(volume, arr, p, piece);
+      for (const block of piece) if (!(await writeComposedChunk(volume, arr, region, p, block))) empty++;
+    }
+  } else for (const block of p.blocks) if (!(await fuseFromLevelBelow(volume, arr, child, p, block))) empty++;
   return { level: p.level, blocks: p.blocks.length, empty };
 }
 
-/** One chunk of the output; false when no tile reaches it (left unwritten). */
-async function fuseBlock(volume: StitchedVolume, arr: ZarrV2Array, child: ZarrV2Array | undefined, region: { start: Vec3; size: Vec3; data: Float32Array } | undefined, p: FuseBlockPayload, block: Vec3): Promise<boolean> {
+function chunkVoxels(arr: ZarrV2Array): number {
+  return arr.meta.chunks.reduce((a, b) => a * b, 1);
+}
+
+/** The blocks in runs of consecutive chunks along x (same z and y), at most `most` each. */
+function chunkRuns(blocks: Vec3[], most: number): Vec3[][] {
+  const runs: Vec3[][] = [];
+  for (const b of blocks) {
+    const run = runs.at(-1);
+    const prev = run?.at(-1);
+    if (run && prev && run.length < most && prev[0] === b[0] && prev[1] === b[1] && prev[2] + 1 === b[2]) run.push(b);
+    else runs.push([b]);
+  }
+  return runs;
+}
+
+interface ComposedPiece {
+  start: Vec3;
+  size: Vec3;
+  data: Float32Array;
+}
+
+/** Level 0 over the box of a run of chunks, composed from the tiles. */
+async function composePiece(volume: StitchedVolume, arr: ZarrV2Array, p: FuseBlockPayload, piece: Vec3[]): Promise<ComposedPiece> {
+  const chunk = arr.meta.chunks as Vec3;
+  const ext = volume.levelExtent(0);
+  const start = [0, 1, 2].map((a) => ext.lo[a] + piece[0][a] * chunk[a]) as Vec3;
+  const size: Vec3 = [chunk[0], chunk[1], chunk[2] * piece.length];
+  return { start, size, data: await volume.viewFloat(0, start, size, p.options, { uncached: true }) };
+}
+
+/** One chunk of level 0 out of its composed piece; false when no tile reaches it (left unwritten). */
+async function writeComposedChunk(volume: StitchedVolume, arr: ZarrV2Array, piece: ComposedPiece, p: FuseBlockPayload, block: Vec3): Promise<boolean> {
+  const chunk = arr.meta.chunks as Vec3;
+  const ext = volume.levelExtent(0);
+  const at = block.map((b, a) => ext.lo[a] + b * chunk[a] - piece.start[a]) as Vec3;
+  return writeIfReached(arr, block, convertBox(piece.data, piece.size, at, chunk, arr.meta.dtype));
+}
+
+/** One chunk of level L > 0: the mean of the level below as already written; false when empty. */
+async function fuseFromLevelBelow(volume: StitchedVolume, arr: ZarrV2Array, child: ZarrV2Array, p: FuseBlockPayload, block: Vec3): Promise<boolean> {
   const chunk = arr.meta.chunks as Vec3;
   const ext = volume.levelExtent(p.level);
   const start = block.map((b, a) => ext.lo[a] + b * chunk[a]) as Vec3;
-  let data: Float32Array;
-  if (region) {
-    data = new Float32Array(chunk[0] * chunk[1] * chunk[2]);
-    copyBox(region.data, region.size, start.map((s, a) => s - region.start[a]) as Vec3, data, chunk);
-  } else if (!child) {
-    data = await volume.viewFloat(0, start, chunk, p.options);
-  } else {
-    const f = volume.levelStep(p.level);
-    const below = volume.levelExtent(p.level - 1);
-    const childStart = start.map((s, a) => s * f[a]) as Vec3;
-    const childSize = chunk.map((s, a) => s * f[a]) as Vec3;
-    const raw = await child.readRegion(childStart.map((s, a) => s - below.lo[a]), childSize);
-    data = downsampleMean(raw instanceof Float32Array ? raw : new Float32Array(raw), childStart, childSize, f, below.lo, below.hi, p.options.fillValue).data;
-  }
-  const out = convertDtype(data, arr.meta.dtype);
-  // A block no tile reaches stays unwritten: readers see the array's fill value, as written.
+  const f = volume.levelStep(p.level);
+  const below = volume.levelExtent(p.level - 1);
+  const childStart = start.map((s, a) => s * f[a]) as Vec3;
+  const childSize = chunk.map((s, a) => s * f[a]) as Vec3;
+  const raw = await child.readRegion(childStart.map((s, a) => s - below.lo[a]), childSize);
+  // Any voxel type: the sums are float64 either way (no float copy of the 8 chunks read).
+  const data = downsampleMean(raw, childStart, childSize, f, below.lo, below.hi, p.options.fillValue).data;
+  return writeIfReached(arr, block, convertDtype(data, arr.meta.dtype));
+}
+
+/** Write a chunk unless every voxel is the fill value: a block no tile reaches stays unwritten (readers see the fill value). */
+async function writeIfReached(arr: ZarrV2Array, block: Vec3, out: TileTypedArray): Promise<boolean> {
+  const chunk = arr.meta.chunks as Vec3;
   const fill = arr.meta.fillValue;
   let empty = true;
   for (let o = 0; o < out.length && empty; o++) if (out[o] !== fill) empty = false;
@@ -102,13 +139,33 @@ async function fuseBlock(volume: StitchedVolume, arr: ZarrV2Array, child: ZarrV2
   return !empty;
 }
 
-export const fuseBlockHandler: JobHandler = (payload) => fuseBlocks(payload as FuseBlockPayload);
+export const fuseBlockHandler: JobHandler = (payload) => fuseBlocks(parseJobPayload('fuse-block', FuseBlockPayloadSchema, payload));
 
-/** The box at `at` of shape `size` out of a C-order array of shape `shape`, into `out`. */
-function copyBox(src: Float32Array, shape: Vec3, at: Vec3, out: Float32Array, size: Vec3): void {
+/**
+ * The box at `at` of shape `size` out of a C-order float array of shape `shape`, in `dtype`
+ * (as convertDtype converts): to uint8/uint16 in one pass, without a float copy of the box.
+ */
+function convertBox(src: Float32Array, shape: Vec3, at: Vec3, size: Vec3, dtype: TileDtype): TileTypedArray {
+  const n = size[0] * size[1] * size[2];
+  if (dtype !== 'uint8' && dtype !== 'uint16') {
+    const box = new Float32Array(n);
+    for (let z = 0, o = 0; z < size[0]; z++)
+      for (let y = 0; y < size[1]; y++, o += size[2]) {
+        const s = ((at[0] + z) * shape[1] + at[1] + y) * shape[2] + at[2];
+        box.set(src.subarray(s, s + size[2]), o);
+      }
+    return convertDtype(box, dtype);
+  }
+  const out = allocTyped(dtype, n);
+  const hi = dtype === 'uint8' ? 255 : 65535;
   for (let z = 0, o = 0; z < size[0]; z++)
-    for (let y = 0; y < size[1]; y++, o += size[2]) {
+    for (let y = 0; y < size[1]; y++) {
       const s = ((at[0] + z) * shape[1] + at[1] + y) * shape[2] + at[2];
-      out.set(src.subarray(s, s + size[2]), o);
+      // As convertDtype: (v + 0.5) | 0 rounds like Math.round for v ≥ 0; NaN → 0.
+      for (let i = 0; i < size[2]; i++, o++) {
+        const v = src[s + i];
+        out[o] = v > 0 ? (v < hi ? (v + 0.5) | 0 : hi) : 0;
+      }
     }
+  return out;
 }

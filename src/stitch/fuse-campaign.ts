@@ -18,7 +18,7 @@ export async function fuseCampaign(campaign: Campaign, opts: FuseCampaignOptions
   const defaultPositions = join(campaign.workdir, 'positions.json');
   const positions = opts.positions !== undefined ? opts.positions : existsSync(defaultPositions) ? defaultPositions : null;
   const volume = await openStitchedVolume(campaign, positions ?? undefined);
-  const executor = await createExecutor(campaign.config.distributed, { workers: opts.workers, servers: opts.servers }, { campaignFile: campaign.file });
+  const executor = await createExecutor(campaign.config.distributed, { workers: opts.workers, servers: opts.servers }, { campaignFile: campaign.file, runId: 'fuse' });
   try {
     return await fuseVolume(volume, executor, { ...opts, positions });
   } finally {

@@ -12,6 +12,9 @@ import type { TileDtype } from '../zarrio/dtypes.js';
 import { multiscalesMetadata } from './ome-zarr-metadata.js';
 import { finishOmeZarr, type NgffVersion } from './finish-ome-zarr.js';
 import { INTENSITY_FILE, type FuseBlockPayload } from './fuse-block-job.js';
+import './fuse-block-job-kind.js';
+import { parseJobPayload } from '../distributed/parse-job-payload.js';
+import { FuseBlockPayloadSchema } from './fuse-block-payload.js';
 import { intensitySummary } from './intensity-summary.js';
 
 export interface FuseOptions extends Omit<ViewOptions, 'level' | 'dtype'> {
@@ -43,6 +46,8 @@ export interface FuseOptions extends Omit<ViewOptions, 'level' | 'dtype'> {
 
 export interface FuseResult {
   out: string;
+  /** Every file or folder written (the same shape for every stage). */
+  files: string[];
   levels: number;
   blocks: number;
   /** Blocks skipped because an earlier run wrote them. */
@@ -166,7 +171,7 @@ export async function fuseVolume(volume: StitchedVolume, executor: Executor, opt
   const span = jobSpan(chunk);
   let finished = 0, skipped = 0;
   for (let l = 0; l < levels; l++) {
-    const jobs = levelJobs(l, perLevel[l], span, done, (blocks) => ({ campaign: campaign.file, positions: opts.positions, fingerprint, out, level: l, blocks, options }));
+    const jobs = levelJobs(l, perLevel[l], span, done, (blocks) => parseJobPayload('fuse-block', FuseBlockPayloadSchema, { campaign: campaign.file, positions: opts.positions, fingerprint, out, level: l, blocks, options }));
     const todo = jobs.reduce((s, j) => s + j.payload.blocks.length, 0);
     const [nz, ny, nx] = perLevel[l];
     skipped += nz * ny * nx - todo;
@@ -174,7 +179,7 @@ export async function fuseVolume(volume: StitchedVolume, executor: Executor, opt
     opts.onProgress?.(finished, total);
     const byId = new Map(jobs.map((j) => [j.id, j.payload.blocks]));
     const failures: string[] = [];
-    for await (const outcome of executor.run(jobs, { signal: opts.signal })) {
+    for await (const outcome of executor.run(jobs, { signal: opts.signal, work: { fingerprint, out, level: l } })) {
       const blocks = byId.get(outcome.id) ?? [];
       finished += blocks.length;
       if (outcome.ok) await appendFile(join(out, DONE_LOG), blocks.map((b) => `${l}/${b.join('.')}\n`).join(''));
@@ -187,5 +192,5 @@ export async function fuseVolume(volume: StitchedVolume, executor: Executor, opt
   }
   await finishOmeZarr(out, levels, ngff, campaign.name);
   await writeJsonAtomic(join(out, FUSE_COMPLETE_MARKER), { fingerprint, levels, blocks: total });
-  return { out, levels, blocks: total, skipped };
+  return { out, files: [out], levels, blocks: total, skipped };
 }

@@ -38,6 +38,8 @@ export interface VolumeServer {
 }
 
 class NotFound extends Error {}
+/** A malformed request (a parameter that is not a number, an unknown axis): 400. */
+class BadRequest extends Error {}
 
 const CORS_HEADERS = {
   'access-control-allow-origin': '*',
@@ -81,7 +83,7 @@ export async function serveVolume(volume: StitchedVolume, opts: ServeOptions = {
   }
 
   const intArg = (v: string | null, what: string): number => {
-    if (v === null || !/^-?\d+$/.test(v)) throw new NotFound(`${what} must be an integer`);
+    if (v === null || !/^-?\d+$/.test(v)) throw new BadRequest(`${what} must be an integer`);
     return Number(v);
   };
 
@@ -149,7 +151,7 @@ export async function serveVolume(volume: StitchedVolume, opts: ServeOptions = {
   async function slicePng(level: number, axis: string, index: number): Promise<Uint8Array> {
     const e = extents[level];
     const ax = ['z', 'y', 'x'].indexOf(axis);
-    if (ax < 0) throw new NotFound('axis must be z, y or x');
+    if (ax < 0) throw new BadRequest('axis must be z, y or x');
     if (index < e.lo[ax] || index >= e.hi[ax]) throw new NotFound(`index ${index} is outside level ${level} along ${axis}`);
     return sliceCache.get(`s/${level}/${axis}/${index}`, async () => {
       const start: Vec3 = [...e.lo];
@@ -203,9 +205,10 @@ export async function serveVolume(volume: StitchedVolume, opts: ServeOptions = {
       },
       (err: unknown) => {
         const notFound = err instanceof NotFound || err instanceof URIError;
-        if (!notFound) log.error({ err, url: req.url }, 'serve: request failed');
-        const msg = `${notFound ? 'Not found' : 'Cannot compute'}: ${err instanceof Error ? err.message : String(err)}\n`;
-        if (!res.headersSent) res.writeHead(notFound ? 404 : 500, { 'content-type': 'text/plain; charset=utf-8', ...CORS_HEADERS });
+        const bad = err instanceof BadRequest;
+        if (!notFound && !bad) log.error({ error: err instanceof Error ? err.message : String(err), url: req.url }, 'serve: request failed');
+        const msg = `${bad ? 'Bad request' : notFound ? 'Not found' : 'Cannot compute'}: ${err instanceof Error ? err.message : String(err)}\n`;
+        if (!res.headersSent) res.writeHead(bad ? 400 : notFound ? 404 : 500, { 'content-type': 'text/plain; charset=utf-8', ...CORS_HEADERS });
         res.end(msg);
       },
     );

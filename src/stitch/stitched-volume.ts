@@ -100,7 +100,8 @@ export class StitchedVolume {
   /** Decoded tile chunks shared by every view of this volume (tiles read through TileArray with it). */
   readonly cache: ChunkCache;
   private intensityPromise: Promise<IntensityModel> | undefined;
-  private readonly maxPieceVoxels: number;
+  /** Level-0 voxels composed at once: bigger views are composed piece by piece (fusion cuts its jobs the same way). */
+  readonly maxPieceVoxels: number;
   private readonly tileLevels: ((tileId: string) => Promise<TileLevel[]>) | undefined;
   /** Per level: each tile's level of that level's factors, or null when some tile has none. */
   private readonly levelSources = new Map<number, Promise<{ sources: TileLevel[]; factor: Vec3 } | null>>();
@@ -322,7 +323,7 @@ export class StitchedVolume {
     const arr = array ?? (await this.campaign.openTile(t.info.id));
     const region = await arr.readRegion(box, { cache: read.uncached ? null : this.cache });
     // readRegion hands back a fresh array: a float32 one is ours to mark.
-    const out = region.data instanceof Float32Array ? region.data : new Float32Array(region.data);
+    const out = toFloatMarked(region.data, t.info.fillValue);
     markInvalid(out, box, t.info);
     return out;
   }
@@ -380,10 +381,26 @@ export class StitchedVolume {
   }
 }
 
-/** NaN where a tile voxel carries no image: equal to the fill value, or outside the circle inscribed in (y, x). */
+/**
+ * A tile's voxels as float, NaN where equal to the fill value, in one pass (a float32 read is
+ * fresh, so ours to mark in place).
+ */
+function toFloatMarked(data: TileTypedArray, fillValue: number | undefined): Float32Array {
+  const out = data instanceof Float32Array ? data : new Float32Array(data.length);
+  const n = data.length;
+  if (fillValue === undefined) {
+    if (out !== data) out.set(data);
+    return out;
+  }
+  for (let o = 0; o < n; o++) {
+    const v = data[o];
+    out[o] = v === fillValue ? NaN : v;
+  }
+  return out;
+}
+
+/** NaN where a tile voxel lies outside the circle inscribed in (y, x) (cylindrical field of view). */
 function markInvalid(out: Float32Array, box: Box3, info: TileInfo): void {
-  const fv = info.fillValue;
-  if (fv !== undefined) for (let o = 0; o < out.length; o++) if (out[o] === fv) out[o] = NaN;
   if (info.fieldOfView !== 'cylinder') return;
   const [, h, w] = info.shape;
   const cy = (h - 1) / 2, cx = (w - 1) / 2, r2 = (Math.min(h, w) / 2) ** 2;

@@ -9,6 +9,8 @@ export interface NatsTestServer {
   port: number;
   storeDir: string;
   stop(): Promise<void>;
+  /** Stop the server and keep its store, for a restart on the same port and store. */
+  halt(): Promise<void>;
 }
 
 /** A free loopback TCP port (bound, read, released). */
@@ -25,9 +27,9 @@ export function freePort(): Promise<number> {
 }
 
 /** Start `nats-server -js [extraArgs]` on a free loopback port with a temporary store; `stop()` kills it and removes the store. */
-export async function startNatsServer(extraArgs: string[] = []): Promise<NatsTestServer> {
-  const storeDir = mkdtempSync(join(tmpdir(), 'sg-nats-'));
-  const port = await freePort();
+export async function startNatsServer(extraArgs: string[] = [], at?: { port: number; storeDir: string }): Promise<NatsTestServer> {
+  const storeDir = at?.storeDir ?? mkdtempSync(join(tmpdir(), 'sg-nats-'));
+  const port = at?.port ?? (await freePort());
   const proc: ChildProcess = spawn('nats-server', ['-js', '-a', '127.0.0.1', '-p', String(port), '-sd', storeDir, ...extraArgs], { stdio: ['ignore', 'ignore', 'pipe'] });
   await new Promise<void>((resolve, reject) => {
     let log = '';
@@ -45,17 +47,21 @@ export async function startNatsServer(extraArgs: string[] = []): Promise<NatsTes
     });
   });
   proc.stderr?.resume();
+  const halt = async (): Promise<void> => {
+    if (proc.exitCode === null && proc.signalCode === null) {
+      const exited = new Promise((r) => proc.once('exit', r));
+      proc.kill('SIGTERM');
+      await exited;
+    }
+  };
   return {
     url: `nats://127.0.0.1:${port}`,
     port,
     storeDir,
     async stop() {
-      if (proc.exitCode === null) {
-        const exited = new Promise((r) => proc.once('exit', r));
-        proc.kill('SIGTERM');
-        await exited;
-      }
+      await halt();
       rmSync(storeDir, { recursive: true, force: true });
     },
+    halt,
   };
 }

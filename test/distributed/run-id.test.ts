@@ -25,6 +25,14 @@ describe('runIdFor', () => {
     expect(runIdFor({ campaignFile: '/x/c.yaml', stage: 'register', jobs: changed })).not.toBe(id);
   });
 
+  it('with `work`, names the work, not the batch: a rerun that sends only the missing jobs gets the same id', () => {
+    const work = jobs.map((j) => [j.id, 'resume-key']);
+    const id = runIdFor({ campaignFile: '/x/c.yaml', stage: 'register', jobs, work });
+    expect(runIdFor({ campaignFile: '/x/c.yaml', stage: 'register', jobs: [jobs[1]], work })).toBe(id);
+    expect(runIdFor({ campaignFile: '/x/c.yaml', stage: 'register', jobs: [jobs[1]], work: [...work, ['c~d', 'k']] })).not.toBe(id);
+    expect(runIdFor({ campaignFile: '/x/c.yaml', stage: 'fuse', jobs, work })).not.toBe(id);
+  });
+
   it('gives names NATS accepts (stream, bucket, subject tokens) for any job id', () => {
     const names = natsNames('stitchgraph', runIdFor({ stage: 'register pairs!', jobs }));
     for (const n of [names.stream, names.resultsBucket, names.runsBucket]) expect(n).toMatch(/^[A-Za-z0-9_-]+$/);

@@ -13,7 +13,8 @@ function results(workdir: string): Record<string, unknown> {
   const strip = (v: unknown): unknown => {
     if (Array.isArray(v)) return v.map(strip);
     if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).filter(([k]) => !['seconds', 'finished_at', 'time'].includes(k)).map(([k, x]) => [k, strip(x)]));
-    return v;
+    // Files named by absolute path (the segmentation mask) differ only by where the workdir is.
+    return typeof v === 'string' ? v.replace(workdir, '<workdir>') : v;
   };
   const json = (f: string) => strip(JSON.parse(readFileSync(join(workdir, f), 'utf8')));
   const text = (f: string) => readFileSync(join(workdir, f), 'utf8');

@@ -19,13 +19,13 @@ describe('import builds the tile pyramids', () => {
     const files = [join(dir, 't0.tif'), join(dir, 't1.tif')];
     const r = await runCli(['import', join(dir, 'a', 'a.yaml'), '--grid', '1,1,2', '--overlap', '0.1', '--chunks', '8,32,32', '--workers', '1', ...files]);
     expect(r.code, r.stderr).toBe(0);
-    const attrs = JSON.parse(readFileSync(join(dir, 'a', 'out', 'a', 'pyramids.zarr', 't_0_0_0', '.zattrs'), 'utf8')) as { multiscales: { datasets: { path: string }[] }[] };
+    const attrs = JSON.parse(readFileSync(join(dir, 'a', 'a-work', 'pyramids.zarr', 't_0_0_0', '.zattrs'), 'utf8')) as { multiscales: { datasets: { path: string }[] }[] };
     // 8×80×72 at voxel size 1: [2,2,2] then [4,4,4] (80/4 = 20 ≤ 32).
     expect(attrs.multiscales[0].datasets.map((d) => d.path)).toEqual(['1', '2']);
     expect(existsSync(join(dir, 'a', 'a.zarr', 'pyramids.zarr'))).toBe(false);
 
     const n = await runCli(['import', join(dir, 'b', 'b.yaml'), '--grid', '1,1,2', '--no-pyramid', ...files]);
     expect(n.code, n.stderr).toBe(0);
-    expect(existsSync(join(dir, 'b', 'out', 'b', 'pyramids.zarr'))).toBe(false);
+    expect(existsSync(join(dir, 'b', 'b-work', 'pyramids.zarr'))).toBe(false);
   });
 });

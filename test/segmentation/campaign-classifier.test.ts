@@ -42,7 +42,7 @@ describe('campaign analyze with analysis.segmentation', () => {
       expect(mask.reduce((s, v) => s + v, 0)).toBeGreaterThan(0);
       const summary = JSON.parse(readFileSync(join(net, 'summary.json'), 'utf8')) as { parameters: { segmentation: { method: string; model: string } } };
       expect(summary.parameters.segmentation.method).toBe('classifier');
-      expect(summary.parameters.segmentation.model).toBe(join(net, 'classifier.json'));
+      expect(summary.parameters.segmentation.model).toBe('classifier.json'); // relative to the network folder
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -71,9 +71,15 @@ describe('serve', () => {
   it('answers bad paths and out-of-range chunks with 404 and keeps serving', async () => {
     const ext = c.volume.levelExtent(0);
     const far = Math.ceil(ext.shape[0] / 8);
-    for (const p of ['/nope', '/zarr/0/.zattrs', `/zarr/0/${far}/0/0`, '/zarr/0/-1/0/0', '/zarr/99/0/0/0', '/zarr/0/a/b/c', '/zarr/%E0%A4%A/x', '/api/slice.png?axis=q&index=0', '/api/slice.png?axis=z&index=99999', '/zarr/../../etc/passwd']) {
+    for (const p of ['/nope', '/zarr/0/.zattrs', `/zarr/0/${far}/0/0`, '/zarr/0/-1/0/0', '/zarr/99/0/0/0', '/zarr/0/a/b/c', '/zarr/%E0%A4%A/x', '/api/slice.png?axis=z&index=99999', `/api/slice.png?axis=z&index=${ext.lo[0] - 1}`, '/zarr/../../etc/passwd']) {
       const r = await fetch(srv.url + p);
       expect(r.status, p).toBe(404);
+    }
+    // Malformed parameters are the client's error: 400, with the reason.
+    for (const p of ['/api/slice.png?axis=q&index=0', '/api/slice.png?axis=z&index=-1.5', '/api/slice.png?axis=z', '/api/slice.png?axis=z&index=0&level=one']) {
+      const r = await fetch(srv.url + p);
+      expect(r.status, p).toBe(400);
+      expect(await r.text(), p).toMatch(/^Bad request: /);
     }
     expect((await fetch(`${srv.url}/zarr/0/.zarray`)).status).toBe(200);
     const r = await fetch(`${srv.url}/zarr/0/0/0/0`);

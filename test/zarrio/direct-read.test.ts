@@ -339,4 +339,19 @@ describe('region reads decoded and placed by the pool workers', () => {
     const z = await openTileArray(openFileStore(v3), 'zstd', '', { cache: null });
     expect((await z.readRegion({ start: [0, 0, 0], size: shape })).data[12345]).toBe(data[12345]);
   });
+
+  it('reads into an array the caller gives, overwriting all of it, on both paths', async () => {
+    for (const cache of [null, new ChunkCache({ maxBytes: 1 << 24 })]) {
+      const t = await openTileArray(openFileStore(dir), 'deep', '', { cache });
+      const [a, b] = [BOXES[0], BOXES[1]];
+      const buf = new Uint16Array(a.size[0] * a.size[1] * a.size[2]).fill(12345);
+      const r = await t.readRegion(a, { into: buf });
+      expect(r.data).toBe(buf);
+      expect(Array.from(buf)).toEqual(expected(a));
+      // The wrong type or size: a clear error, before any read.
+      const err = await t.readRegion(b, { into: buf }).catch((e: unknown) => e);
+      expect(isStitchgraphError(err) && err.message).toMatch(/^Cannot read .* into the array given: it must be a uint16 array of \d+ voxels/);
+      await expect(t.readRegion(a, { into: new Float32Array(buf.length) })).rejects.toThrow(/must be a uint16 array/);
+    }
+  });
 });

@@ -55,8 +55,8 @@ export function addAnalyzeCommand(program: Command): void {
     .action(async (campaignFile: string | undefined, o: Record<string, string | undefined>) => {
       const log = getLogger();
       const input = o.input ?? o.array;
-      if (!campaignFile && !input) throw new StitchgraphError('InputError', 'Cannot analyse: give a campaign YAML or --input FILE.tif|store.zarr#path');
-      if (o.labels && o.model) throw new StitchgraphError('InputError', 'Cannot analyse: give --labels (train a classifier) or --model (apply one), not both');
+      if (!campaignFile && !input) throw new StitchgraphError('UsageError', 'Cannot analyse: give a campaign YAML or --input FILE.tif|store.zarr#path');
+      if (o.labels && o.model) throw new StitchgraphError('UsageError', 'Cannot analyse: give --labels (train a classifier) or --model (apply one), not both');
       const campaign = campaignFile ? await openCampaign(resolve(campaignFile)) : undefined;
       const settingsIn: Record<string, unknown> = { ...(campaign?.config.analysis ?? {}) };
       if (o.threshold !== undefined) settingsIn.threshold = parseThreshold(o.threshold);

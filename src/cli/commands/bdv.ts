@@ -14,7 +14,7 @@ export function addExportBdvCommand(program: Command): void {
     .option('--images <mode>', 'copy: BDV-readable OME-Zarr copies beside the XML; link: point at the tile store as it is', 'copy')
     .option('--positions <file>', 'positions.json to export (default: <workdir>/positions.json, else nominal)')
     .action(async (campaignPath: string, o: { out?: string; images: string; positions?: string }) => {
-      if (o.images !== 'copy' && o.images !== 'link') throw new StitchgraphError('InputError', `Cannot export to BigStitcher: --images must be copy or link, not "${o.images}"`);
+      if (o.images !== 'copy' && o.images !== 'link') throw new StitchgraphError('UsageError', `Cannot export to BigStitcher: --images must be copy or link, not "${o.images}"`);
       const campaign = await openCampaign(campaignPath);
       const bar = progressBar('bdv images', campaign.tiles.length);
       try {

@@ -27,10 +27,10 @@ export function addFuseCommand(program: Command): void {
     .action(async (campaignPath: string, o: Record<string, string | boolean | undefined>) => {
       const log = getLogger();
       const dtype = String(o.dtype);
-      if (dtype !== 'tile' && !isTileDtype(dtype)) throw new StitchgraphError('InputError', `Cannot fuse: --dtype ${dtype} must be float32, tile, uint8, uint16, int16, uint32, int32 or float64`);
+      if (dtype !== 'tile' && !isTileDtype(dtype)) throw new StitchgraphError('UsageError', `Cannot fuse: --dtype ${dtype} must be float32, tile, uint8, uint16, int16, uint32, int32 or float64`);
       const compressor = String(o.compressor);
-      if (compressor !== 'blosc' && compressor !== 'zlib') throw new StitchgraphError('InputError', `Cannot fuse: --compressor ${compressor} must be blosc or zlib`);
-      if (o.ngff !== undefined && o.ngff !== '0.4' && o.ngff !== '0.5') throw new StitchgraphError('InputError', `Cannot fuse: --ngff ${String(o.ngff)} must be 0.4 or 0.5`);
+      if (compressor !== 'blosc' && compressor !== 'zlib') throw new StitchgraphError('UsageError', `Cannot fuse: --compressor ${compressor} must be blosc or zlib`);
+      if (o.ngff !== undefined && o.ngff !== '0.4' && o.ngff !== '0.5') throw new StitchgraphError('UsageError', `Cannot fuse: --ngff ${String(o.ngff)} must be 0.4 or 0.5`);
       const campaign = await openCampaign(campaignPath);
       const bar = progressBar('fuse blocks', 1);
       const ac = new AbortController();

@@ -33,7 +33,7 @@ export function addImportCommand(program: Command): void {
       const abs = resolve(campaign);
       if (!/\.ya?ml$/.test(abs)) throw new StitchgraphError('InputError', `Cannot import into ${campaign}: the campaign file must end in .yaml`);
       const compressor = String(o.compressor);
-      if (!COMPRESSORS.includes(compressor as Compressor)) throw new StitchgraphError('InputError', `Cannot import: --compressor must be one of ${COMPRESSORS.join(', ')}, not "${compressor}"`);
+      if (!COMPRESSORS.includes(compressor as Compressor)) throw new StitchgraphError('UsageError', `Cannot import: --compressor must be one of ${COMPRESSORS.join(', ')}, not "${compressor}"`);
       let tiles: ImportTile[];
       if (typeof o.tiles === 'string') {
         if (files.length > 0 || o.grid) throw new StitchgraphError('InputError', 'Cannot import: give either --tiles <csv> or --grid with files, not both');
@@ -46,7 +46,7 @@ export function addImportCommand(program: Command): void {
         if (files.some((f, i) => f !== given[i])) log.info({ order: o.order, files: files.map((f) => basename(f)) }, `files laid out in ${String(o.order)} order (--order given keeps the command line's)`);
         if (files.length !== n) throw new StitchgraphError('InputError', `Cannot import: --grid ${o.grid} needs ${n} files, got ${files.length}`);
         const overlap = Number(o.overlap);
-        if (!(overlap >= 0 && overlap < 1)) throw new StitchgraphError('InputError', `Cannot import: --overlap must be in [0, 1), not "${String(o.overlap)}"`);
+        if (!(overlap >= 0 && overlap < 1)) throw new StitchgraphError('UsageError', `Cannot import: --overlap must be in [0, 1), not "${String(o.overlap)}"`);
         const first = await openTileSource(resolve(files[0]));
         const shape = first.shape;
         await first.close();

@@ -19,6 +19,7 @@ const LOADERS: [name: string, load: () => Promise<AddCommand>][] = [
   ['run', async () => (await import('./run.js')).addRunCommand],
   ['worker', async () => (await import('./worker.js')).addWorkerCommand],
   ['serve', async () => (await import('./serve.js')).addServeCommand],
+  ['nats', async () => (await import('./nats.js')).addNatsCommand],
   ['export-bdv', async () => (await import('./bdv.js')).addExportBdvCommand],
   ['import-bdv', async () => (await import('./bdv.js')).addImportBdvCommand],
   ['study', async () => (await import('./study.js')).addStudyCommand],

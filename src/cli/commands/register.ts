@@ -16,7 +16,7 @@ export function addRegisterCommand(program: Command): void {
       let workers: number | undefined;
       if (o.workers !== undefined) {
         workers = Number(o.workers);
-        if (!Number.isInteger(workers) || workers < 1) throw new StitchgraphError('InputError', `Cannot register: --workers must be a positive integer, not "${o.workers}"`);
+        if (!Number.isInteger(workers) || workers < 1) throw new StitchgraphError('UsageError', `Cannot register: --workers must be a positive integer, not "${o.workers}"`);
       }
       const bar = progressBar('register pairs', 0);
       let res;
@@ -28,6 +28,9 @@ export function addRegisterCommand(program: Command): void {
       process.stdout.write(`${res.file}\n`);
       const [head, ...rest] = formatPairSummary(res.pairs);
       process.stderr.write(`${head} (${res.computed} computed, ${res.reused} reused, ${res.failed} failed)\n${rest.map((l) => `${l}\n`).join('')}`);
-      if (res.failed > 0) process.exitCode = 1;
+      if (res.failed > 0) {
+        const first = res.pairs.pairs.find((p) => p.reason?.startsWith('job failed'));
+        throw new StitchgraphError('JobFailed', `Cannot register every pair: ${res.failed} pair job(s) failed (first ${first ? `${first.a}~${first.b}: ${first.reason}` : 'unknown'}); rerun to retry them`);
+      }
     });
 }

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { runCampaign } from '../../pipeline/run-campaign.js';
 import { ensureDemoCampaign } from '../../pipeline/demo-campaign.js';
 import { StitchgraphError } from '../../errors.js';
+import { progressBar } from '../progress.js';
 
 export function addRunCommand(program: Command): void {
   program
@@ -18,7 +19,7 @@ export function addRunCommand(program: Command): void {
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
       try {
-        const res = await runCampaign(file, { workers: o.workers === undefined ? undefined : Number(o.workers), servers: o.servers, fuse: o.fuse, signal: ac.signal });
+        const res = await runCampaign(file, { workers: o.workers === undefined ? undefined : Number(o.workers), servers: o.servers, fuse: o.fuse, signal: ac.signal, progress: progressBar, say: (text) => process.stderr.write(`${text}\n`) });
         process.stdout.write(`${res.summary}\n`);
       } catch (err) {
         if (ac.signal.aborted) throw ac.signal.reason;

@@ -20,7 +20,7 @@ export function addServeCommand(program: Command): void {
     .action(async (campaignPath: string, o: Record<string, string | boolean | undefined>) => {
       const log = getLogger();
       const port = Number(o.port);
-      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new StitchgraphError('InputError', `Cannot serve: --port ${o.port} must be an integer from 0 to 65535`);
+      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new StitchgraphError('UsageError', `Cannot serve: --port ${o.port} must be an integer from 0 to 65535`);
       const campaign = await openCampaign(campaignPath);
       const volume = await openStitchedVolume(campaign, o.positions === undefined ? undefined : resolve(String(o.positions)));
       const srv = await serveVolume(volume, {

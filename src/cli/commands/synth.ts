@@ -31,7 +31,7 @@ export function addSynthCommand(program: Command): void {
       }
       outDir ??= resolve('synth');
       const fov = o.fov;
-      if (fov !== 'full' && fov !== 'cylinder') throw new StitchgraphError('InputError', `Cannot synthesise: --fov must be full or cylinder, not "${fov}"`);
+      if (fov !== 'full' && fov !== 'cylinder') throw new StitchgraphError('UsageError', `Cannot synthesise: --fov must be full or cylinder, not "${fov}"`);
       const grid = parseVec3(o.grid, '--grid');
       const bar = progressBar('synth tiles', grid[0] * grid[1] * grid[2]);
       const res = await synthCampaign({

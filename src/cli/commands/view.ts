@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { rm } from 'node:fs/promises';
 import { openCampaign } from '../../campaign/open-campaign.js';
 import { openStitchedVolume } from '../../stitch/open-stitched-volume.js';
+import { checkViewRegion, type ViewExtent } from '../check-view-region.js';
 import { parseVec3 } from '../parse-args.js';
 import { StitchgraphError } from '../../errors.js';
 import { getLogger } from '../../log.js';
@@ -74,13 +75,13 @@ export function addViewCommand(program: Command): void {
       const log = getLogger();
       const pos = parseVec3(String(o.pos), '--pos');
       const size = parseVec3(String(o.size), '--size');
-      if (!isInt(pos) || !isInt(size) || size.some((s) => s < 1)) throw new StitchgraphError('InputError', `Cannot make a view: --pos must be integers and --size positive integers (got ${o.pos} and ${o.size})`);
+      if (!isInt(pos) || !isInt(size) || size.some((s) => s < 1)) throw new StitchgraphError('UsageError', `Cannot make a view: --pos must be integers and --size positive integers (got ${o.pos} and ${o.size})`);
       const out = resolve(String(o.out));
       const ext = /\.(tiff?|png|npy|zarr)$/i.exec(out)?.[1].toLowerCase();
       if (!ext) throw new StitchgraphError('InputError', `Cannot write view to ${out}: the name must end in .tif, .png, .npy or .zarr`);
       if (ext === 'png' && size[0] !== 1) throw new StitchgraphError('InputError', `Cannot write ${out}: a .png holds one plane, give --size 1,h,w (got ${o.size})`);
       const dtype = String(o.dtype);
-      if (dtype !== 'tile' && !isTileDtype(dtype)) throw new StitchgraphError('InputError', `Cannot make a view: --dtype ${dtype} must be float32, tile, uint8, uint16, int16, uint32, int32 or float64`);
+      if (dtype !== 'tile' && !isTileDtype(dtype)) throw new StitchgraphError('UsageError', `Cannot make a view: --dtype ${dtype} must be float32, tile, uint8, uint16, int16, uint32, int32 or float64`);
       const opts: ViewOptions = {
         blend: o.blend as BlendMode | undefined,
         blendWidth: o.blendWidth === undefined ? undefined : Number(o.blendWidth),
@@ -91,6 +92,8 @@ export function addViewCommand(program: Command): void {
       };
       const campaign = await openCampaign(campaignPath);
       const volume = await openStitchedVolume(campaign, o.positions === undefined ? undefined : resolve(String(o.positions)));
+      const outside = checkViewRegion(pos, size, volume.levelExtent(opts.level ?? 0) as ViewExtent);
+      if (outside) log.warn({ pos, size }, outside);
       const t0 = performance.now();
       if (ext === 'zarr') await writeViewZarr(out, volume, pos, size, opts, campaign.file);
       else {

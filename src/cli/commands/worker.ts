@@ -52,7 +52,7 @@ export function addWorkerCommand(program: Command): void {
       const servers = o.servers ?? base?.servers;
       if (!servers) throw new StitchgraphError('InputError', 'Cannot start a worker: no NATS server (pass --servers nats://host:4222 or a campaign with distributed.mode: nats)');
       const concurrency = Number(o.concurrency);
-      if (!Number.isInteger(concurrency) || concurrency < 1) throw new StitchgraphError('InputError', `Cannot start a worker: --concurrency must be a whole number ≥ 1, not "${o.concurrency}"`);
+      if (!Number.isInteger(concurrency) || concurrency < 1) throw new StitchgraphError('UsageError', `Cannot start a worker: --concurrency must be a whole number ≥ 1, not "${o.concurrency}"`);
       const tls = o.tlsCa || o.tlsCert || o.tlsKey ? { ca: o.tlsCa, cert: o.tlsCert, key: o.tlsKey } : base?.tls;
       const settings = natsSettings({
         ...base,
