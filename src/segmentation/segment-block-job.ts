@@ -10,6 +10,8 @@ import { ZarrV2Array } from '../imageio/zarr-v2-array.js';
 import { readClassifierModel } from './classifier-model-file.js';
 import { blockResponse, growBox, responseHalo, segmentBlock, segmentReadBox, type MaskParams, type ResponseParams } from './segment-block.js';
 import type { PixelClassifier } from './pixel-classifier.js';
+import { parseJobPayload } from '../distributed/parse-job-payload.js';
+import { SegmentBlockPayloadSchema } from './segment-block-payload.js';
 
 export interface SegmentBlockPayload {
   /** range / histogram: of the response on the core (for Otsu and percentiles); segment: write the mask. */
@@ -51,7 +53,7 @@ async function coreResponse(p: SegmentBlockPayload): Promise<Float32Array> {
 
 /** The `segment-block` job handler. */
 export async function runSegmentBlockJob(payload: unknown): Promise<unknown> {
-  const p = payload as SegmentBlockPayload;
+  const p = parseJobPayload('segment-block', SegmentBlockPayloadSchema, payload) as SegmentBlockPayload;
   if (p.phase === 'range') {
     const v = await coreResponse(p);
     let min = Infinity, max = -Infinity;

@@ -27,6 +27,8 @@ import type { SegmentBlockPayload } from './segment-block-job.js';
 import { trainClassifier } from './train-classifier.js';
 import { writeClassifierModel } from './classifier-model-file.js';
 import './segment-block-job-kind.js';
+import { parseJobPayload } from '../distributed/parse-job-payload.js';
+import { SegmentBlockPayloadSchema } from './segment-block-payload.js';
 
 export interface SegmentVolumeOptions {
   /** The OME-Zarr mask to write (a folder, e.g. `DIR/segmentation.ome.zarr`). */
@@ -156,7 +158,7 @@ export async function segmentVolume(source: BlockSource, settings: AnalysisSetti
   const boxes = volumeBlocks(shape, [block, block, block]);
   const base = { source: source.spec, volumeShape: shape, voxelSize, response, ...(model ? { modelPath: model.path } : {}), ...(opts.ignoreValue !== undefined ? { ignore_value: opts.ignoreValue } : {}) };
   const mk = (phase: SegmentBlockPayload['phase'], extra: Partial<SegmentBlockPayload>) =>
-    boxes.map((core, i): Job<SegmentBlockPayload> => ({ id: `segment-${phase}-${i}`, kind: 'segment-block', payload: { ...base, phase, core, ...extra } }));
+    boxes.map((core, i): Job<SegmentBlockPayload> => ({ id: `segment-${phase}-${i}`, kind: 'segment-block', payload: parseJobPayload('segment-block', SegmentBlockPayloadSchema, { ...base, phase, core, ...extra }) as SegmentBlockPayload }));
   const threshold = factor * (await resolveThreshold(rule, mk, executor, settings.histogram_bins, opts));
   const mask: MaskParams = { response, threshold, open_radius: settings.open_radius, close_radius: settings.close_radius, fill_holes: settings.fill_holes };
   // A local source cannot be named across runs: its mask is always recomputed.
