@@ -4,7 +4,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSyn
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { repoRoot } from './helpers/run-cli.js';
-import { SHARED_DATA } from './helpers/shared-data.js';
+import { sharedDataSet } from './helpers/shared-data.js';
 import { mean, writeGreyPng } from './helpers/mosaic-fixture.js';
 import { openCampaign } from '../src/campaign/open-campaign.js';
 import { openStitchedVolume } from '../src/stitch/open-stitched-volume.js';
@@ -40,7 +40,7 @@ let ws = '', bin = '';
 beforeAll(() => {
   const root = mkdtempSync(join(tmpdir(), 'sg-readme-'));
   // The recipes read ../shared/data relative to where they run, as in the workspace.
-  symlinkSync(dirname(SHARED_DATA), join(root, 'shared'));
+  symlinkSync(dirname(dirname(sharedDataSet('real-2d-mosaic'))), join(root, 'shared'));
   ws = join(root, 'ws');
   bin = join(root, 'bin');
   mkdirSync(ws);

@@ -10,7 +10,7 @@ import { registerCampaign } from '../../src/registration/register-campaign.js';
 import { optimizeCampaign } from '../../src/graph/optimize-campaign.js';
 import type { Vec3 } from '../../src/geometry/box.js';
 import { tempDir } from '../zarrio/_helpers.js';
-import { REAL_2D_MOSAIC } from '../helpers/shared-data.js';
+import { realMosaic } from '../helpers/shared-data.js';
 
 // As Fiji's Grid/Collection stitching writes a multi-series file (e.g. one .czi holding every tile):
 // the middle field is the series, and later lines may leave the file name empty.
@@ -48,7 +48,7 @@ describe('Fiji TileConfiguration: every line Fiji reads, and files Fiji can open
   it('names the imported TIFF files in TileConfiguration.registered.txt, which reads back as the positions', async () => {
     const dir = tempDir();
     mkdirSync(join(dir, 'raw'));
-    for (const f of ['tile0_derived.tif', 'tile1_derived.tif']) copyFileSync(join(REAL_2D_MOSAIC, f), join(dir, 'raw', f));
+    for (const f of ['tile0_derived.tif', 'tile1_derived.tif']) copyFileSync(join(realMosaic(), f), join(dir, 'raw', f));
     const csv = join(dir, 'tiles.csv');
     writeFileSync(csv, 'id,file,z,y,x\nleft,raw/tile0_derived.tif,0,0,0\nright,raw/tile1_derived.tif,0,0,832\n');
     const yaml = await importTiffCampaign({ tiles: await readTileList(csv), outDir: join(dir, 'out'), name: 'mosaic', chunks: [1, 256, 256], voxelSize: [1, 1.0833, 1.0833] });

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { importTiffCampaign } from '../../src/tiff/import-tiff-campaign.js';
 import { registerCampaign } from '../../src/registration/register-campaign.js';
-import { REAL_2D_MOSAIC } from '../helpers/shared-data.js';
+import { realMosaic } from '../helpers/shared-data.js';
 
 describe('real 2-D mosaic (multiview-stitcher mosaic_test, two tiles)', () => {
   it('imports the TIFFs and registers the pair within the published truth', async () => {
@@ -12,8 +12,8 @@ describe('real 2-D mosaic (multiview-stitcher mosaic_test, two tiles)', () => {
     // Stage positions from tile_positions_from_czi_metadata_derived.csv: x = 0 and x = 832 px.
     const yaml = await importTiffCampaign({
       tiles: [
-        { id: 'tile0', file: join(REAL_2D_MOSAIC, 'tile0_derived.tif'), position: [0, 0, 0] },
-        { id: 'tile1', file: join(REAL_2D_MOSAIC, 'tile1_derived.tif'), position: [0, 0, 832] },
+        { id: 'tile0', file: join(realMosaic(), 'tile0_derived.tif'), position: [0, 0, 0] },
+        { id: 'tile1', file: join(realMosaic(), 'tile1_derived.tif'), position: [0, 0, 832] },
       ],
       outDir: dir,
       name: 'mosaic',

@@ -9,11 +9,11 @@ import { readTileList } from '../../src/tiff/read-tile-list.js';
 import { openCampaign } from '../../src/campaign/open-campaign.js';
 import { isStitchgraphError } from '../../src/errors.js';
 import { pattern, tempDir } from '../zarrio/_helpers.js';
-import { REAL_2D_MOSAIC } from '../helpers/shared-data.js';
+import { realMosaic } from '../helpers/shared-data.js';
 
 const FIX = fileURLToPath(new URL('../fixtures/tiff/', import.meta.url));
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const REAL = REAL_2D_MOSAIC;
+
 const expected = JSON.parse(readFileSync(join(FIX, 'expected.json'), 'utf8')) as { files: Record<string, { shape: number[]; dtype: string; sha256: string; sum?: number }> };
 
 const sha = (a: ArrayBufferView) => createHash('sha256').update(new Uint8Array(a.buffer, a.byteOffset, a.byteLength)).digest('hex');
@@ -22,6 +22,7 @@ describe('importTiffCampaign', () => {
   it('imports the real 2-D mosaic from a CSV tile list: openCampaign sees the tiles, pixels equal tifffile', async () => {
     const dir = tempDir();
     const csv = join(dir, 'tiles.csv');
+    const REAL = realMosaic();
     writeFileSync(csv, `# stage positions from ${REAL}/tile_positions_from_czi_metadata_derived.csv\nid,file,z,y,x\ntile0,${REAL}/tile0_derived.tif,0,0,0\ntile1,${REAL}/tile1_derived.tif,0,0,832\n`);
     const yaml = await importTiffCampaign({ tiles: await readTileList(csv), outDir: join(dir, 'out'), name: 'mosaic', chunks: [1, 256, 256], voxelSize: [1, 1.0833, 1.0833] });
     expect(yaml).toBe(join(dir, 'out', 'mosaic.yaml'));
