@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
+import { describeConfigIssue } from './describe-config-issue.js';
 import { looksBinary, sniffFormat } from '../files/sniff-format.js';
 import { dirname, resolve, isAbsolute, basename, extname } from 'node:path';
 import { LineCounter, parseDocument, isNode } from 'yaml';
-import type { z } from 'zod';
 import { CampaignConfigSchema, type CampaignConfig } from './schema.js';
 import { StitchgraphError } from '../errors.js';
 
@@ -47,13 +47,7 @@ export function parseCampaignConfig(text: string, file: string): LoadedConfig {
       }
       return undefined;
     };
-    let path: PropertyKey[] = [...issue.path];
-    let message = issue.message;
-    if (issue.code === 'unrecognized_keys') {
-      const key = (issue as z.core.$ZodIssueUnrecognizedKeys).keys[0];
-      path = [...path, key];
-      message = `unknown key "${key}"`;
-    }
+    const { path, message } = describeConfigIssue(issue);
     const line = lineOf(path);
     const where = line ? `:${line}` : '';
     const keyPath = formatPath(path) || '(top level)';

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
+import { describeConfigIssue } from '../campaign/describe-config-issue.js';
 import { basename, dirname, isAbsolute, resolve } from 'node:path';
 import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
-import type { z } from 'zod';
 import { StitchgraphError } from '../errors.js';
 import { StudyFileSchema, type StudyFile } from './study-schema.js';
 import { expandGlob } from './_expand-glob.js';
@@ -54,13 +54,7 @@ function parseStudyText(text: string, file: string): { data: StudyFile; line: (k
   const parsed = StudyFileSchema.safeParse(doc.toJS());
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    let path: PropertyKey[] = [...issue.path];
-    let message = issue.message;
-    if (issue.code === 'unrecognized_keys') {
-      const key = (issue as z.core.$ZodIssueUnrecognizedKeys).keys[0];
-      path = [...path, key];
-      message = `unknown key "${key}"`;
-    }
+    const { path, message } = describeConfigIssue(issue);
     throw configError(file, keyPath(path), lineOf(doc, lines, path), message);
   }
   return { data: parsed.data, line: (key) => lineOf(doc, lines, [key]) };

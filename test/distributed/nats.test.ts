@@ -1,5 +1,5 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -13,33 +13,10 @@ import { natsSettings, type NatsSettingsInput } from '../../src/campaign/section
 import { isStitchgraphError } from '../../src/errors.js';
 import type { Executor, Job, JobOutcome } from '../../src/distributed/executor.js';
 import { restartJobs } from './fixtures/restart-jobs.js';
+import { spawnWorker, type WorkerProc } from './_spawn-worker.js';
 
 const root = resolve(import.meta.dirname, '..', '..');
 const fixtures = join(import.meta.dirname, 'fixtures', 'test-kinds.ts');
-
-interface WorkerProc {
-  id: string;
-  proc: ChildProcess;
-  exited: Promise<number | null>;
-}
-
-/** A `stitchgraph worker` process from the TS sources; resolves once it says it is ready. */
-async function spawnWorker(url: string, id: string, extra: string[] = []): Promise<WorkerProc> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', '--log-level', 'warn', 'worker', '--servers', url, '--id', id, '--import', fixtures, ...extra], {
-    cwd: root,
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  const exited = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
-  let err = '';
-  await new Promise<void>((res, rej) => {
-    proc.stderr?.on('data', (d: Buffer) => {
-      err += d.toString();
-      if (err.includes(': ready')) res();
-    });
-    void exited.then((code) => rej(new Error(`worker ${id} exited (${code}) before it was ready:\n${err}`)));
-  });
-  return { id, proc, exited };
-}
 
 async function collect(ex: Executor, jobs: Job[], each?: (o: JobOutcome) => void): Promise<Map<string, JobOutcome>> {
   const out = new Map<string, JobOutcome>();
