@@ -5,6 +5,7 @@ import { importBdvPositions } from '../../bdv/import-bdv-positions.js';
 import { StitchgraphError } from '../../errors.js';
 import { getLogger } from '../../log.js';
 import { progressBar } from '../progress.js';
+import { untilInterrupted } from '../until-interrupted.js';
 
 export function addExportBdvCommand(program: Command): void {
   program
@@ -18,7 +19,9 @@ export function addExportBdvCommand(program: Command): void {
       const campaign = await openCampaign(campaignPath);
       const bar = progressBar('bdv images', campaign.tiles.length);
       try {
-        const r = await exportBdv(campaign, { out: o.out, images: o.images as BdvImages, positions: o.positions, onProgress: (d, t) => bar.update(d, t) });
+        const r = await untilInterrupted('Cannot finish the BigStitcher export: interrupted; the image chunks written are kept, run again to resume', (signal) =>
+          exportBdv(campaign, { out: o.out, images: o.images as BdvImages, positions: o.positions, signal, onProgress: (d, t) => bar.update(d, t) }),
+        );
         getLogger().info({ xml: r.xml, images: r.images, positions: r.positionsSource }, 'BigStitcher project written');
         process.stdout.write(`${r.xml}\n`);
       } finally {

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { untilInterrupted } from '../until-interrupted.js';
 import { resolve } from 'node:path';
 import { openCampaign } from '../../campaign/open-campaign.js';
 import { fuseCampaign } from '../../stitch/fuse-campaign.js';
@@ -33,32 +34,28 @@ export function addFuseCommand(program: Command): void {
       if (o.ngff !== undefined && o.ngff !== '0.4' && o.ngff !== '0.5') throw new StitchgraphError('UsageError', `Cannot fuse: --ngff ${String(o.ngff)} must be 0.4 or 0.5`);
       const campaign = await openCampaign(campaignPath);
       const bar = progressBar('fuse blocks', 1);
-      const ac = new AbortController();
-      const stop = () => ac.abort();
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
       try {
-        const res = await fuseCampaign(campaign, {
-          workers: o.workers === undefined ? undefined : Number(o.workers),
-          servers: o.servers as string | undefined,
-          out: o.out === undefined ? undefined : resolve(String(o.out)),
-          positions: o.positions !== undefined ? resolve(String(o.positions)) : undefined,
-          levels: o.levels === undefined ? undefined : Number(o.levels),
-          chunk: o.chunk === undefined ? undefined : parseVec3(String(o.chunk), '--chunk'),
-          blend: o.blend as BlendMode | undefined,
-          dtype,
-          compressor,
-          ngff: o.ngff as '0.4' | '0.5' | undefined,
-          intensityCorrection: o.intensityCorrection === false ? false : undefined,
-          signal: ac.signal,
-          onProgress: (d, t) => bar.update(d, t),
+        await untilInterrupted('Cannot finish fusion: interrupted; finished blocks are kept, run again to resume', async (signal) => {
+          const res = await fuseCampaign(campaign, {
+            workers: o.workers === undefined ? undefined : Number(o.workers),
+            servers: o.servers as string | undefined,
+            out: o.out === undefined ? undefined : resolve(String(o.out)),
+            positions: o.positions !== undefined ? resolve(String(o.positions)) : undefined,
+            levels: o.levels === undefined ? undefined : Number(o.levels),
+            chunk: o.chunk === undefined ? undefined : parseVec3(String(o.chunk), '--chunk'),
+            blend: o.blend as BlendMode | undefined,
+            dtype,
+            compressor,
+            ngff: o.ngff as '0.4' | '0.5' | undefined,
+            intensityCorrection: o.intensityCorrection === false ? false : undefined,
+            signal,
+            onProgress: (d, t) => bar.update(d, t),
+          });
+          log.info(res, 'fused');
+          process.stdout.write(`${res.out}\n`);
         });
-        log.info(res, 'fused');
-        process.stdout.write(`${res.out}\n`);
       } finally {
         bar.stop();
-        process.off('SIGINT', stop);
-        process.off('SIGTERM', stop);
       }
     });
 }

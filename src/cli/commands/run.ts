@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
+import { untilInterrupted } from '../until-interrupted.js';
 import { resolve } from 'node:path';
 import { runCampaign } from '../../pipeline/run-campaign.js';
 import { ensureDemoCampaign } from '../../pipeline/demo-campaign.js';
-import { StitchgraphError } from '../../errors.js';
 import { progressBar } from '../progress.js';
 
 export function addRunCommand(program: Command): void {
@@ -14,19 +14,9 @@ export function addRunCommand(program: Command): void {
     .option('--fuse', 'fuse to OME-Zarr even when fusion.enabled is false')
     .action(async (campaign: string | undefined, o: { workers?: string; servers?: string; fuse?: boolean }) => {
       const file = campaign ? resolve(campaign) : await ensureDemoCampaign();
-      const ac = new AbortController();
-      const stop = () => ac.abort(new StitchgraphError('StageError', 'Cannot finish run: interrupted; finished work is kept, run again to resume'));
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
-      try {
-        const res = await runCampaign(file, { workers: o.workers === undefined ? undefined : Number(o.workers), servers: o.servers, fuse: o.fuse, signal: ac.signal, progress: progressBar, say: (text) => process.stderr.write(`${text}\n`) });
-        process.stdout.write(`${res.summary}\n`);
-      } catch (err) {
-        if (ac.signal.aborted) throw ac.signal.reason;
-        throw err;
-      } finally {
-        process.off('SIGINT', stop);
-        process.off('SIGTERM', stop);
-      }
+      const res = await untilInterrupted('Cannot finish run: interrupted; finished work is kept, run again to resume', (signal) =>
+        runCampaign(file, { workers: o.workers === undefined ? undefined : Number(o.workers), servers: o.servers, fuse: o.fuse, signal, progress: progressBar, say: (text) => process.stderr.write(`${text}\n`) }),
+      );
+      process.stdout.write(`${res.summary}\n`);
     });
 }

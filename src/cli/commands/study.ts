@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { untilInterrupted } from '../until-interrupted.js';
 import { loadStudy } from '../../study/load-study.js';
 import { runStudy } from '../../study/run-study.js';
 import { StitchgraphError } from '../../errors.js';
@@ -13,16 +14,12 @@ export function addStudyCommand(program: Command): void {
     .option('--fuse', 'fuse to OME-Zarr even when fusion.enabled is false')
     .action(async (file: string, o: { workers?: string; servers?: string; fuse?: boolean }) => {
       const s = await loadStudy(file);
-      const ac = new AbortController();
-      const stop = () => ac.abort(new StitchgraphError('StageError', 'Cannot finish study run: interrupted; finished samples are kept, run again to resume'));
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
-      try {
+      await untilInterrupted('Cannot finish study run: interrupted; finished samples are kept, run again to resume', async (signal) => {
         const res = await runStudy(s, {
           workers: o.workers === undefined ? undefined : Number(o.workers),
           servers: o.servers,
           fuse: o.fuse,
-          signal: ac.signal,
+          signal,
           onSample: (sample, i, n, outcome) => {
             if (!outcome) return;
             const what = outcome.status === 'ok' ? `ok${outcome.nothingToDo ? ' (up to date)' : ''} (${outcome.seconds.toFixed(1)} s)` : `FAILED: ${outcome.error}`;
@@ -34,12 +31,6 @@ export function addStudyCommand(program: Command): void {
         if (res.failed.length > 0) {
           throw new StitchgraphError('StageError', `Cannot finish study run: ${res.failed.length} of ${res.outcomes.length} samples failed (${res.failed.map((f) => f.sample).join(', ')}); the others are complete`);
         }
-      } catch (err) {
-        if (ac.signal.aborted) throw ac.signal.reason;
-        throw err;
-      } finally {
-        process.off('SIGINT', stop);
-        process.off('SIGTERM', stop);
-      }
+      });
     });
 }
