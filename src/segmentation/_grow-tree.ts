@@ -6,6 +6,8 @@
  * training linear in the samples per level.
  */
 
+import { Random } from '../synth/random.js';
+
 /** Nodes of a tree, children of node i at left[i] and left[i] + 1; left = -1 marks a leaf. */
 export interface TreeNodes {
   feature: number[];
@@ -32,16 +34,10 @@ export interface BinnedSet {
   labels: Uint8Array;
 }
 
-/** A small seeded generator (mulberry32): trees must be reproducible from the seed. */
+/** Uniform numbers in [0, 1) from a seed (the project's mulberry32 `Random`): trees must be reproducible. */
 export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const r = new Random(seed);
+  return () => r.next();
 }
 
 interface Split {
