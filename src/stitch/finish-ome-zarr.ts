@@ -12,9 +12,8 @@ const V3_DTYPE: Record<TileDtype, string> = { uint8: 'uint8', uint16: 'uint16', 
 const BYTES: Record<TileDtype, number> = { uint8: 1, uint16: 2, int16: 2, uint32: 4, int32: 4, float32: 4, float64: 8 };
 
 /**
- * OME-NGFF `omero` display metadata from the data's range: the window spans the coarsest level's
- * 0.5–99.5 percentiles (what viewers show by default), min/max its extremes. The coarsest level
- * is small (one chunk wide), so reading it whole costs little.
+ * OME-NGFF `omero` display metadata from the data's range: the window spans the 0.5–99.5
+ * percentiles of the values given (what viewers show by default), min/max their extremes.
  */
 export function omeroMetadata(values: ArrayLike<number>, label: string): Record<string, unknown> {
   const step = Math.max(1, Math.floor(values.length / 262_144));
@@ -24,6 +23,28 @@ export function omeroMetadata(values: ArrayLike<number>, label: string): Record<
   const at = (q: number) => (sample.length ? sample[Math.min(sample.length - 1, Math.floor(q * (sample.length - 1)))] : 0);
   const window = { min: at(0), max: at(1), start: at(0.005), end: at(0.995) };
   return { name: label, version: '0.4', channels: [{ label, color: 'FFFFFF', active: true, inverted: false, coefficient: 1, family: 'linear', window }], rdefs: { model: 'greyscale', defaultZ: 0 } };
+}
+
+/** Chunks read for the display window: memory and time stay bounded when the coarsest level is large (`--levels 1`). */
+const WINDOW_CHUNKS = 27;
+
+/** Voxels of up to WINDOW_CHUNKS chunks spread evenly over the level (all of it when it is that small). */
+async function sampleLevel(level: ZarrV2Array): Promise<Float64Array> {
+  const { shape, chunks } = level.meta;
+  const grid = shape.map((s, a) => Math.ceil(s / chunks[a]));
+  const per = Math.max(1, Math.round(Math.cbrt(WINDOW_CHUNKS)));
+  const picks = grid.map((n) => [...new Set(Array.from({ length: Math.min(n, per) }, (_, i) => Math.floor(((i + 0.5) * n) / Math.min(n, per))))]);
+  const parts: ArrayLike<number>[] = [];
+  for (const z of picks[0])
+    for (const y of picks[1])
+      for (const x of picks[2]) {
+        const start = [z, y, x].map((c, a) => c * chunks[a]);
+        parts.push(await level.readRegion(start, start.map((s0, a) => Math.min(chunks[a], shape[a] - s0))));
+      }
+  const values = new Float64Array(parts.reduce((n, p) => n + p.length, 0));
+  let o = 0;
+  for (const p of parts) for (let i = 0; i < p.length; i++) values[o++] = p[i];
+  return values;
 }
 
 /**
@@ -62,9 +83,7 @@ function v3ArrayDocument(v2: Record<string, unknown>, dtype: TileDtype): Record<
  */
 export async function finishOmeZarr(out: string, levels: number, ngff: NgffVersion, label: string): Promise<void> {
   const attrs = JSON.parse(await readFile(join(out, '.zattrs'), 'utf8')) as { multiscales: Record<string, unknown>[]; [k: string]: unknown };
-  const coarsest = await ZarrV2Array.open(join(out, String(levels - 1)));
-  const values = await coarsest.readRegion(coarsest.meta.shape.map(() => 0), coarsest.meta.shape);
-  const omero = omeroMetadata(values, label);
+  const omero = omeroMetadata(await sampleLevel(await ZarrV2Array.open(join(out, String(levels - 1)))), label);
   if (ngff === '0.4') {
     await writeJsonAtomic(join(out, '.zattrs'), { ...attrs, omero });
     return;
