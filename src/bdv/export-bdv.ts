@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import type { Campaign } from '../campaign/open-campaign.js';
 import type { Vec3 } from '../geometry/box.js';
+import { TYPED_ARRAY_OF } from '../zarrio/dtypes.js';
 import { readPositionsFile } from '../formats/positions.js';
 import { writeFileAtomic } from '../files/write-atomic.js';
 import { formatSpimDataXml, type SpimDataDocument } from './spimdata-xml.js';
@@ -10,6 +11,17 @@ import { writeBdvImages } from './write-bdv-images.js';
 
 export type BdvImages = 'copy' | 'link';
 
+/**
+ * The campaign's choice (`export.bigstitcher`): `auto` copies the tiles for BigStitcher only while
+ * they hold at most `export.bigstitcher_copy_limit_mb`; a whole organ is linked, never copied.
+ */
+export function bdvImagesFor(campaign: Campaign): BdvImages {
+  const mode = campaign.config.export.bigstitcher;
+  if (mode === 'copy' || mode === 'link') return mode;
+  const bytes = campaign.tiles.reduce((s, t) => s + t.shape[0] * t.shape[1] * t.shape[2] * TYPED_ARRAY_OF[t.dtype].BYTES_PER_ELEMENT, 0);
+  return bytes <= campaign.config.export.bigstitcher_copy_limit_mb * 2 ** 20 ? 'copy' : 'link';
+}
+
 export interface ExportBdvOptions {
   /** The XML file. @default <workdir>/bigstitcher.xml */
   out?: string;
@@ -17,7 +29,7 @@ export interface ExportBdvOptions {
    * `copy`: write BDV-readable OME-Zarr copies of the tiles (t, c, z, y, x with a pyramid) into
    * `<out>.ome.zarr` beside the XML; `link`: point the loader at the tile arrays in the source
    * store (right when they already are 5-D OME-Zarr images; the registrations are usable either way).
-   * @default 'copy'
+   * @default bdvImagesFor(campaign): copy while the tiles are small (export.bigstitcher)
    */
   images?: BdvImages;
   /** positions.json to export. @default <workdir>/positions.json, else the nominal positions */
@@ -52,7 +64,7 @@ async function tilePositions(campaign: Campaign, path: string | undefined): Prom
 export async function exportBdv(campaign: Campaign, options: ExportBdvOptions = {}): Promise<ExportBdvResult> {
   const xml = resolve(options.out ?? join(campaign.workdir, 'bigstitcher.xml'));
   const { positions, source } = await tilePositions(campaign, options.positions);
-  const mode = options.images ?? 'copy';
+  const mode = options.images ?? bdvImagesFor(campaign);
   let container: string;
   let groups: Map<string, string>;
   if (mode === 'copy') {

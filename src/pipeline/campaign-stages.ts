@@ -18,9 +18,7 @@ import { buildCampaignPyramids } from '../pyramid/build-campaign-pyramids.js';
 import { pyramidStorePath } from '../pyramid/pyramid-store-path.js';
 import { pyramidsComplete } from '../pyramid/pyramids-complete.js';
 import { writeJsonAtomic } from '../files/write-atomic.js';
-import type { Campaign } from '../campaign/open-campaign.js';
-import { exportBdv, type BdvImages } from '../bdv/export-bdv.js';
-import { TYPED_ARRAY_OF } from '../zarrio/dtypes.js';
+import { bdvImagesFor, exportBdv } from '../bdv/export-bdv.js';
 
 export interface CampaignStageOptions {
   /** Fuse even when `fusion.enabled` is false. */
@@ -62,14 +60,6 @@ function pyramidStage(): StageDef {
       }
     },
   };
-}
-
-/** `export.bigstitcher: auto` copies the tiles for BigStitcher only while they are small. */
-function bdvImagesFor(campaign: Campaign): BdvImages {
-  const mode = campaign.config.export.bigstitcher;
-  if (mode === 'copy' || mode === 'link') return mode;
-  const bytes = campaign.tiles.reduce((s, t) => s + t.shape[0] * t.shape[1] * t.shape[2] * TYPED_ARRAY_OF[t.dtype].BYTES_PER_ELEMENT, 0);
-  return bytes <= campaign.config.export.bigstitcher_copy_limit_mb * 2 ** 20 ? 'copy' : 'link';
 }
 
 /** pyramid → register → optimize → bigstitcher → fuse (when asked) → analyze → report: the stages of `stitchgraph run`. */

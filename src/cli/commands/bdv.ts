@@ -12,15 +12,15 @@ export function addExportBdvCommand(program: Command): void {
     .command('export-bdv <campaign>')
     .description('a BigStitcher/BigDataViewer project (SpimData XML) at the optimised positions → workdir/bigstitcher.xml')
     .option('--out <file>', 'the XML file (default: <workdir>/bigstitcher.xml)')
-    .option('--images <mode>', 'copy: BDV-readable OME-Zarr copies beside the XML; link: point at the tile store as it is', 'copy')
+    .option('--images <mode>', 'copy: BDV-readable OME-Zarr copies beside the XML; link: point at the tile store as it is (default: export.bigstitcher, auto = copy up to 2 GiB of tiles)')
     .option('--positions <file>', 'positions.json to export (default: <workdir>/positions.json, else nominal)')
-    .action(async (campaignPath: string, o: { out?: string; images: string; positions?: string }) => {
-      if (o.images !== 'copy' && o.images !== 'link') throw new StitchgraphError('UsageError', `Cannot export to BigStitcher: --images must be copy or link, not "${o.images}"`);
+    .action(async (campaignPath: string, o: { out?: string; images?: string; positions?: string }) => {
+      if (o.images !== undefined && o.images !== 'copy' && o.images !== 'link') throw new StitchgraphError('UsageError', `Cannot export to BigStitcher: --images must be copy or link, not "${o.images}"`);
       const campaign = await openCampaign(campaignPath);
       const bar = progressBar('bdv images', campaign.tiles.length);
       try {
         const r = await untilInterrupted('Cannot finish the BigStitcher export: interrupted; the image chunks written are kept, run again to resume', (signal) =>
-          exportBdv(campaign, { out: o.out, images: o.images as BdvImages, positions: o.positions, signal, onProgress: (d, t) => bar.update(d, t) }),
+          exportBdv(campaign, { out: o.out, images: o.images as BdvImages | undefined, positions: o.positions, signal, onProgress: (d, t) => bar.update(d, t) }),
         );
         getLogger().info({ xml: r.xml, images: r.images, positions: r.positionsSource }, 'BigStitcher project written');
         process.stdout.write(`${r.xml}\n`);
