@@ -36,6 +36,8 @@ export async function fusedSource(dir: string, volume: StitchedVolume, viewOpts:
   if (!params || !marker || marker.fingerprint !== params.fingerprint) return undefined;
   if (params.campaign !== volume.campaign.file || params.dtype !== 'float32' || !same(params.options, viewOpts) || !same(params.chunk, chunk)) return undefined;
   if (!same(params.origin, volume.origin) || !same(params.shape, volume.shape)) return undefined;
+  // An NGFF 0.5 output carries Zarr v3 metadata only; the served (v2) chunks are composed instead.
+  if ((params as { ngff?: string }).ngff === '0.5') return undefined;
   // The positions the output was fused at are those of this volume (nominal ones when none).
   const positions = params.positions ? (await readPositionsFile(params.positions).catch(() => undefined))?.tiles : undefined;
   if (params.positions && !positions) return undefined;

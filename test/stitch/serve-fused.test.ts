@@ -43,4 +43,23 @@ describe('serve from the fused output', () => {
       await other.close();
     }
   });
+
+  it('an NGFF 0.5 fused output (Zarr v3 metadata only) is not read as v2: served chunks are composed, and equal getView', async () => {
+    const { volume, positionsPath, campaign } = await makeCampaign({ seed: 32, tileShape: [12, 32, 32] });
+    const chunk: Vec3 = [4, 8, 8];
+    await fuseVolume(volume, new InlineExecutor(), { positions: positionsPath, out: join(campaign.workdir, 'fused.ome.zarr'), chunk, levels: 2, ngff: '0.5' });
+    const srv = await serveVolume(volume, { port: 0, chunk, levels: 2 });
+    try {
+      volume.cache.clear();
+      const misses = volume.cache.stats().misses;
+      const r = await fetch(`${srv.url}/zarr/0/1/1/1`);
+      expect(r.status).toBe(200);
+      expect(volume.cache.stats().misses).toBeGreaterThan(misses);
+      const e0 = volume.levelExtent(0);
+      const view = await volume.getView([e0.lo[0] + 4, e0.lo[1] + 8, e0.lo[2] + 8], chunk);
+      expect(Array.from(asFloat(await r.arrayBuffer()))).toEqual(Array.from(view.data));
+    } finally {
+      await srv.close();
+    }
+  });
 });
