@@ -71,6 +71,14 @@ async function refineWindow(job: PairJobPayload, tileA: PairTileSource, tileB: P
   return { ...base, shift: [0, 1, 2].map((ax) => round(res.translation![ax] + boxA.start[ax] - boxB.start[ax], 4)) as Vec3 };
 }
 
+/** Why no window consensus: the windows' own reason when every window was rejected for the same one. */
+function refinementFailure(done: readonly WindowRecord[], agreeing: number): string {
+  const reasons = new Set(done.map((w) => (w.status === 'ok' ? '' : (w.reason ?? ''))));
+  const [only] = reasons;
+  if (reasons.size === 1 && only) return `${only} (in every refinement window)`;
+  return `no distinct correlation peak (refinement windows disagree: ${agreeing} of ${done.length} agree)`;
+}
+
 /** The coarse step: the level's boxes phase correlated, to an integer shift of the level. */
 async function coarseStep(job: PairJobPayload, tileA: PairTileSource, tileB: PairTileSource, plan: PairLevelPlan) {
   const f = plan.factors;
@@ -121,7 +129,7 @@ export async function coarseToFinePair(job: PairJobPayload, tileA: PairTileSourc
   const refinement = { windows, windows_agreeing: combined.inliers, window_agreement: round(combined.agreement, 4) };
   const base = { ...coarse.record, ...levelInfo, ...coarseFields, ...refinement };
   if (!combined.shift) {
-    const reason = placed.length === 0 ? 'no textured window inside both fields of view at the coarse shift' : `no distinct correlation peak (refinement windows disagree: ${combined.inliers} of ${done.length} agree)`;
+    const reason = placed.length === 0 ? 'no textured window inside both fields of view at the coarse shift' : refinementFailure(done, combined.inliers);
     return { ...base, status: 'rejected', reason, shift: [...job.nominalShift], measured_shift: coarseShift, correlation: round(combined.correlation, 6) };
   }
   return {

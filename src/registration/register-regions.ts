@@ -88,6 +88,9 @@ export interface RegionRegistration {
   refined: boolean;
 }
 
+/** Leading words of the rejections for too thin an overlap (rejection-hint.ts matches them). */
+const OVERLAP_TOO_SMALL = 'overlap too small';
+
 /** A rejected registration with nothing measured unless `extra` says so. */
 function rejected(reason: string, extra: Partial<RegionRegistration> = {}): RegionRegistration {
   return { status: 'rejected', reason, translation: null, correlation: 0, overlap: [0, 0, 0], voxels: 0, peakRatio: 0, candidates: 0, isotropy: 0, refined: false, ...extra };
@@ -181,7 +184,7 @@ function registerPrepared(a: RegionInput, b: RegionInput, opts: RegisterRegionsO
   if (!start) {
     const out = bestOutside(scorer, candidates, slack);
     if (out) return rejected('shift beyond the search margin', { ...common, translation: out.t, correlation: out.r.r, overlap: out.r.overlap, voxels: out.r.voxels });
-    return rejected('overlap too small at every candidate shift', common);
+    return rejected(`${OVERLAP_TOO_SMALL} at every candidate shift`, common);
   }
 
   const peak = climbToIntegerPeak(scorer, start.t, active, slack);
@@ -200,7 +203,36 @@ function registerPrepared(a: RegionInput, b: RegionInput, opts: RegisterRegionsO
     refined: sub.refined || active.length === 0,
     ...common,
   };
-  return verdict(result, s, scorer, aroundOk ? around : null, () => bestOutside(scorer, candidates, slack));
+  return verdict(result, s, scorer, aroundOk ? { scores: around, t: peak.t, active } : null, () => bestOutside(scorer, candidates, slack));
+}
+
+/** The integer translation of neighbour `i` (C order over `active`) around `t`. */
+function neighbourAt(t: Vec3, i: number, active: readonly number[]): Vec3 {
+  const u: Vec3 = [...t];
+  let r = i;
+  for (let k = active.length - 1; k >= 0; k--) {
+    u[active[k]] += (r % 3) - 1;
+    r = Math.floor(r / 3);
+  }
+  return u;
+}
+
+/**
+ * Why a climb stopped short of the peak: a better neighbour inside the margin was refused only for
+ * its overlap (so a wider margin would not help, a smaller min_overlap_measured would).
+ */
+function stoppedClimbReason(better: readonly Vec3[], scorer: NccScorer): string {
+  const outside = better.some((t) => !scorer.within(t, 0));
+  const thin = better.some((t) => scorer.within(t, 0) && !scorer.overlapOk(scorer.local(t)));
+  if (thin && !outside) return `${OVERLAP_TOO_SMALL} at the best match: the correlation still rises where the overlap is thinner than registration.min_overlap_measured`;
+  return 'shift beyond the search margin';
+}
+
+/** The NCC on the 3^d neighbourhood of the integer peak `t` (C order over the active axes). */
+interface Neighbourhood {
+  scores: number[];
+  t: Vec3;
+  active: number[];
 }
 
 /**
@@ -208,7 +240,7 @@ function registerPrepared(a: RegionInput, b: RegionInput, opts: RegisterRegionsO
  * minimum, a translation outside the margin or a correlation still rising at it, a ridge, or no
  * convergence of the sub-voxel step.
  */
-function verdict(result: RegionRegistration, s: Settings, scorer: NccScorer, around: number[] | null, outside: () => Scored | undefined): RegionRegistration {
+function verdict(result: RegionRegistration, s: Settings, scorer: NccScorer, hood: Neighbourhood | null, outside: () => Scored | undefined): RegionRegistration {
   const r = result.correlation;
   // Nothing convincing inside the margin but a better match outside it: the stage is off by more
   // than the margin (or the tiles are mislabelled), which is worth saying.
@@ -220,10 +252,13 @@ function verdict(result: RegionRegistration, s: Settings, scorer: NccScorer, aro
   }
   if (!(r >= s.minCorrelation)) return { ...result, status: 'rejected', reason: `correlation ${r.toFixed(3)} below min_correlation ${s.minCorrelation}` };
   if (!scorer.within(result.translation!, 0)) return { ...result, status: 'rejected', reason: 'shift beyond the search margin' };
-  // The climb was stopped by the margin, not by a peak: the correlation still rises outside it.
-  if (around) {
+  // The climb was stopped before a peak: by the margin (the correlation still rises outside it),
+  // or, inside the margin, by the smallest overlap allowed (the match leaves too thin an overlap).
+  if (hood) {
+    const around = hood.scores;
     const centre = (around.length - 1) / 2;
-    if (around.some((v, i) => i !== centre && v > around[centre])) return { ...result, status: 'rejected', reason: 'shift beyond the search margin' };
+    const higher = around.map((v, i) => (i !== centre && v > around[centre] ? i : -1)).filter((i) => i >= 0);
+    if (higher.length) return { ...result, status: 'rejected', reason: stoppedClimbReason(higher.map((i) => neighbourAt(hood.t, i, hood.active)), scorer) };
     if (!(result.isotropy > s.minIsotropy)) return { ...result, status: 'rejected', reason: 'no distinct correlation peak (a ridge: structure along one direction only)' };
   }
   if (!result.refined) return { ...result, status: 'rejected', reason: 'no distinct correlation peak (sub-voxel refinement did not converge)' };

@@ -3,6 +3,8 @@ import { registerRegions } from '../../src/registration/register-regions.js';
 import { quadraticPeak } from '../../src/registration/quadratic-peak.js';
 import { phaseCorrelation } from '../../src/registration/phase-correlation.js';
 import type { Vec3 } from '../../src/geometry/box.js';
+import { wantsWiderSearch } from '../../src/registration/widened-overlaps.js';
+import { rejectionHint } from '../../src/registration/rejection-hint.js';
 
 /** A smooth random field: a sum of Gaussian blobs, evaluable at any (fractional) point. */
 function blobField(seed: number, extent: Vec3, count: number): (z: number, y: number, x: number) => number {
@@ -121,6 +123,28 @@ describe('registerRegions', () => {
     const b = sample(f, [0, 80, 60], [1, 64, 64]);
     const res = registerRegions({ data: a, shape: [1, 64, 64] }, { data: b, shape: [1, 64, 64] }, { margin: [0, 10, 10] });
     expect(res).toMatchObject({ status: 'rejected', reason: 'shift beyond the search margin' });
+  });
+
+  // A z pair whose true overlap (6 planes) is thinner than min_overlap_measured (8) although its
+  // shift is well inside the margin (t_0_2_1–t_1_2_1 of bench/scale/speed-vs-skimage.ts): the climb
+  // stops where the overlap gets too thin, and that is the reason, not the margin (which sent it to
+  // a pointless widened search whose hint then asked for a margin it already had).
+  it('says the overlap is too thin, not the margin, when a shift inside the margin leaves too thin an overlap', () => {
+    const f = textured(flat(field2d), 0.3);
+    const a = sample(f, [0, 20, 40], [1, 40, 96]);
+    const b = sample(f, [0, 20 + 34 + 1, 40 + 2], [1, 40, 96], 1.2, 30);
+    const opts = { expected: [0, 32, 0] as Vec3, margin: [0, 12, 12] as Vec3, downsample: [1, 1, 1] as Vec3 };
+    const strict = registerRegions({ data: a, shape: [1, 40, 96] }, { data: b, shape: [1, 40, 96] }, { ...opts, minOverlap: [1, 8, 8] });
+    expect(strict.status).toBe('rejected');
+    expect(strict.reason).toMatch(/^overlap too small at the best match/);
+    const record = { a: 'a', b: 'b', shift: [0, 32, 0] as Vec3, nominal_shift: [0, 32, 0] as Vec3, correlation: strict.correlation, status: 'rejected' as const, reason: strict.reason, key: 'k' };
+    expect(wantsWiderSearch(record)).toBe(false);
+    expect(rejectionHint(record, { margin: [0, 12, 12], widened: false })).toMatch(/min_overlap_measured/);
+    // The same match accepted where thinner overlaps are allowed: it is the true one.
+    const loose = registerRegions({ data: a, shape: [1, 40, 96] }, { data: b, shape: [1, 40, 96] }, { ...opts, minOverlap: [1, 4, 8] });
+    expect(loose.status).toBe('ok');
+    expect(Math.abs(loose.translation![1] - 35)).toBeLessThan(0.1);
+    expect(Math.abs(loose.translation![2] - 2)).toBeLessThan(0.1);
   });
 });
 
