@@ -10,12 +10,15 @@
  * pair, and a projection to the brain campaign (10×10×10 tiles of 2160×2560×2560 uint16): worker-
  * hours for pyramids and registration at the measured rates, and the bytes read.
  *
- *   npm run build && npx tsx bench/scale/scale.ts [--small 96,512,512] [--large 192,1024,1024] [--grid 1,2,2] [--overlap 0.12] [--workers 2]
+ *   npm run build && npx tsx bench/scale/scale.ts [--small 96,512,512] [--large 192,1024,1024] [--grid 1,2,2] [--overlap 0.12] [--workers 2] [--keep DIR]
+ *
+ * `--keep DIR` keeps the campaigns (with their pyramids) under DIR and reuses them on the next run:
+ * synth and pyramid are then skipped (no pyramid figures), so register can be A/B tested quickly.
  *
  * Target (issue 13): register peak RSS of the larger ≤ 1.3× the smaller and < 1 GB.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -34,6 +37,7 @@ const arg = (name: string, def: string): string => {
 };
 const vec = (s: string): Vec3 => s.split(',').map(Number) as Vec3;
 const grid = arg('grid', '1,2,2'), overlap = arg('overlap', '0.12'), workers = arg('workers', '2');
+const keep = process.argv.includes('--keep') ? arg('keep', '') : undefined;
 const BRAIN = { grid: [10, 10, 10] as Vec3, tile: [2160, 2560, 2560] as Vec3, bytes: 2 };
 
 interface Measured {
@@ -68,12 +72,17 @@ function pairReadVoxels(p: { a: string; b: string; boxA: { start: Vec3; size: Ve
 
 const results: { tile: Vec3; pyramid?: Measured; register: Measured; pairs: number; voxels: number; readBytesPerPair: number }[] = [];
 for (const tile of [vec(arg('small', '96,512,512')), vec(arg('large', '192,1024,1024'))]) {
-  const dir = mkdtempSync(join(tmpdir(), 'sg-scale-'));
+  const kept = keep ? join(keep, `${grid.replaceAll(',', 'x')}-${tile.join('x')}-${overlap}`) : undefined;
+  const reuse = !!kept && existsSync(join(kept, 'synth.yaml'));
+  if (kept) mkdirSync(kept, { recursive: true });
+  const dir = kept ?? mkdtempSync(join(tmpdir(), 'sg-scale-'));
   try {
-    const synth = spawnSync(process.execPath, [cli, 'synth', '--grid', grid, '--tile', tile.join(','), '--overlap', overlap, '--out', dir], { encoding: 'utf8', maxBuffer: 1 << 26 });
-    if (synth.status !== 0) throw new Error(`synth failed: ${synth.stderr}`);
+    if (!reuse) {
+      const synth = spawnSync(process.execPath, [cli, 'synth', '--grid', grid, '--tile', tile.join(','), '--overlap', overlap, '--out', dir], { encoding: 'utf8', maxBuffer: 1 << 26 });
+      if (synth.status !== 0) throw new Error(`synth failed: ${synth.stderr}`);
+    }
     const cfg = join(dir, 'synth.yaml');
-    const pyramid = hasPyramid ? step(['pyramid', cfg]) : undefined;
+    const pyramid = hasPyramid && !reuse ? step(['pyramid', cfg]) : undefined;
     if (pyramid && !pyramid.ok) throw new Error(`pyramid failed: ${pyramid.stderr.slice(-2000)}`);
     const register = step(['register', cfg, '--workers', workers, '--force']);
     if (!register.ok) throw new Error(`register failed: ${register.stderr.slice(-2000)}`);
@@ -86,7 +95,7 @@ for (const tile of [vec(arg('small', '96,512,512')), vec(arg('large', '192,1024,
     const voxels = campaign.tiles.reduce((s, t) => s + t.shape[0] * t.shape[1] * t.shape[2], 0);
     results.push({ tile, pyramid, register, pairs: overlaps.length, voxels, readBytesPerPair: (2 * read) / overlaps.length });
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    if (!kept) rmSync(dir, { recursive: true, force: true });
   }
 }
 

@@ -1,21 +1,26 @@
 /**
  * Side-by-side: `stitchgraph register` + `optimize` (one worker) against a plain scikit-image +
  * scipy script (skimage_scipy_stitch.py: phase_cross_correlation per pair on the same boxes, lsqr
- * for the positions, one thread) on the same synthetic campaign, in one run. Prints the wall time
- * of each, the ratio, and each one's position error against the truth. Both register the same
- * pair set: the face pairs of the grid (ours by its default `min_overlap_share`, which skips the
- * edge and corner slivers; the peer by construction), ours on grown boxes with verification.
+ * for the positions, one thread) on the same synthetic campaigns, in one run. Prints the CPU and
+ * wall time of each, the ratio, and each one's position error against the truth. Both register the
+ * same pair set: the face pairs of the grid (ours by its default `min_overlap_share`, which skips
+ * the edge and corner slivers; the peer by construction), ours on grown boxes with verification.
  *
- *   npx tsx bench/scale/speed-vs-skimage.ts [--grid 2,3,3] [--tile 64,256,256] [--overlap 0.12] [--upsample 10] [--runs 2]
+ * Two campaigns: the small one (2×3×3 tiles of 64×256×256), and a larger one of the same grid
+ * (`--large-tile`, default 128×512×512: 8× the voxels per tile), where the peer's whole-overlap FFTs
+ * grow with the tile and our coarse-to-fine cost should not. `--large-tile 0` runs the small one only.
  *
- * Needs `npm run build` (the CLI runs from dist/, as a user runs it).
+ *   npx tsx bench/scale/speed-vs-skimage.ts [--grid 2,3,3] [--tile 64,256,256] [--large-tile 128,512,512] [--overlap 0.12] [--upsample 10] [--runs 2] [--keep DIR]
+ *
+ * `--keep DIR` keeps the synthesised campaigns under DIR and reuses them (the larger one takes
+ * minutes to synthesise). Needs `npm run build` (the CLI runs from dist/, as a user runs it).
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { synthCampaign } from '../../src/synth/synth-campaign.js';
+import { synthCampaign, type SynthResult } from '../../src/synth/synth-campaign.js';
 import { openCampaign } from '../../src/campaign/open-campaign.js';
 import { findOverlaps } from '../../src/registration/find-overlaps.js';
 import { intersectBoxes, type Box3, type Vec3 } from '../../src/geometry/box.js';
@@ -28,8 +33,12 @@ const arg = (name: string, def: string): string => {
 };
 const vec = (s: string): Vec3 => s.split(',').map(Number) as Vec3;
 const grid = vec(arg('grid', '2,3,3')), tile = vec(arg('tile', '64,256,256'));
+const largeArg = arg('large-tile', '128,512,512');
+const largeTile = largeArg === '0' ? undefined : vec(largeArg);
 const overlap = Number(arg('overlap', '0.12')), upsample = Number(arg('upsample', '10')), runs = Number(arg('runs', '2'));
+const keep = process.argv.includes('--keep') ? arg('keep', '') : undefined;
 const oneThread = { OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1', MKL_NUM_THREADS: '1', UV_THREADPOOL_SIZE: '1' };
+const cli = join(root, 'dist', 'cli', 'main.js');
 
 interface Timing {
   wall: number;
@@ -66,37 +75,66 @@ function nominalBoxes(A: { nominal: Vec3; shape: Vec3 }, B: { nominal: Vec3; sha
   return { boxA: { start: ov.start.map((v, ax) => v - na[ax]) as Vec3, size: ov.size }, boxB: { start: ov.start.map((v, ax) => v - nb[ax]) as Vec3, size: ov.size } };
 }
 
-const dir = mkdtempSync(join(tmpdir(), 'sg-speed-'));
-try {
-  const res = await synthCampaign({ outDir: dir, seed: 21, grid, tileShape: tile, overlap, stageError: 5, noise: 0.03 });
-  const campaign = await openCampaign(res.configPath);
-  const pairs = findOverlaps(campaign.tiles, campaign.config.registration);
-  const spec = {
-    store: res.storePath,
-    upsample,
-    tiles: Object.fromEntries(campaign.tiles.map((t) => [t.id, { array: t.array, nominal: t.nominal }])),
-    // The nominal overlap boxes (no search margin: phase correlation wraps shifts beyond half the box).
-    pairs: pairs.filter((p) => faceNeighbours(p.a, p.b)).map((p) => ({ a: p.a, b: p.b, ...nominalBoxes(campaign.tileById.get(p.a)!, campaign.tileById.get(p.b)!), nominal_shift: p.nominalShift })),
-  };
-  writeFileSync(join(dir, 'pairs-spec.json'), JSON.stringify(spec));
-  console.log(`campaign: ${grid.join('×')} tiles of ${tile.join('×')} uint16, overlap ${overlap}, ${pairs.length} overlapping pairs (${spec.pairs.length} face pairs); one worker / one thread each; best of ${runs}`);
-  const cli = join(root, 'dist', 'cli', 'main.js');
-  let ours: Timing | undefined, peer: Timing | undefined, reg: Timing | undefined;
-  for (let r = 0; r < runs; r++) {
-    const tr = timed(process.execPath, [cli, 'register', res.configPath, '--workers', '1', '--force']);
-    const to = timed(process.execPath, [cli, 'optimize', res.configPath]);
-    if (!ours || add(tr, to).cpu < ours.cpu) [ours, reg] = [add(tr, to), tr];
-    peer = best(peer, timed('/usr/bin/python3', [join(here, 'skimage_scipy_stitch.py'), join(dir, 'pairs-spec.json'), join(dir, 'peer.json')]));
-  }
-  if (!ours || !peer || !reg) throw new Error('no run');
-  const positions = JSON.parse(readFileSync(join(campaign.workdir, 'positions.json'), 'utf8')) as { tiles: Record<string, { position: number[] }> };
-  const ourPos = Object.fromEntries(Object.entries(positions.tiles).map(([id, t]) => [id, t.position]));
-  const peerPos = (JSON.parse(readFileSync(join(dir, 'peer.json'), 'utf8')) as { positions: Record<string, number[]> }).positions;
-  const t = (v: Timing): string => `wall ${v.wall.toFixed(2)} s, CPU ${v.cpu.toFixed(2)} s`;
-  const ourPairs = (JSON.parse(readFileSync(join(campaign.workdir, 'pairs.json'), 'utf8')) as { pairs: unknown[] }).pairs.length;
-  console.log(`stitchgraph register+optimize: ${t(ours)} (register ${t(reg)}), ${ourPairs} pairs, position RMS error ${rmsError(ourPos, res.truth.tiles).toFixed(3)} vox`);
-  console.log(`scikit-image + scipy:          ${t(peer)}, position RMS error ${rmsError(peerPos, res.truth.tiles).toFixed(3)} vox (upsample_factor ${upsample}, ${spec.pairs.length} face pairs)`);
-  console.log(`speed ratio (peer / ours): wall ${(peer.wall / ours.wall).toFixed(2)}×, CPU ${(peer.cpu / ours.cpu).toFixed(2)}× (target ≥ 2×)`);
-} finally {
-  rmSync(dir, { recursive: true, force: true });
+/** The campaign (kept under `--keep` and reused when it is there). */
+async function campaignFor(t: Vec3): Promise<{ dir: string; res: Pick<SynthResult, 'configPath' | 'storePath' | 'truth'>; temporary: boolean }> {
+  const dir = keep ? join(keep, `speed-${grid.join('x')}-${t.join('x')}-${overlap}`) : mkdtempSync(join(tmpdir(), 'sg-speed-'));
+  const saved = join(dir, 'bench-synth.json');
+  if (keep && existsSync(saved)) return { dir, res: JSON.parse(readFileSync(saved, 'utf8')) as Pick<SynthResult, 'configPath' | 'storePath' | 'truth'>, temporary: false };
+  mkdirSync(dir, { recursive: true });
+  const res = await synthCampaign({ outDir: dir, seed: 21, grid, tileShape: t, overlap, stageError: 5, noise: 0.03 });
+  if (keep) writeFileSync(saved, JSON.stringify({ configPath: res.configPath, storePath: res.storePath, truth: res.truth }));
+  return { dir, res, temporary: !keep };
 }
+
+interface Row {
+  tile: Vec3;
+  pairs: number;
+  ourPairs: number;
+  ours: Timing;
+  reg: Timing;
+  peer: Timing;
+  ourError: number;
+  peerError: number;
+}
+
+async function compare(t: Vec3): Promise<Row> {
+  const { dir, res, temporary } = await campaignFor(t);
+  try {
+    const campaign = await openCampaign(res.configPath);
+    const pairs = findOverlaps(campaign.tiles, campaign.config.registration);
+    const spec = {
+      store: res.storePath,
+      upsample,
+      tiles: Object.fromEntries(campaign.tiles.map((x) => [x.id, { array: x.array, nominal: x.nominal }])),
+      // The nominal overlap boxes (no search margin: phase correlation wraps shifts beyond half the box).
+      pairs: pairs.filter((p) => faceNeighbours(p.a, p.b)).map((p) => ({ a: p.a, b: p.b, ...nominalBoxes(campaign.tileById.get(p.a)!, campaign.tileById.get(p.b)!), nominal_shift: p.nominalShift })),
+    };
+    writeFileSync(join(dir, 'pairs-spec.json'), JSON.stringify(spec));
+    let ours: Timing | undefined, peer: Timing | undefined, reg: Timing | undefined;
+    for (let r = 0; r < runs; r++) {
+      const tr = timed(process.execPath, [cli, 'register', res.configPath, '--workers', '1', '--force']);
+      const to = timed(process.execPath, [cli, 'optimize', res.configPath]);
+      if (!ours || add(tr, to).cpu < ours.cpu) [ours, reg] = [add(tr, to), tr];
+      peer = best(peer, timed('/usr/bin/python3', [join(here, 'skimage_scipy_stitch.py'), join(dir, 'pairs-spec.json'), join(dir, 'peer.json')]));
+    }
+    if (!ours || !peer || !reg) throw new Error('no run');
+    const positions = JSON.parse(readFileSync(join(campaign.workdir, 'positions.json'), 'utf8')) as { tiles: Record<string, { position: number[] }> };
+    const ourPos = Object.fromEntries(Object.entries(positions.tiles).map(([id, x]) => [id, x.position]));
+    const peerPos = (JSON.parse(readFileSync(join(dir, 'peer.json'), 'utf8')) as { positions: Record<string, number[]> }).positions;
+    const ourPairs = (JSON.parse(readFileSync(join(campaign.workdir, 'pairs.json'), 'utf8')) as { pairs: unknown[] }).pairs.length;
+    return { tile: t, pairs: spec.pairs.length, ourPairs, ours, reg, peer, ourError: rmsError(ourPos, res.truth.tiles), peerError: rmsError(peerPos, res.truth.tiles) };
+  } finally {
+    if (temporary) rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+console.log(`campaigns: ${grid.join('×')} tiles, overlap ${overlap}, stage error 5; one worker / one thread each; best of ${runs} by CPU; peer upsample_factor ${upsample}`);
+console.log('| tiles | pairs (ours / peer) | ours CPU s (register) | ours wall s | peer CPU s | peer wall s | ratio peer/ours CPU | ratio wall | ours RMS error vox | peer RMS error vox |');
+console.log('|---|---|---|---|---|---|---|---|---|---|');
+for (const t of largeTile ? [tile, largeTile] : [tile]) {
+  const r = await compare(t);
+  console.log(
+    `| ${r.tile.join('×')} | ${r.ourPairs} / ${r.pairs} | ${r.ours.cpu.toFixed(2)} (${r.reg.cpu.toFixed(2)}) | ${r.ours.wall.toFixed(2)} | ${r.peer.cpu.toFixed(2)} | ${r.peer.wall.toFixed(2)} | ${(r.peer.cpu / r.ours.cpu).toFixed(2)}× | ${(r.peer.wall / r.ours.wall).toFixed(2)}× | ${r.ourError.toFixed(3)} | ${r.peerError.toFixed(3)} |`,
+  );
+}
+console.log('target (issue 13): ratio ≥ 2× with an error at least as small');

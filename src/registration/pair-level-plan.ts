@@ -8,7 +8,7 @@ import { StitchgraphError } from '../errors.js';
 import { chooseCoarseLevel, REGISTRATION_BYTES_PER_VOXEL, type LevelChoice } from './choose-coarse-level.js';
 import { levelFactors } from './tile-levels.js';
 
-export const PLAN_DEFAULTS = { coarse_voxels: 32768, windows: 8, window_size: 128, memory_mb: 1536 } as const;
+export const PLAN_DEFAULTS = { coarse_voxels: 32768, windows: 8, window_size: 64, memory_mb: 1536 } as const;
 /** Smallest refinement window extent a budget may shrink windows to. */
 const MIN_WINDOW = 16;
 

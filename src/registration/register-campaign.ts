@@ -15,7 +15,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { openCampaign, type Campaign } from '../campaign/open-campaign.js';
-import { createExecutor } from '../distributed/create-executor.js';
+import { pairExecutor } from './_pair-executor.js';
 import type { Executor, Job } from '../distributed/executor.js';
 import { readPairsFile, writePairsFile, type PairRecord, type PairsFile } from '../formats/pairs.js';
 import type { Vec3 } from '../geometry/box.js';
@@ -296,7 +296,7 @@ class BatchRunner {
   async run(jobs: PairJob[], onResult: (job: PairJob, r: PairRecord) => void, work?: unknown): Promise<void> {
     if (jobs.length === 0) return;
     const o = this.opts;
-    this.executor ??= o.executor ?? (await createExecutor(this.campaign.config.distributed, { workers: o.workers, servers: o.servers }, { campaignFile: this.campaign.file, runId: 'register' }));
+    this.executor ??= o.executor ?? (await pairExecutor(this.campaign, o));
     const byId = new Map(jobs.map((j) => [j.id, j]));
     const flushMs = (o.flushSeconds ?? 10) * 1000;
     try {

@@ -63,7 +63,7 @@ export const RegistrationSettingsSchema = z
     /** Refinement windows per pair (at most; placed where the overlap has texture). */
     windows: z.number().int().min(1).max(64).default(8),
     /** Largest refinement window extent per axis, voxels. */
-    window_size: z.number().int().min(16).max(1024).default(128),
+    window_size: z.number().int().min(16).max(1024).default(64),
     /**
      * Memory budget of one pair job, MiB: the level and the windows are chosen to fit it; a pair that
      * fits at no level is an error naming it. The default lets 2 workers run on an 8 GB machine.
