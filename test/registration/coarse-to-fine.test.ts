@@ -165,13 +165,29 @@ describe('coarse-to-fine pair registration', () => {
     expect(shiftError(res, p)).toBeLessThanOrEqual(0.1);
   });
 
+  it('plans the same coarse boxes and windows for tiles 8× larger (the memory of a job does not follow the tile)', () => {
+    // bench/scale's two campaigns: 1×2×2 tiles of 96×512×512 and 192×1024×1024, overlap 0.12.
+    const plans = ([[96, 512, 512], [192, 1024, 1024]] as Vec3[]).map((shape) => {
+      const tiles = [0, 1].flatMap((y) => [0, 1].map((x) => ({ id: `t_0_${y}_${x}`, nominal: [0, Math.round(y * shape[1] * 0.88), Math.round(x * shape[2] * 0.88)] as Vec3, shape })));
+      const settings = { min_overlap: 0.02, min_overlap_measured: 8, search_margin_fraction: 0.1, search_margin_min: 16 };
+      return findOverlaps(tiles, settings).map((p) => pairLevelPlan({ ...p, params: {} }, { shape }, { shape }));
+    });
+    const voxels = (b: Box3) => b.size[0] * b.size[1] * b.size[2];
+    plans[0].forEach((small, i) => {
+      const large = plans[1][i];
+      expect(voxels(large.choice.boxA)).toBe(voxels(small.choice.boxA));
+      // Both windows are the default 64³: the small campaign's 61-voxel overlap (+ margins) no longer cuts them.
+      expect([small.windowSize, large.windowSize]).toEqual([64, 64]);
+    });
+  });
+
   it('a pair that fits the memory budget at no level is an error naming the pair and the budget', () => {
     const job = { a: 'ta', b: 'tb', boxA: { start: [0, 0, 0] as Vec3, size: [2160, 300, 2560] as Vec3 }, boxB: { start: [0, 2260, 0] as Vec3, size: [2160, 300, 2560] as Vec3 }, params: { memory_mb: 0.001 } };
     expect(() => pairLevelPlan(job, { shape: [2160, 2560, 2560] }, { shape: [2160, 2560, 2560] })).toThrow(/Cannot register pair ta–tb: .*registration\.memory_mb = 0\.001 MiB/);
-    // The default budget fits a brain-scale pair: coarse level within it, windows of 128.
+    // The default budget fits a brain-scale pair: coarse level within it, windows of the default 64.
     const plan = pairLevelPlan({ ...job, params: {} }, { shape: [2160, 2560, 2560] }, { shape: [2160, 2560, 2560] });
     expect(plan.choice.level).toBeGreaterThan(0);
     expect(plan.choice.bytes).toBeLessThan(1536 * 2 ** 20);
-    expect(plan.windowSize).toBe(128);
+    expect(plan.windowSize).toBe(64);
   });
 });
