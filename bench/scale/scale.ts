@@ -12,6 +12,7 @@
  *
  *   npm run build && npx tsx bench/scale/scale.ts [--small 96,512,512] [--large 192,1024,1024] [--grid 1,2,2] [--overlap 0.12] [--workers 2] [--keep DIR]
  *
+ * `--cli PATH` runs another build's CLI (e.g. main's dist/cli/main.js) for an A/B on kept campaigns.
  * `--keep DIR` keeps the campaigns (with their pyramids) under DIR and reuses them on the next run:
  * synth and pyramid are then skipped (no pyramid figures), so register can be A/B tested quickly.
  *
@@ -30,7 +31,9 @@ import type { PairsFile } from '../../src/formats/pairs.js';
 import type { Vec3 } from '../../src/geometry/box.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const cli = join(root, 'dist', 'cli', 'main.js');
+const cliArg = process.argv.indexOf('--cli');
+/** `--cli PATH`: another build's dist/cli/main.js (A/B against a branch on the kept campaigns). */
+const cli = cliArg >= 0 ? process.argv[cliArg + 1] : join(root, 'dist', 'cli', 'main.js');
 const arg = (name: string, def: string): string => {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? process.argv[i + 1] : def;

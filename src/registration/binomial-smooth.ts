@@ -36,7 +36,13 @@ export function binomialSmooth(data: Float32Array, shape: Vec3, mask: Uint8Array
     elo[ax] = Math.max(0, lo[ax] - r);
     es[ax] = Math.min(shape[ax], hi[ax] + r) - elo[ax];
   }
+  // An axis of the sub-box shorter than 5 where the region's is not: smooth it as the region does.
+  if (!es.every((v, ax) => v >= 5 || shape[ax] < 5)) return smoothWhole(data, shape, mask);
   const [ed, eh, ew] = es;
+  // The result in the kernels' heap (the gradient step then runs in WebAssembly), the sub-box and
+  // its smoothing after it, given back once copied.
+  const out = kernels ? kernels.f32(data.length) : new Float32Array(data.length);
+  const mark = kernels?.mark();
   const sub = kernels ? kernels.f32(ed * eh * ew) : new Float32Array(ed * eh * ew);
   const subMask = mask ? new Uint8Array(sub.length) : null;
   for (let k = 0; k < ed; k++)
@@ -46,15 +52,13 @@ export function binomialSmooth(data: Float32Array, shape: Vec3, mask: Uint8Array
       sub.set(data.subarray(o, o + ew), q);
       if (mask && subMask) subMask.set(mask.subarray(o, o + ew), q);
     }
-  // An axis of the sub-box shorter than 5 where the region's is not: smooth it as the region does.
-  const sm = es.every((v, ax) => v >= 5 || shape[ax] < 5) ? smoothWhole(sub, es, subMask) : smoothWhole(data, shape, mask);
-  if (sm.length === data.length) return sm;
-  const out = new Float32Array(data.length);
+  const sm = smoothWhole(sub, es, subMask);
   for (let k = lo[0]; k < hi[0]; k++)
     for (let j = lo[1]; j < hi[1]; j++) {
       const q = ((k - elo[0]) * eh + j - elo[1]) * ew + lo[2] - elo[2];
       out.set(sm.subarray(q, q + hi[2] - lo[2]), (k * h + j) * w + lo[2]);
     }
+  if (kernels && mark !== undefined) kernels.rewind(mark);
   return out;
 }
 

@@ -103,14 +103,15 @@ function phaseFactors(downsample: Vec3, a: Vec3, b: Vec3): Vec3 {
 
 export function registerRegions(a: RegionInput, b: RegionInput, opts: RegisterRegionsOptions = {}): RegionRegistration {
   const downsample = opts.downsample ?? [1, 1, 1];
-  // Kernel memory for this pair: both centred regions, their smoothed copies with the smoothing's
-  // scratch, the block averages (uint16 copies are transient).
+  // Kernel memory for this pair: both centred regions, their smoothed copies (4 bytes a voxel
+  // each), the smoothing's sub-box and scratch, the block averages (uint16 copies are transient).
+  // A smoothed copy that does not fit leaves the gradient step in JavaScript (3× slower).
   if (kernels) {
     const na = a.shape[0] * a.shape[1] * a.shape[2], nb = b.shape[0] * b.shape[1] * b.shape[2];
     const plane = Math.max(a.shape[1] * a.shape[2], b.shape[1] * b.shape[2]);
     const f = phaseFactors(downsample, a.shape, b.shape);
     const fft = opts.search === 'local' ? null : phaseCorrelationShape(downsampledShape(a.shape, f), downsampledShape(b.shape, f), opts.fftEngine);
-    kernels.begin(10 * (na + nb) + 24 * plane + 4096, fft);
+    kernels.begin(14 * (na + nb) + 24 * plane + 4096, fft);
   }
   try {
     return registerPrepared(a, b, opts);

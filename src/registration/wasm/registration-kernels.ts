@@ -57,6 +57,15 @@ export class RegistrationKernels {
     return at === null ? new Float32Array(n) : new Float32Array(this.buffer, at, n).fill(0);
   }
 
+  /** The arena's allocation point: `rewind(mark)` frees everything taken after it. */
+  mark(): number {
+    return this.heap.mark();
+  }
+
+  rewind(mark: number): void {
+    this.heap.rewind(mark);
+  }
+
   /** Whether the kernels can read `view` (it lives in their memory). */
   holds(view: ArrayBufferView): boolean {
     return view.buffer === this.buffer;
