@@ -15,8 +15,7 @@
  */
 import type { Vec3 } from '../geometry/box.js';
 import { StitchgraphError } from '../errors.js';
-import { ForegroundRuns, scanRowRuns } from './_foreground-runs.js';
-import { joinRuns } from './_join-runs.js';
+import { ForegroundRuns, findAndJoinRuns } from './_label-runs.js';
 
 export type Connectivity = 6 | 26;
 
@@ -37,36 +36,11 @@ export function labelComponents(mask: Uint8Array, shape: Vec3, connectivity: Con
   if (connectivity !== 6 && connectivity !== 26) throw new StitchgraphError('InputError', `Cannot label: connectivity must be 6 or 26, not ${String(connectivity)}`);
   const rows = d * h;
   const rowFirst = new Int32Array(rows + 1);
-  const runs = findAndJoinRuns(mask, shape, connectivity === 26 ? 1 : 0, rowFirst);
+  const runs = findAndJoinRuns(mask, shape, connectivity, rowFirst);
   const count = numberRoots(runs.parent, runs.count);
   const labels = new Int32Array(n);
   writeRunLabels(labels, runs, rowFirst, rows, w);
   return { labels, count };
-}
-
-/** Pass 1: the runs of every row, each joined to the touching runs of earlier rows. */
-function findAndJoinRuns(mask: Uint8Array, shape: Vec3, reach: number, rowFirst: Int32Array): ForegroundRuns {
-  const [d, h, w] = shape;
-  // Background is skipped eight voxels at a time where the mask's bytes allow a 32-bit view.
-  const words = mask.byteOffset % 4 === 0 ? new Uint32Array(mask.buffer, mask.byteOffset, mask.length >>> 2) : new Uint32Array(0);
-  const runs = new ForegroundRuns(Math.min(((w + 1) >>> 1) * d * h + 1, 1 << 16));
-  for (let z = 0, r = 0; z < d; z++)
-    for (let y = 0; y < h; y++, r++) {
-      const a0 = (rowFirst[r] = runs.count);
-      scanRowRuns(mask, words, r * w, w, runs);
-      const a1 = runs.count;
-      if (a0 === a1) continue;
-      const { start, end, parent } = runs;
-      if (y > 0) joinRuns(start, end, parent, a0, a1, rowFirst[r - 1], a0, reach);
-      if (z === 0) continue;
-      const b = r - h; // the same row one plane back
-      joinRuns(start, end, parent, a0, a1, rowFirst[b], rowFirst[b + 1], reach);
-      if (reach === 0) continue;
-      if (y > 0) joinRuns(start, end, parent, a0, a1, rowFirst[b - 1], rowFirst[b], reach);
-      if (y < h - 1) joinRuns(start, end, parent, a0, a1, rowFirst[b + 1], rowFirst[b + 2], reach);
-    }
-  rowFirst[d * h] = runs.count;
-  return runs;
 }
 
 /**
@@ -82,15 +56,24 @@ function numberRoots(parent: Int32Array, nRuns: number): number {
   return count;
 }
 
-/** Pass 2: write each run's label over its voxels (the output starts as background). */
+/**
+ * Pass 2: write each run's label over its voxels (the output starts as background). Runs of up
+ * to four voxels (nearly all of them in noise) are written as four lanes, label or 0, with no
+ * loop: lanes past the run are background or belong to a later run, written afterwards.
+ */
 function writeRunLabels(labels: Int32Array, runs: ForegroundRuns, rowFirst: Int32Array, rows: number, w: number): void {
-  const { start, end, parent } = runs;
+  const { edges, parent } = runs;
+  const n = labels.length;
   for (let r = 0; r < rows; r++) {
     const base = r * w;
     for (let k = rowFirst[r], k1 = rowFirst[r + 1]; k < k1; k++) {
-      const l = parent[k], s = base + start[k], e = base + end[k];
-      if (e - s > 16) labels.fill(l, s, e);
-      else for (let o = s; o < e; o++) labels[o] = l;
+      const l = parent[k], s = base + edges[2 * k], e = base + edges[2 * k + 1];
+      if (e - s <= 4 && s + 4 <= n) {
+        labels[s] = l;
+        labels[s + 1] = s + 1 < e ? l : 0;
+        labels[s + 2] = s + 2 < e ? l : 0;
+        labels[s + 3] = s + 3 < e ? l : 0;
+      } else labels.fill(l, s, e);
     }
   }
 }
