@@ -6,7 +6,8 @@
  * (one process, blocks inline: labelling, measures, thinning, radii, graph) against the pipeline a
  * Python user would script: scipy.ndimage.label + skimage skeletonize_3d + distance_transform_edt
  * + a networkx graph of the skeleton voxels (26-neighbours). The last column is ours / peer in speed
- * (> 1: we are faster).
+ * (> 1: we are faster). Label rows also check that our label image equals scipy's, voxel for
+ * voxel (the process exits 1 if not).
  * Run: npx tsx bench/analysis/label-skeleton.ts [edge=256] [skelEdge=160] [analyzeShape=97,965,964]
  */
 import { execFileSync } from 'node:child_process';
@@ -37,7 +38,7 @@ function best(f: () => void, reps: number): number {
   return t;
 }
 
-function py(code: string): Record<string, number> {
+function py(code: string): Record<string, number> & { same?: boolean } {
   return JSON.parse(execFileSync('/usr/bin/python3', ['-c', `import numpy as np, json, time\nD=${JSON.stringify(dir)}\n${code}`]).toString());
 }
 
@@ -115,15 +116,19 @@ try {
     writeFileSync(join(dir, 'm.raw'), m);
     for (const conn of [6, 26] as const) {
       const ours = best(() => labelComponents(m, shape, conn), 5);
-      const count = labelComponents(m, shape, conn).count;
+      const { labels, count } = labelComponents(m, shape, conn);
+      writeFileSync(join(dir, 'l.raw'), labels);
+      // Same numbering as scipy (raster order of first voxels), so the label images must be equal.
       const ref = py(`from scipy import ndimage as ndi
 m=np.fromfile(D+'/m.raw',np.uint8).reshape(${shape.join(',')})
 st=ndi.generate_binary_structure(3, ${conn === 6 ? 1 : 3})
 t=1e9
 for _ in range(5):
   t0=time.process_time(); l,n=ndi.label(m, st); t=min(t,time.process_time()-t0)
-print(json.dumps({'t':t,'n':int(n)}))`);
-      rows.push(`| label ${conn} | ${name} | ${mv(n, ours)} | ${mv(n, ref.t)} (scipy.ndimage.label) | ${count} / ${ref.n} | ${ratio(ours, ref.t)} |`);
+same=bool(np.array_equal(l, np.fromfile(D+'/l.raw',np.int32).reshape(l.shape)))
+print(json.dumps({'t':t,'n':int(n),'same':same}))`);
+      if (!ref.same || ref.n !== count) process.exitCode = 1;
+      rows.push(`| label ${conn} | ${name} | ${mv(n, ours)} | ${mv(n, ref.t)} (scipy.ndimage.label) | ${count} / ${ref.n}, labels ${ref.same ? 'identical' : 'DIFFER'} | ${ratio(ours, ref.t)} |`);
       console.log(rows[rows.length - 1]);
     }
   }

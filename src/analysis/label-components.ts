@@ -37,37 +37,29 @@ export function labelComponents(mask: Uint8Array, shape: Vec3, connectivity: Con
   const rows = d * h;
   const rowFirst = new Int32Array(rows + 1);
   const runs = findAndJoinRuns(mask, shape, connectivity, rowFirst);
-  const count = numberRoots(runs.parent, runs.count);
   const labels = new Int32Array(n);
-  writeRunLabels(labels, runs, rowFirst, rows, w);
+  const count = writeRunLabels(labels, runs, rowFirst, rows, w);
   return { labels, count };
 }
 
 /**
- * Replace each run's parent by its component's label, 1..count in raster order. Parents point to
- * smaller indices, so a run's parent is already relabelled when the run is reached: no find.
- */
-function numberRoots(parent: Int32Array, nRuns: number): number {
-  let count = 0;
-  for (let k = 0; k < nRuns; k++) {
-    const p = parent[k];
-    parent[k] = p === k ? ++count : parent[p];
-  }
-  return count;
-}
-
-/**
- * Pass 2: write each run's label over its voxels (the output starts as background). Runs of up
+ * Pass 2: number the sets 1..count in raster order of their first run and write each run's label
+ * over its voxels (the output starts as background); returns the count. Parents point to smaller
+ * indices, so a run's parent already holds its label when the run is reached: no find. Runs of up
  * to four voxels (nearly all of them in noise) are written as four lanes, label or 0, with no
  * loop: lanes past the run are background or belong to a later run, written afterwards.
  */
-function writeRunLabels(labels: Int32Array, runs: ForegroundRuns, rowFirst: Int32Array, rows: number, w: number): void {
+function writeRunLabels(labels: Int32Array, runs: ForegroundRuns, rowFirst: Int32Array, rows: number, w: number): number {
   const { edges, parent } = runs;
   const n = labels.length;
-  for (let r = 0; r < rows; r++) {
+  let count = 0;
+  for (let r = 0, k = 0; r < rows; r++) {
     const base = r * w;
-    for (let k = rowFirst[r], k1 = rowFirst[r + 1]; k < k1; k++) {
-      const l = parent[k], s = base + edges[2 * k], e = base + edges[2 * k + 1];
+    for (const k1 = rowFirst[r + 1]; k < k1; k++) {
+      const p = parent[k];
+      const l = p === k ? ++count : parent[p];
+      parent[k] = l;
+      const s = base + edges[2 * k], e = base + edges[2 * k + 1];
       if (e - s <= 4 && s + 4 <= n) {
         labels[s] = l;
         labels[s + 1] = s + 1 < e ? l : 0;
@@ -76,4 +68,5 @@ function writeRunLabels(labels: Int32Array, runs: ForegroundRuns, rowFirst: Int3
       } else labels.fill(l, s, e);
     }
   }
+  return count;
 }
