@@ -62,7 +62,7 @@ let features: PixelFeatures | undefined;
 // As the peer does: features once, then fit on the labelled rows and predict every voxel.
 const featureSeconds = cpuSeconds(() => (features = pixelFeatures(phantom.image, whole, whole, { sigmasUm: sigmas, voxelSize: [1, 1, 1] })));
 const trainSeconds = cpuSeconds(() => (model = PixelClassifier.train(samplesFromFeatures(features!, labels), sigmas, [1, 1, 1])));
-const predictSeconds = cpuSeconds(() => (ours = model!.forest.predict(features!.values, phantom.mask.length)));
+const predictSeconds = cpuSeconds(() => (ours = model!.forest.predictFeatureMajor(features!.values, features!.voxels)));
 const ourSeconds = featureSeconds + trainSeconds + predictSeconds;
 const ourDice = dice(Array.from(ours, (p) => (p > 0.5 ? 1 : 0)), phantom.mask);
 

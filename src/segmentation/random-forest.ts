@@ -90,18 +90,30 @@ export class RandomForest {
     return new RandomForest(featureCount, roots, feature, threshold, left, value);
   }
 
-  /** Probability of class 1 for `n` samples of interleaved features. */
+  /** Probability of class 1 for `n` samples of interleaved features (`X[i * featureCount + f]`). */
   predict(X: Float32Array, n: number, out: Float32Array = new Float32Array(n)): Float32Array {
-    const F = this.featureCount;
-    const { roots, feature, threshold, left, value } = this;
+    return this.walk(X, n, this.featureCount, 1, out);
+  }
+
+  /** Probability of class 1 for `n` samples of feature-major features (`X[f * n + i]`, as `pixelFeatures` gives them). */
+  predictFeatureMajor(X: Float32Array, n: number, out: Float32Array = new Float32Array(n)): Float32Array {
+    return this.walk(X, n, 1, n, out);
+  }
+
+  /** Every sample through every tree: sample i's feature f at X[i * sampleStride + f * featureStride]. */
+  private walk(X: Float32Array, n: number, sampleStride: number, featureStride: number, out: Float32Array): Float32Array {
+    const { roots, left, value } = this;
+    // Feature offsets pre-multiplied by their stride: one multiplication fewer per node visited.
+    const at = featureStride === 1 ? this.feature : this.feature.map((f) => f * featureStride);
+    const threshold = this.threshold;
     const T = roots.length;
-    for (let i = 0, base = 0; i < n; i++, base += F) {
+    for (let i = 0, base = 0; i < n; i++, base += sampleStride) {
       let sum = 0;
       for (let t = 0; t < T; t++) {
         let node = roots[t];
         let l = left[node];
         while (l >= 0) {
-          node = X[base + feature[node]] <= threshold[node] ? l : l + 1;
+          node = X[base + at[node]] <= threshold[node] ? l : l + 1;
           l = left[node];
         }
         sum += value[node];

@@ -1,0 +1,274 @@
+// AssemblyScript source of the pixel classifier's feature kernels (WebAssembly, 128-bit SIMD).
+// Compiled by `npm run build:wasm` into src/segmentation/wasm/segmentation-kernels.wasm.ts (the
+// module, base64), which is committed; a test checks that it is this source's build.
+//
+// Why own kernels: in JavaScript the multiscale features (separable Gaussians, derivatives,
+// Hessian and structure-tensor eigenvalues) took 1.5 s of the 1.9 s that train + predict cost on
+// the 96³ bench volume (bench/segmentation), most of it in the Gaussian passes (float32 loads
+// converted to double, one lane) and in acos/cos per eigenvalue solve. The same loops on 4 float32
+// lanes, with planar arrays and a polynomial cosine, run 3-5× faster.
+//
+// Every pointer is a byte offset into the imported memory (src/segmentation/_feature-heap.ts owns
+// it), every size an element count; no static data. Arrays are float32, C order (z, y, x). A
+// voxel's result does not depend on its SIMD lane (the scalar tails repeat the lanes' operations in
+// the same order), so a block's features equal the whole volume's.
+
+@inline function f32at(p: usize, i: i32): f32 {
+  return load<f32>(p + (<usize>i << 2));
+}
+
+@inline function put(p: usize, i: i32, v: f32): void {
+  store<f32>(p + (<usize>i << 2), v);
+}
+
+/** Gaussian along x, in place: `rows` rows of `w` values; `k` the 2r+1 taps; `line` w + 2r scratch values (edges clamped). */
+export function gaussX(p: usize, rows: i32, w: i32, k: usize, r: i32, line: usize): void {
+  const nv = w & ~3;
+  const kc = f32at(k, r);
+  const vkc = f32x4.splat(kc);
+  for (let row = 0; row < rows; row++) {
+    const base = p + ((<usize>row * <usize>w) << 2);
+    memory.copy(line + (<usize>r << 2), base, <usize>w << 2);
+    const first = f32at(base, 0), last = f32at(base, w - 1);
+    for (let q = 0; q < r; q++) {
+      put(line, q, first);
+      put(line, w + r + q, last);
+    }
+    let i = 0;
+    for (; i < nv; i += 4) {
+      const li = line + (<usize>i << 2);
+      let acc = f32x4.mul(vkc, v128.load(li + (<usize>r << 2)));
+      for (let t = 0; t < r; t++) {
+        const kt = f32x4.splat(f32at(k, t));
+        acc = f32x4.add(acc, f32x4.mul(kt, f32x4.add(v128.load(li + (<usize>t << 2)), v128.load(li + (<usize>(2 * r - t) << 2)))));
+      }
+      v128.store(base + (<usize>i << 2), acc);
+    }
+    for (; i < w; i++) {
+      let acc: f32 = kc * f32at(line, i + r);
+      for (let t = 0; t < r; t++) acc = acc + f32at(k, t) * (f32at(line, i + t) + f32at(line, i + 2 * r - t));
+      put(base, i, acc);
+    }
+  }
+}
+
+/**
+ * Gaussian along an outer axis, `src` to `dst`: `outer` slabs of `len` rows of `run` values (y in
+ * each z-slab: run = w; z: outer 1, run = h·w). Whole rows are weighted and summed, so the lanes run
+ * over contiguous memory. `rows` is room for 2r+1 row addresses.
+ */
+export function gaussOuter(src: usize, dst: usize, outer: i32, len: i32, run: i32, k: usize, r: i32, rows: usize): void {
+  const nv = run & ~3;
+  const kc = f32at(k, r);
+  const vkc = f32x4.splat(kc);
+  const rowBytes = <usize>run << 2;
+  for (let o = 0; o < outer; o++) {
+    const s0 = src + <usize>o * <usize>len * rowBytes, d0 = dst + <usize>o * <usize>len * rowBytes;
+    for (let i = 0; i < len; i++) {
+      for (let t = 0; t <= 2 * r; t++) {
+        const j = min(len - 1, max(0, i + t - r));
+        store<usize>(rows + (<usize>t << 2), s0 + <usize>j * rowBytes);
+      }
+      const d = d0 + <usize>i * rowBytes;
+      const mid = load<usize>(rows + (<usize>r << 2));
+      let x = 0;
+      for (; x < nv; x += 4) {
+        const xo = <usize>x << 2;
+        let acc = f32x4.mul(vkc, v128.load(mid + xo));
+        for (let t = 0; t < r; t++) {
+          const a = load<usize>(rows + (<usize>t << 2)), b = load<usize>(rows + (<usize>(2 * r - t) << 2));
+          acc = f32x4.add(acc, f32x4.mul(f32x4.splat(f32at(k, t)), f32x4.add(v128.load(a + xo), v128.load(b + xo))));
+        }
+        v128.store(d + xo, acc);
+      }
+      for (; x < run; x++) {
+        let acc: f32 = kc * f32at(mid, x);
+        for (let t = 0; t < r; t++) {
+          const a = load<usize>(rows + (<usize>t << 2)), b = load<usize>(rows + (<usize>(2 * r - t) << 2));
+          acc = acc + f32at(k, t) * (f32at(a, x) + f32at(b, x));
+        }
+        put(d, x, acc);
+      }
+    }
+  }
+}
+
+/** Steps of the central difference at index i of n (clamped edges): 2 inside, 1 at a face, 0 when n is 1. */
+@inline function steps(i: i32, n: i32): i32 {
+  return <i32>(i > 0) + <i32>(i < n - 1);
+}
+
+/** 1 / (steps · voxel size), 0 for no step. */
+@inline function diffScale(s: i32, v: f32): f32 {
+  return s > 0 ? <f32>1 / (<f32>s * v) : <f32>0;
+}
+
+/**
+ * ∂/∂z, ∂/∂y, ∂/∂x of `g` over the whole box (central differences, one-sided at the faces), in
+ * value per µm from the voxel size (vz, vy, vx).
+ */
+export function gradient3(g: usize, gz: usize, gy: usize, gx: usize, d: i32, h: i32, w: i32, vz: f32, vy: f32, vx: f32): void {
+  const sz = h * w;
+  const nv = w & ~3;
+  const fx = diffScale(steps(1, w), vx);
+  const vfx = f32x4.splat(fx);
+  for (let z = 0; z < d; z++) {
+    const zm = z > 0 ? -sz : 0, zp = z < d - 1 ? sz : 0;
+    const vfz = f32x4.splat(diffScale(steps(z, d), vz));
+    for (let y = 0; y < h; y++) {
+      const ym = y > 0 ? -w : 0, yp = y < h - 1 ? w : 0;
+      const vfy = f32x4.splat(diffScale(steps(y, h), vy));
+      const o = (z * h + y) * w;
+      const gp = g + (<usize>o << 2);
+      let x = 0;
+      for (; x < nv; x += 4) {
+        const xo = <usize>x << 2;
+        const at = gp + xo;
+        v128.store(gz + (<usize>o << 2) + xo, f32x4.mul(f32x4.sub(v128.load(at + (<usize>zp << 2)), v128.load(at + (<usize>zm << 2))), vfz));
+        v128.store(gy + (<usize>o << 2) + xo, f32x4.mul(f32x4.sub(v128.load(at + (<usize>yp << 2)), v128.load(at + (<usize>ym << 2))), vfy));
+      }
+      for (; x < w; x++) {
+        put(gz, o + x, (f32at(gp, x + zp) - f32at(gp, x + zm)) * f32x4.extract_lane(vfz, 0));
+        put(gy, o + x, (f32at(gp, x + yp) - f32at(gp, x + ym)) * f32x4.extract_lane(vfy, 0));
+      }
+      // x: one-sided at both ends, central (4 lanes) between.
+      if (w === 1) {
+        put(gx, o, 0);
+        continue;
+      }
+      put(gx, o, (f32at(gp, 1) - f32at(gp, 0)) / vx);
+      put(gx, o + w - 1, (f32at(gp, w - 1) - f32at(gp, w - 2)) / vx);
+      x = 1;
+      for (; x + 4 <= w - 1; x += 4) {
+        const at = gp + (<usize>x << 2);
+        v128.store(gx + (<usize>(o + x) << 2), f32x4.mul(f32x4.sub(v128.load(at + 4), v128.load(at - 4)), vfx));
+      }
+      for (; x < w - 1; x++) put(gx, o + x, (f32at(gp, x + 1) - f32at(gp, x - 1)) * fx);
+    }
+  }
+}
+
+/** cos x on [0, π/3] (Taylor to x¹⁰, error < 4e-9): no trigonometric call and no table. */
+@inline function cosSmall(x: f64): f64 {
+  const x2 = x * x;
+  return 1 + x2 * (-0.5 + x2 * (1.0 / 24 + x2 * (-1.0 / 720 + x2 * (1.0 / 40320 + x2 * (-1.0 / 3628800)))));
+}
+
+/**
+ * Eigenvalues of the symmetric matrix [[a, b, c], [b, d, e], [c, e, f]] in closed form (Smith 1961,
+ * doi:10.1145/355578.366316), ascending, into planes out, out + plane, out + 2·plane at voxel v.
+ */
+function eigen3(a: f64, b: f64, c: f64, d: f64, e: f64, f: f64, out: usize, plane: usize, v: i32): void {
+  const p1 = b * b + c * c + e * e;
+  const q = (a + d + f) / 3;
+  const a0 = a - q, d0 = d - q, f0 = f - q;
+  const p2 = a0 * a0 + d0 * d0 + f0 * f0 + 2 * p1;
+  const o = out + (<usize>v << 2);
+  if (p2 <= 1e-30) {
+    store<f32>(o, <f32>q);
+    store<f32>(o + plane, <f32>q);
+    store<f32>(o + 2 * plane, <f32>q);
+    return;
+  }
+  const p = Math.sqrt(p2 / 6);
+  const ip = 1 / p;
+  const B00 = a0 * ip, B11 = d0 * ip, B22 = f0 * ip, B01 = b * ip, B02 = c * ip, B12 = e * ip;
+  const det = B00 * (B11 * B22 - B12 * B12) - B01 * (B01 * B22 - B12 * B02) + B02 * (B01 * B12 - B11 * B02);
+  const r = min(1.0, max(-1.0, det / 2));
+  const cp = cosSmall(Math.acos(r) / 3);
+  const sp = Math.sqrt(max(0.0, 1 - cp * cp));
+  const hi = q + 2 * p * cp;
+  const lo = q - p * (cp + 1.7320508075688772 * sp);
+  store<f32>(o, <f32>lo);
+  store<f32>(o + plane, <f32>(3 * q - hi - lo));
+  store<f32>(o + 2 * plane, <f32>hi);
+}
+
+/**
+ * The six per-scale features that need only g and its gradient, at the core voxels: smoothed value,
+ * gradient magnitude, Laplacian and the three Hessian eigenvalues (the Hessian as central
+ * differences of the gradient, clamped at the box's faces), into 6 planes of `n` values from `out`.
+ * The box is d·h·w; the core starts at (oz, oy, ox) in it and is cd·ch·cw.
+ */
+export function hessianFeatures(g: usize, gz: usize, gy: usize, gx: usize, d: i32, h: i32, w: i32, oz: i32, oy: i32, ox: i32, cd: i32, ch: i32, cw: i32, vz: f32, vy: f32, vx: f32, out: usize, n: i32): void {
+  const sz = h * w;
+  const plane = <usize>n << 2;
+  let v = 0;
+  for (let z = oz; z < oz + cd; z++) {
+    const zm = z > 0 ? -sz : 0, zp = z < d - 1 ? sz : 0;
+    const fz = diffScale(steps(z, d), vz);
+    for (let y = oy; y < oy + ch; y++) {
+      const ym = y > 0 ? -w : 0, yp = y < h - 1 ? w : 0;
+      const fy = diffScale(steps(y, h), vy);
+      for (let x = ox; x < ox + cw; x++, v++) {
+        const xm = x > 0 ? -1 : 0, xp = x < w - 1 ? 1 : 0;
+        const fx = diffScale(steps(x, w), vx);
+        const r = (z * h + y) * w + x;
+        const dz = f32at(gz, r), dy = f32at(gy, r), dx = f32at(gx, r);
+        const hzz = (f32at(gz, r + zp) - f32at(gz, r + zm)) * fz;
+        const hzy = (f32at(gz, r + yp) - f32at(gz, r + ym)) * fy;
+        const hzx = (f32at(gz, r + xp) - f32at(gz, r + xm)) * fx;
+        const hyy = (f32at(gy, r + yp) - f32at(gy, r + ym)) * fy;
+        const hyx = (f32at(gy, r + xp) - f32at(gy, r + xm)) * fx;
+        const hxx = (f32at(gx, r + xp) - f32at(gx, r + xm)) * fx;
+        put(out, v, f32at(g, r));
+        put(out + plane, v, Mathf.sqrt(dz * dz + dy * dy + dx * dx));
+        put(out + 2 * plane, v, hzz + hyy + hxx);
+        eigen3(hzz, hzy, hzx, hyy, hyx, hxx, out + 3 * plane, plane, v);
+      }
+    }
+  }
+}
+
+/**
+ * The structure tensor's six products (zz, zy, zx, yy, yx, xx) over the box td·th·tw that starts at
+ * (sz0, sy0, sx0) inside the gradient's box d·h·w, into six planes of td·th·tw values from `t`.
+ */
+export function tensorProducts(gz: usize, gy: usize, gx: usize, h: i32, w: i32, sz0: i32, sy0: i32, sx0: i32, td: i32, th: i32, tw: i32, t: usize): void {
+  const plane = (<usize>td * <usize>th * <usize>tw) << 2;
+  const nv = tw & ~3;
+  for (let z = 0; z < td; z++)
+    for (let y = 0; y < th; y++) {
+      const src = <usize>(((z + sz0) * h + y + sy0) * w + sx0) << 2;
+      const dst = t + (<usize>((z * th + y) * tw) << 2);
+      let x = 0;
+      for (; x < nv; x += 4) {
+        const xo = <usize>x << 2;
+        const a = v128.load(gz + src + xo), b = v128.load(gy + src + xo), c = v128.load(gx + src + xo);
+        v128.store(dst + xo, f32x4.mul(a, a));
+        v128.store(dst + plane + xo, f32x4.mul(a, b));
+        v128.store(dst + 2 * plane + xo, f32x4.mul(a, c));
+        v128.store(dst + 3 * plane + xo, f32x4.mul(b, b));
+        v128.store(dst + 4 * plane + xo, f32x4.mul(b, c));
+        v128.store(dst + 5 * plane + xo, f32x4.mul(c, c));
+      }
+      for (; x < tw; x++) {
+        const xo = <usize>x << 2;
+        const a = load<f32>(gz + src + xo), b = load<f32>(gy + src + xo), c = load<f32>(gx + src + xo);
+        store<f32>(dst + xo, a * a);
+        store<f32>(dst + plane + xo, a * b);
+        store<f32>(dst + 2 * plane + xo, a * c);
+        store<f32>(dst + 3 * plane + xo, b * b);
+        store<f32>(dst + 4 * plane + xo, b * c);
+        store<f32>(dst + 5 * plane + xo, c * c);
+      }
+    }
+}
+
+/**
+ * Eigenvalues of the (smoothed) structure tensor, six planes of the box td·th·tw from `t`, at the
+ * core voxels (core at (oz, oy, ox) in that box, cd·ch·cw), into 3 planes of `n` values from `out`.
+ */
+export function tensorEigen(t: usize, th: i32, tw: i32, plane: i32, oz: i32, oy: i32, ox: i32, cd: i32, ch: i32, cw: i32, out: usize, n: i32): void {
+  const tp = <usize>plane << 2;
+  const op = <usize>n << 2;
+  let v = 0;
+  for (let z = 0; z < cd; z++)
+    for (let y = 0; y < ch; y++) {
+      let r = ((z + oz) * th + y + oy) * tw + ox;
+      for (let x = 0; x < cw; x++, v++, r++) {
+        const p = t + (<usize>r << 2);
+        eigen3(load<f32>(p), load<f32>(p + tp), load<f32>(p + 2 * tp), load<f32>(p + 3 * tp), load<f32>(p + 4 * tp), load<f32>(p + 5 * tp), out, op, v);
+      }
+    }
+}
