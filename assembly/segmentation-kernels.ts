@@ -148,49 +148,106 @@ export function gradient3(g: usize, gz: usize, gy: usize, gx: usize, d: i32, h: 
   }
 }
 
-/** cos x on [0, π/3] (Taylor to x¹⁰, error < 4e-9): no trigonometric call and no table. */
-@inline function cosSmall(x: f64): f64 {
-  const x2 = x * x;
-  return 1 + x2 * (-0.5 + x2 * (1.0 / 24 + x2 * (-1.0 / 720 + x2 * (1.0 / 40320 + x2 * (-1.0 / 3628800)))));
+/**
+ * cos(acos(r) / 3) for r in [-1, 1] from t = sqrt((1 + r) / 2): the largest root of the Chebyshev
+ * cubic 4c³ - 3c = r is analytic in t on [0, 1] (at r = -1 it is a double root, a square-root
+ * branch in r, smooth in t), so a degree-7 polynomial (Chebyshev fit, error 2e-8, below float32's
+ * 6e-8) replaces acos and cos: no trigonometric call, no table, and it runs on 4 lanes.
+ */
+@inline function cosThirdAcos(t: v128): v128 {
+  let c = f32x4.splat(<f32>0.001150429013);
+  c = f32x4.add(f32x4.mul(c, t), f32x4.splat(<f32>-0.006169949705));
+  c = f32x4.add(f32x4.mul(c, t), f32x4.splat(<f32>0.01615948922));
+  c = f32x4.add(f32x4.mul(c, t), f32x4.splat(<f32>-0.03031306313));
+  c = f32x4.add(f32x4.mul(c, t), f32x4.splat(<f32>0.05286910596));
+  c = f32x4.add(f32x4.mul(c, t), f32x4.splat(<f32>-0.1110432395));
+  c = f32x4.add(f32x4.mul(c, t), f32x4.splat(<f32>0.5773472225));
+  return f32x4.add(f32x4.mul(c, t), f32x4.splat(<f32>0.5000000228));
 }
 
-/**
- * Eigenvalues of the symmetric matrix [[a, b, c], [b, d, e], [c, e, f]] in closed form (Smith 1961,
- * doi:10.1145/355578.366316), ascending, into planes out, out + plane, out + 2·plane at voxel v.
- */
-function eigen3(a: f64, b: f64, c: f64, d: f64, e: f64, f: f64, out: usize, plane: usize, v: i32): void {
-  const p1 = b * b + c * c + e * e;
-  const q = (a + d + f) / 3;
-  const a0 = a - q, d0 = d - q, f0 = f - q;
-  const p2 = a0 * a0 + d0 * d0 + f0 * f0 + 2 * p1;
-  const o = out + (<usize>v << 2);
-  if (p2 <= 1e-30) {
-    store<f32>(o, <f32>q);
-    store<f32>(o + plane, <f32>q);
-    store<f32>(o + 2 * plane, <f32>q);
+/** Lanes 0..k-1 of a vector from `p` (k 1..3), others 0. */
+@inline function loadPart(p: usize, k: i32): v128 {
+  let v = f32x4.replace_lane(f32x4.splat(0), 0, load<f32>(p));
+  if (k > 1) v = f32x4.replace_lane(v, 1, load<f32>(p + 4));
+  if (k > 2) v = f32x4.replace_lane(v, 2, load<f32>(p + 8));
+  return v;
+}
+
+@inline function storePart(p: usize, v: v128, k: i32): void {
+  if (k === 4) {
+    v128.store(p, v);
     return;
   }
-  const p = Math.sqrt(p2 / 6);
-  const ip = 1 / p;
-  const B00 = a0 * ip, B11 = d0 * ip, B22 = f0 * ip, B01 = b * ip, B02 = c * ip, B12 = e * ip;
-  const det = B00 * (B11 * B22 - B12 * B12) - B01 * (B01 * B22 - B12 * B02) + B02 * (B01 * B12 - B11 * B02);
-  const r = min(1.0, max(-1.0, det / 2));
-  const cp = cosSmall(Math.acos(r) / 3);
-  const sp = Math.sqrt(max(0.0, 1 - cp * cp));
-  const hi = q + 2 * p * cp;
-  const lo = q - p * (cp + 1.7320508075688772 * sp);
-  store<f32>(o, <f32>lo);
-  store<f32>(o + plane, <f32>(3 * q - hi - lo));
-  store<f32>(o + 2 * plane, <f32>hi);
+  store<f32>(p, f32x4.extract_lane(v, 0));
+  if (k > 1) store<f32>(p + 4, f32x4.extract_lane(v, 1));
+  if (k > 2) store<f32>(p + 8, f32x4.extract_lane(v, 2));
 }
 
 /**
- * The six per-scale features that need only g and its gradient, at the core voxels: smoothed value,
- * gradient magnitude, Laplacian and the three Hessian eigenvalues (the Hessian as central
- * differences of the gradient, clamped at the box's faces), into 6 planes of `n` values from `out`.
- * The box is d·h·w; the core starts at (oz, oy, ox) in it and is cd·ch·cw.
+ * Eigenvalues of 4 symmetric matrices [[a, b, c], [b, d, e], [c, e, f]] in closed form (Smith 1961,
+ * doi:10.1145/355578.366316), ascending, stored (k lanes) at o, o + plane, o + 2·plane. Float32
+ * lanes: the matrices' entries are float32 already, and so are the features.
  */
-export function hessianFeatures(g: usize, gz: usize, gy: usize, gx: usize, d: i32, h: i32, w: i32, oz: i32, oy: i32, ox: i32, cd: i32, ch: i32, cw: i32, vz: f32, vy: f32, vx: f32, out: usize, n: i32): void {
+function eigen4(a: v128, b: v128, c: v128, d: v128, e: v128, f: v128, o: usize, plane: usize, k: i32): void {
+  const p1 = f32x4.add(f32x4.add(f32x4.mul(b, b), f32x4.mul(c, c)), f32x4.mul(e, e));
+  const q = f32x4.div(f32x4.add(f32x4.add(a, d), f), f32x4.splat(3));
+  const a0 = f32x4.sub(a, q), d0 = f32x4.sub(d, q), f0 = f32x4.sub(f, q);
+  const p2 = f32x4.add(f32x4.add(f32x4.add(f32x4.mul(a0, a0), f32x4.mul(d0, d0)), f32x4.mul(f0, f0)), f32x4.add(p1, p1));
+  const p = f32x4.sqrt(f32x4.div(p2, f32x4.splat(6)));
+  const ip = f32x4.div(f32x4.splat(1), p);
+  const B00 = f32x4.mul(a0, ip), B11 = f32x4.mul(d0, ip), B22 = f32x4.mul(f0, ip);
+  const B01 = f32x4.mul(b, ip), B02 = f32x4.mul(c, ip), B12 = f32x4.mul(e, ip);
+  const m0 = f32x4.mul(B00, f32x4.sub(f32x4.mul(B11, B22), f32x4.mul(B12, B12)));
+  const m1 = f32x4.mul(B01, f32x4.sub(f32x4.mul(B01, B22), f32x4.mul(B12, B02)));
+  const m2 = f32x4.mul(B02, f32x4.sub(f32x4.mul(B01, B12), f32x4.mul(B11, B02)));
+  const half = f32x4.splat(0.5), one = f32x4.splat(1), zero = f32x4.splat(0);
+  const r = f32x4.min(one, f32x4.max(f32x4.neg(one), f32x4.mul(f32x4.add(f32x4.sub(m0, m1), m2), half)));
+  const cp = cosThirdAcos(f32x4.sqrt(f32x4.max(zero, f32x4.mul(f32x4.add(r, one), half))));
+  const sp = f32x4.sqrt(f32x4.max(zero, f32x4.sub(one, f32x4.mul(cp, cp))));
+  const hi = f32x4.add(q, f32x4.mul(f32x4.add(p, p), cp));
+  const lo = f32x4.sub(q, f32x4.mul(p, f32x4.add(cp, f32x4.mul(f32x4.splat(<f32>1.7320508075688772), sp))));
+  const mid = f32x4.sub(f32x4.sub(f32x4.mul(f32x4.splat(3), q), hi), lo);
+  // A multiple of the identity (p = 0): all three equal q.
+  const flat = f32x4.le(p2, f32x4.splat(<f32>1e-30));
+  storePart(o, v128.bitselect(q, lo, flat), k);
+  storePart(o + plane, v128.bitselect(q, mid, flat), k);
+  storePart(o + 2 * plane, v128.bitselect(q, hi, flat), k);
+}
+
+/**
+ * Eigenvalues of six planes of matrix entries (zz, zy, zx, yy, yx, xx; `plane` values apart) over a
+ * box (·, th, tw) from `src`, at the voxels of the sub-box at (oz, oy, ox) of cd·ch·cw, into three
+ * planes of `n` values from `out` (that sub-box's voxels in C order).
+ */
+export function eigenRows(src: usize, plane: i32, th: i32, tw: i32, oz: i32, oy: i32, ox: i32, cd: i32, ch: i32, cw: i32, out: usize, n: i32): void {
+  const sp = <usize>plane << 2;
+  const op = <usize>n << 2;
+  let v = 0;
+  for (let z = 0; z < cd; z++)
+    for (let y = 0; y < ch; y++) {
+      const row = src + (<usize>(((z + oz) * th + y + oy) * tw + ox) << 2);
+      for (let x = 0; x < cw; x += 4) {
+        const k = min(4, cw - x);
+        const p = row + (<usize>x << 2);
+        const o = out + (<usize>v << 2);
+        if (k === 4) eigen4(v128.load(p), v128.load(p + sp), v128.load(p + 2 * sp), v128.load(p + 3 * sp), v128.load(p + 4 * sp), v128.load(p + 5 * sp), o, op, 4);
+        else eigen4(loadPart(p, k), loadPart(p + sp, k), loadPart(p + 2 * sp, k), loadPart(p + 3 * sp, k), loadPart(p + 4 * sp, k), loadPart(p + 5 * sp, k), o, op, k);
+        v += k;
+      }
+    }
+}
+
+/**
+ * The per-scale features that need only g and its gradient, at the core voxels: smoothed value,
+ * gradient magnitude and Laplacian into 3 planes of `n` values from `out`, and the Hessian's six
+ * entries (zz, zy, zx, yy, yx, xx: central differences of the gradient, clamped at the box's faces)
+ * into 6 planes of `n` from `hess`, for `eigenRows`. The box is d·h·w; the core starts at
+ * (oz, oy, ox) in it and is cd·ch·cw.
+ */
+export function hessianFeatures(
+  g: usize, gz: usize, gy: usize, gx: usize, d: i32, h: i32, w: i32, oz: i32, oy: i32, ox: i32, cd: i32, ch: i32, cw: i32,
+  vz: f32, vy: f32, vx: f32, out: usize, hess: usize, n: i32,
+): void {
   const sz = h * w;
   const plane = <usize>n << 2;
   let v = 0;
@@ -206,15 +263,17 @@ export function hessianFeatures(g: usize, gz: usize, gy: usize, gx: usize, d: i3
         const r = (z * h + y) * w + x;
         const dz = f32at(gz, r), dy = f32at(gy, r), dx = f32at(gx, r);
         const hzz = (f32at(gz, r + zp) - f32at(gz, r + zm)) * fz;
-        const hzy = (f32at(gz, r + yp) - f32at(gz, r + ym)) * fy;
-        const hzx = (f32at(gz, r + xp) - f32at(gz, r + xm)) * fx;
         const hyy = (f32at(gy, r + yp) - f32at(gy, r + ym)) * fy;
-        const hyx = (f32at(gy, r + xp) - f32at(gy, r + xm)) * fx;
         const hxx = (f32at(gx, r + xp) - f32at(gx, r + xm)) * fx;
         put(out, v, f32at(g, r));
         put(out + plane, v, Mathf.sqrt(dz * dz + dy * dy + dx * dx));
         put(out + 2 * plane, v, hzz + hyy + hxx);
-        eigen3(hzz, hzy, hzx, hyy, hyx, hxx, out + 3 * plane, plane, v);
+        put(hess, v, hzz);
+        put(hess + plane, v, (f32at(gz, r + yp) - f32at(gz, r + ym)) * fy);
+        put(hess + 2 * plane, v, (f32at(gz, r + xp) - f32at(gz, r + xm)) * fx);
+        put(hess + 3 * plane, v, hyy);
+        put(hess + 4 * plane, v, (f32at(gy, r + xp) - f32at(gy, r + xm)) * fx);
+        put(hess + 5 * plane, v, hxx);
       }
     }
   }
@@ -255,20 +314,56 @@ export function tensorProducts(gz: usize, gy: usize, gx: usize, h: i32, w: i32, 
     }
 }
 
+/** One step down a tree for the voxel whose first feature is at `xv`: right when not x ≤ threshold. */
+@inline function step(nodes: usize, node: usize, xv: usize): usize {
+  return nodes + <usize>load<i32>(node, 8) + (<usize>!(load<f32>(xv + <usize>load<i32>(node)) <= load<f32>(node, 4)) << 4);
+}
+
 /**
- * Eigenvalues of the (smoothed) structure tensor, six planes of the box td·th·tw from `t`, at the
- * core voxels (core at (oz, oy, ox) in that box, cd·ch·cw), into 3 planes of `n` values from `out`.
+ * Probability of class 1 for `n` voxels of feature-major features (`x`: plane f at byte f·n·4), by a
+ * forest of `count` trees: `trees` holds (root byte offset, depth) per tree, `nodes` 16 bytes per
+ * node (feature plane's byte offset i32, threshold f32, left child's byte offset i32, leaf value f32;
+ * a leaf's threshold is NaN and its left child itself minus one node, so every step stays on it).
+ *
+ * Why branch-free and by fixed depth: the trees grown on a few thousand labels are shallow (most
+ * voxels leave after 2-3 splits), so the branchy walk spent most of its time in mispredicted exits
+ * (≈ 5 ns per node); `depth` unconditional steps of four voxels side by side cost ≈ 3× less.
  */
-export function tensorEigen(t: usize, th: i32, tw: i32, plane: i32, oz: i32, oy: i32, ox: i32, cd: i32, ch: i32, cw: i32, out: usize, n: i32): void {
-  const tp = <usize>plane << 2;
-  const op = <usize>n << 2;
+export function predictForest(x: usize, n: i32, nodes: usize, trees: usize, count: i32, out: usize): void {
   let v = 0;
-  for (let z = 0; z < cd; z++)
-    for (let y = 0; y < ch; y++) {
-      let r = ((z + oz) * th + y + oy) * tw + ox;
-      for (let x = 0; x < cw; x++, v++, r++) {
-        const p = t + (<usize>r << 2);
-        eigen3(load<f32>(p), load<f32>(p + tp), load<f32>(p + 2 * tp), load<f32>(p + 3 * tp), load<f32>(p + 4 * tp), load<f32>(p + 5 * tp), out, op, v);
+  for (; v + 4 <= n; v += 4) {
+    const xa = x + (<usize>v << 2), xb = xa + 4, xc = xa + 8, xd = xa + 12;
+    let sa: f64 = 0, sb: f64 = 0, sc: f64 = 0, sd: f64 = 0;
+    for (let t = 0; t < count; t++) {
+      const root = nodes + <usize>load<i32>(trees + (<usize>t << 3));
+      const depth = load<i32>(trees + (<usize>t << 3), 4);
+      let a = root, b = root, c = root, d = root;
+      for (let k = 0; k < depth; k++) {
+        a = step(nodes, a, xa);
+        b = step(nodes, b, xb);
+        c = step(nodes, c, xc);
+        d = step(nodes, d, xd);
       }
+      sa += <f64>load<f32>(a, 12);
+      sb += <f64>load<f32>(b, 12);
+      sc += <f64>load<f32>(c, 12);
+      sd += <f64>load<f32>(d, 12);
     }
+    const o = out + (<usize>v << 2);
+    store<f32>(o, <f32>(sa / count));
+    store<f32>(o, <f32>(sb / count), 4);
+    store<f32>(o, <f32>(sc / count), 8);
+    store<f32>(o, <f32>(sd / count), 12);
+  }
+  for (; v < n; v++) {
+    const xv = x + (<usize>v << 2);
+    let s: f64 = 0;
+    for (let t = 0; t < count; t++) {
+      let a = nodes + <usize>load<i32>(trees + (<usize>t << 3));
+      const depth = load<i32>(trees + (<usize>t << 3), 4);
+      for (let k = 0; k < depth; k++) a = step(nodes, a, xv);
+      s += <f64>load<f32>(a, 12);
+    }
+    store<f32>(out + (<usize>v << 2), <f32>(s / count));
+  }
 }

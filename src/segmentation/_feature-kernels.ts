@@ -13,10 +13,11 @@ export interface FeatureKernels {
   gradient3(g: number, gz: number, gy: number, gx: number, d: number, h: number, w: number, vz: number, vy: number, vx: number): void;
   hessianFeatures(
     g: number, gz: number, gy: number, gx: number, d: number, h: number, w: number, oz: number, oy: number, ox: number, cd: number, ch: number, cw: number,
-    vz: number, vy: number, vx: number, out: number, n: number,
+    vz: number, vy: number, vx: number, out: number, hess: number, n: number,
   ): void;
   tensorProducts(gz: number, gy: number, gx: number, h: number, w: number, sz0: number, sy0: number, sx0: number, td: number, th: number, tw: number, t: number): void;
-  tensorEigen(t: number, th: number, tw: number, plane: number, oz: number, oy: number, ox: number, cd: number, ch: number, cw: number, out: number, n: number): void;
+  predictForest(x: number, n: number, nodes: number, trees: number, count: number, out: number): void;
+  eigenRows(src: number, plane: number, th: number, tw: number, oz: number, oy: number, ox: number, cd: number, ch: number, cw: number, out: number, n: number): void;
 }
 
 // The WebAssembly global as far as this file uses it (@types/node 20 does not declare it).

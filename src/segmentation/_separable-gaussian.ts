@@ -75,15 +75,6 @@ function passOuter(out: Float32Array, outer: number, len: number, run: number, k
   }
 }
 
-/** Smooth `c` interleaved channels (value of voxel v, channel ch at v·c + ch) in place, σ in voxels per axis. */
-export function separableGaussianChannels(data: Float32Array, shape: Vec3, sigmaVox: Vec3, c: number): Float32Array {
-  const [d, h, w] = shape;
-  if (w > 1 && axisGaussianRadius(sigmaVox[2]) > 0) passX(data, d * h, w, gaussianKernel(sigmaVox[2]), c);
-  if (h > 1 && axisGaussianRadius(sigmaVox[1]) > 0) passOuter(data, d, h, w * c, gaussianKernel(sigmaVox[1]));
-  if (d > 1 && axisGaussianRadius(sigmaVox[0]) > 0) passOuter(data, 1, d, h * w * c, gaussianKernel(sigmaVox[0]));
-  return data;
-}
-
 /** Smooth `data` (shape z, y, x) by a Gaussian of σ (voxels) per axis; returns a new array. */
 export function separableGaussian(data: ArrayLike<number>, shape: Vec3, sigmaVox: Vec3): Float32Array {
   const [d, h, w] = shape;

@@ -115,7 +115,10 @@ function scaleFeatures(k: FeatureKernels, heap: Float32Array, m: Arena, read: Bo
   k.gradient3(m.g, m.gz, m.gy, m.gx, d, h, w, vs[0], vs[1], vs[2]);
   const [oz, oy, ox] = offset(read, core);
   const out = m.out + 4 * plane * n;
-  k.hessianFeatures(m.g, m.gz, m.gy, m.gx, d, h, w, oz, oy, ox, core.size[0], core.size[1], core.size[2], vs[0], vs[1], vs[2], out, n);
+  const [cd, ch, cw] = core.size;
+  // The Hessian's six planes (core voxels) go where the tensor's will: that room is free until then.
+  k.hessianFeatures(m.g, m.gz, m.gy, m.gx, d, h, w, oz, oy, ox, cd, ch, cw, vs[0], vs[1], vs[2], out, m.tensor, n);
+  k.eigenRows(m.tensor, n, ch, cw, 0, 0, 0, cd, ch, cw, out + 4 * 3 * n, n);
   const tsv = sv.map((s) => s / 2) as Vec3;
   const st = tensorBox(read, core, tsv);
   const [sz0, sy0, sx0] = offset(read, st);
@@ -123,7 +126,7 @@ function scaleFeatures(k: FeatureKernels, heap: Float32Array, m: Arena, read: Bo
   k.tensorProducts(m.gz, m.gy, m.gx, h, w, sz0, sy0, sx0, st.size[0], st.size[1], st.size[2], m.tensor);
   for (let c = 0; c < 6; c++) gaussianInPlace(k, heap, m, m.tensor + 4 * c * tn, st.size, tsv);
   const [tz, ty, tx] = offset(st, core);
-  k.tensorEigen(m.tensor, st.size[1], st.size[2], tn, tz, ty, tx, core.size[0], core.size[1], core.size[2], out + 4 * 6 * n, n);
+  k.eigenRows(m.tensor, tn, st.size[1], st.size[2], tz, ty, tx, cd, ch, cw, out + 4 * 6 * n, n);
 }
 
 /** The raw values of the core voxels into plane 0. */
@@ -139,9 +142,11 @@ function rawPlane(heap: Float32Array, m: Arena, read: Box3, core: Box3): void {
 }
 
 /**
- * Features of the `core` voxels from `data`, the voxels of the box `read` (which holds the core).
+ * Features of the `core` voxels from `data`, the voxels of the box `read` (which holds the core),
+ * handed to `use` in place: `values` is a view of the kernels' memory, valid only until the next
+ * feature or forest kernel call (prediction reads it where it lies; nothing is copied).
  */
-export function pixelFeatures(data: ArrayLike<number>, read: Box3, core: Box3, opts: PixelFeatureOptions): PixelFeatures {
+export function withPixelFeatures<T>(data: ArrayLike<number>, read: Box3, core: Box3, opts: PixelFeatureOptions, use: (f: PixelFeatures) => T): T {
   const names = featureNames(opts.sigmasUm);
   const count = names.length;
   const n = volume(core);
@@ -155,5 +160,10 @@ export function pixelFeatures(data: ArrayLike<number>, read: Box3, core: Box3, o
   heap.set(data, m.input / 4);
   rawPlane(heap, m, read, core);
   opts.sigmasUm.forEach((s, i) => scaleFeatures(kernels, heap, m, read, core, s, vs, 1 + 9 * i));
-  return { values: heap.slice(m.out / 4, m.out / 4 + count * n), count, voxels: n, names };
+  return use({ values: heap.subarray(m.out / 4, m.out / 4 + count * n), count, voxels: n, names });
+}
+
+/** Features of the `core` voxels from `data`, the voxels of the box `read` (which holds the core). */
+export function pixelFeatures(data: ArrayLike<number>, read: Box3, core: Box3, opts: PixelFeatureOptions): PixelFeatures {
+  return withPixelFeatures(data, read, core, opts, (f) => ({ ...f, values: f.values.slice() }));
 }

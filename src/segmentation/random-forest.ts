@@ -13,6 +13,7 @@
 import { StitchgraphError } from '../errors.js';
 import { binFeatures } from './_bin-features.js';
 import { growTree, seededRandom, type TreeNodes } from './_grow-tree.js';
+import { predictFeatureMajorKernel, treeDepths } from './_forest-kernel.js';
 
 export interface RandomForestOptions {
   /** @default 32 */
@@ -40,13 +41,15 @@ export interface RandomForestJson {
 }
 
 export class RandomForest {
+  private depths: Int32Array | undefined;
+
   private constructor(
     readonly featureCount: number,
-    private readonly roots: Int32Array,
-    private readonly feature: Int32Array,
-    private readonly threshold: Float32Array,
-    private readonly left: Int32Array,
-    private readonly value: Float32Array,
+    readonly roots: Int32Array,
+    readonly feature: Int32Array,
+    readonly threshold: Float32Array,
+    readonly left: Int32Array,
+    readonly value: Float32Array,
   ) {}
 
   get treeCount(): number {
@@ -95,17 +98,19 @@ export class RandomForest {
     return this.walk(X, n, this.featureCount, 1, out);
   }
 
-  /** Probability of class 1 for `n` samples of feature-major features (`X[f * n + i]`, as `pixelFeatures` gives them). */
+  /**
+   * Probability of class 1 for `n` samples of feature-major features (`X[f * n + i]`, as
+   * `pixelFeatures` gives them), in the WebAssembly kernel (the same result as `predict`).
+   */
   predictFeatureMajor(X: Float32Array, n: number, out: Float32Array = new Float32Array(n)): Float32Array {
-    return this.walk(X, n, 1, n, out);
+    if (X.length < n * this.featureCount) throw new StitchgraphError('InputError', `Cannot predict: ${X.length} feature values for ${n} samples of ${this.featureCount} features`);
+    this.depths ??= treeDepths(this);
+    return predictFeatureMajorKernel(this, this.depths, X, n, this.featureCount, out);
   }
 
   /** Every sample through every tree: sample i's feature f at X[i * sampleStride + f * featureStride]. */
   private walk(X: Float32Array, n: number, sampleStride: number, featureStride: number, out: Float32Array): Float32Array {
-    const { roots, left, value } = this;
-    // Feature offsets pre-multiplied by their stride: one multiplication fewer per node visited.
-    const at = featureStride === 1 ? this.feature : this.feature.map((f) => f * featureStride);
-    const threshold = this.threshold;
+    const { roots, left, value, feature, threshold } = this;
     const T = roots.length;
     for (let i = 0, base = 0; i < n; i++, base += sampleStride) {
       let sum = 0;
@@ -113,7 +118,7 @@ export class RandomForest {
         let node = roots[t];
         let l = left[node];
         while (l >= 0) {
-          node = X[base + at[node]] <= threshold[node] ? l : l + 1;
+          node = X[base + feature[node] * featureStride] <= threshold[node] ? l : l + 1;
           l = left[node];
         }
         sum += value[node];
