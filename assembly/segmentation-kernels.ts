@@ -151,67 +151,71 @@ export function gradient3(g: usize, gz: usize, gy: usize, gx: usize, d: i32, h: 
 /**
  * cos(acos(r) / 3) for r in [-1, 1] from t = sqrt((1 + r) / 2): the largest root of the Chebyshev
  * cubic 4c³ - 3c = r is analytic in t on [0, 1] (at r = -1 it is a double root, a square-root
- * branch in r, smooth in t), so a degree-7 polynomial (Chebyshev fit, error 2e-8, below float32's
- * 6e-8) replaces acos and cos: no trigonometric call, no table, and it runs on 4 lanes.
+ * branch in r, smooth in t), so a degree-14 polynomial (Chebyshev fit, error 5e-13) replaces acos
+ * and cos: no trigonometric call, no table, and it runs on 2 float64 lanes.
  */
 @inline function cosThirdAcos(t: v128): v128 {
-  let c = f32x4.splat(<f32>0.001150429013);
-  c = f32x4.add(f32x4.mul(c, t), f32x4.splat(<f32>-0.006169949705));
-  c = f32x4.add(f32x4.mul(c, t), f32x4.splat(<f32>0.01615948922));
-  c = f32x4.add(f32x4.mul(c, t), f32x4.splat(<f32>-0.03031306313));
-  c = f32x4.add(f32x4.mul(c, t), f32x4.splat(<f32>0.05286910596));
-  c = f32x4.add(f32x4.mul(c, t), f32x4.splat(<f32>-0.1110432395));
-  c = f32x4.add(f32x4.mul(c, t), f32x4.splat(<f32>0.5773472225));
-  return f32x4.add(f32x4.mul(c, t), f32x4.splat(<f32>0.5000000228));
-}
-
-/** Lanes 0..k-1 of a vector from `p` (k 1..3), others 0. */
-@inline function loadPart(p: usize, k: i32): v128 {
-  let v = f32x4.replace_lane(f32x4.splat(0), 0, load<f32>(p));
-  if (k > 1) v = f32x4.replace_lane(v, 1, load<f32>(p + 4));
-  if (k > 2) v = f32x4.replace_lane(v, 2, load<f32>(p + 8));
-  return v;
-}
-
-@inline function storePart(p: usize, v: v128, k: i32): void {
-  if (k === 4) {
-    v128.store(p, v);
-    return;
-  }
-  store<f32>(p, f32x4.extract_lane(v, 0));
-  if (k > 1) store<f32>(p + 4, f32x4.extract_lane(v, 1));
-  if (k > 2) store<f32>(p + 8, f32x4.extract_lane(v, 2));
+  let c = f64x2.splat(-2.909245138444146e-05);
+  c = f64x2.add(f64x2.mul(c, t), f64x2.splat(0.00024962066354186554));
+  c = f64x2.add(f64x2.mul(c, t), f64x2.splat(-0.0010106334093239093));
+  c = f64x2.add(f64x2.mul(c, t), f64x2.splat(0.0026081962907972263));
+  c = f64x2.add(f64x2.mul(c, t), f64x2.splat(-0.0049379739534753065));
+  c = f64x2.add(f64x2.mul(c, t), f64x2.splat(0.007574739583176934));
+  c = f64x2.add(f64x2.mul(c, t), f64x2.splat(-0.010257093567855206));
+  c = f64x2.add(f64x2.mul(c, t), f64x2.splat(0.013196680952215406));
+  c = f64x2.add(f64x2.mul(c, t), f64x2.splat(-0.017033494926356176));
+  c = f64x2.add(f64x2.mul(c, t), f64x2.splat(0.022862860808380677));
+  c = f64x2.add(f64x2.mul(c, t), f64x2.splat(-0.03292129961180231));
+  c = f64x2.add(f64x2.mul(c, t), f64x2.splat(0.053458330908996904));
+  c = f64x2.add(f64x2.mul(c, t), f64x2.splat(-0.11111111047617761));
+  c = f64x2.add(f64x2.mul(c, t), f64x2.splat(0.5773502691893206));
+  c = f64x2.add(f64x2.mul(c, t), f64x2.splat(0.49999999999991457));
+  return c;
 }
 
 /**
- * Eigenvalues of 4 symmetric matrices [[a, b, c], [b, d, e], [c, e, f]] in closed form (Smith 1961,
- * doi:10.1145/355578.366316), ascending, stored (k lanes) at o, o + plane, o + 2·plane. Float32
- * lanes: the matrices' entries are float32 already, and so are the features.
+ * Eigenvalues of 2 symmetric matrices [[a, b, c], [b, d, e], [c, e, f]] in closed form (Smith 1961,
+ * doi:10.1145/355578.366316), ascending, stored as float32 (k lanes, 1 or 2) at o, o + plane,
+ * o + 2·plane. Float64 lanes: the structure tensor is nearly singular where one gradient direction
+ * dominates, and its smallest eigenvalue is a difference of large terms (float32 lanes lost 1e-3 of
+ * that feature's range).
  */
-function eigen4(a: v128, b: v128, c: v128, d: v128, e: v128, f: v128, o: usize, plane: usize, k: i32): void {
-  const p1 = f32x4.add(f32x4.add(f32x4.mul(b, b), f32x4.mul(c, c)), f32x4.mul(e, e));
-  const q = f32x4.div(f32x4.add(f32x4.add(a, d), f), f32x4.splat(3));
-  const a0 = f32x4.sub(a, q), d0 = f32x4.sub(d, q), f0 = f32x4.sub(f, q);
-  const p2 = f32x4.add(f32x4.add(f32x4.add(f32x4.mul(a0, a0), f32x4.mul(d0, d0)), f32x4.mul(f0, f0)), f32x4.add(p1, p1));
-  const p = f32x4.sqrt(f32x4.div(p2, f32x4.splat(6)));
-  const ip = f32x4.div(f32x4.splat(1), p);
-  const B00 = f32x4.mul(a0, ip), B11 = f32x4.mul(d0, ip), B22 = f32x4.mul(f0, ip);
-  const B01 = f32x4.mul(b, ip), B02 = f32x4.mul(c, ip), B12 = f32x4.mul(e, ip);
-  const m0 = f32x4.mul(B00, f32x4.sub(f32x4.mul(B11, B22), f32x4.mul(B12, B12)));
-  const m1 = f32x4.mul(B01, f32x4.sub(f32x4.mul(B01, B22), f32x4.mul(B12, B02)));
-  const m2 = f32x4.mul(B02, f32x4.sub(f32x4.mul(B01, B12), f32x4.mul(B11, B02)));
-  const half = f32x4.splat(0.5), one = f32x4.splat(1), zero = f32x4.splat(0);
-  const r = f32x4.min(one, f32x4.max(f32x4.neg(one), f32x4.mul(f32x4.add(f32x4.sub(m0, m1), m2), half)));
-  const cp = cosThirdAcos(f32x4.sqrt(f32x4.max(zero, f32x4.mul(f32x4.add(r, one), half))));
-  const sp = f32x4.sqrt(f32x4.max(zero, f32x4.sub(one, f32x4.mul(cp, cp))));
-  const hi = f32x4.add(q, f32x4.mul(f32x4.add(p, p), cp));
-  const lo = f32x4.sub(q, f32x4.mul(p, f32x4.add(cp, f32x4.mul(f32x4.splat(<f32>1.7320508075688772), sp))));
-  const mid = f32x4.sub(f32x4.sub(f32x4.mul(f32x4.splat(3), q), hi), lo);
+function eigen2(a: v128, b: v128, c: v128, d: v128, e: v128, f: v128, o: usize, plane: usize, k: i32): void {
+  const p1 = f64x2.add(f64x2.add(f64x2.mul(b, b), f64x2.mul(c, c)), f64x2.mul(e, e));
+  const q = f64x2.div(f64x2.add(f64x2.add(a, d), f), f64x2.splat(3));
+  const a0 = f64x2.sub(a, q), d0 = f64x2.sub(d, q), f0 = f64x2.sub(f, q);
+  const p2 = f64x2.add(f64x2.add(f64x2.add(f64x2.mul(a0, a0), f64x2.mul(d0, d0)), f64x2.mul(f0, f0)), f64x2.add(p1, p1));
+  const p = f64x2.sqrt(f64x2.div(p2, f64x2.splat(6)));
+  const ip = f64x2.div(f64x2.splat(1), p);
+  const B00 = f64x2.mul(a0, ip), B11 = f64x2.mul(d0, ip), B22 = f64x2.mul(f0, ip);
+  const B01 = f64x2.mul(b, ip), B02 = f64x2.mul(c, ip), B12 = f64x2.mul(e, ip);
+  const m0 = f64x2.mul(B00, f64x2.sub(f64x2.mul(B11, B22), f64x2.mul(B12, B12)));
+  const m1 = f64x2.mul(B01, f64x2.sub(f64x2.mul(B01, B22), f64x2.mul(B12, B02)));
+  const m2 = f64x2.mul(B02, f64x2.sub(f64x2.mul(B01, B12), f64x2.mul(B11, B02)));
+  const half = f64x2.splat(0.5), one = f64x2.splat(1), zero = f64x2.splat(0);
+  const r = f64x2.min(one, f64x2.max(f64x2.neg(one), f64x2.mul(f64x2.add(f64x2.sub(m0, m1), m2), half)));
+  const cp = cosThirdAcos(f64x2.sqrt(f64x2.max(zero, f64x2.mul(f64x2.add(r, one), half))));
+  const sp = f64x2.sqrt(f64x2.max(zero, f64x2.sub(one, f64x2.mul(cp, cp))));
+  const hi = f64x2.add(q, f64x2.mul(f64x2.add(p, p), cp));
+  const lo = f64x2.sub(q, f64x2.mul(p, f64x2.add(cp, f64x2.mul(f64x2.splat(1.7320508075688772), sp))));
+  const mid = f64x2.sub(f64x2.sub(f64x2.mul(f64x2.splat(3), q), hi), lo);
   // A multiple of the identity (p = 0): all three equal q.
-  const flat = f32x4.le(p2, f32x4.splat(<f32>1e-30));
-  storePart(o, v128.bitselect(q, lo, flat), k);
-  storePart(o + plane, v128.bitselect(q, mid, flat), k);
-  storePart(o + 2 * plane, v128.bitselect(q, hi, flat), k);
+  const flat = f64x2.le(p2, f64x2.splat(1e-30));
+  storeLanes(o, v128.bitselect(q, lo, flat), k);
+  storeLanes(o + plane, v128.bitselect(q, mid, flat), k);
+  storeLanes(o + 2 * plane, v128.bitselect(q, hi, flat), k);
+}
+
+/** Lanes 0..k-1 (k 1 or 2) of float32 values at p as float64 lanes. */
+@inline function loadLanes(p: usize, k: i32): v128 {
+  return f64x2.promote_low_f32x4(k === 2 ? v128.load64_zero(p) : v128.load32_zero(p));
+}
+
+/** Float64 lanes 0..k-1 (k 1 or 2) stored as float32 at p. */
+@inline function storeLanes(p: usize, v: v128, k: i32): void {
+  const f = f32x4.demote_f64x2_zero(v);
+  if (k === 2) v128.store64_lane(p, f, 0);
+  else v128.store32_lane(p, f, 0);
 }
 
 /**
@@ -226,12 +230,10 @@ export function eigenRows(src: usize, plane: i32, th: i32, tw: i32, oz: i32, oy:
   for (let z = 0; z < cd; z++)
     for (let y = 0; y < ch; y++) {
       const row = src + (<usize>(((z + oz) * th + y + oy) * tw + ox) << 2);
-      for (let x = 0; x < cw; x += 4) {
-        const k = min(4, cw - x);
+      for (let x = 0; x < cw; x += 2) {
+        const k = min(2, cw - x);
         const p = row + (<usize>x << 2);
-        const o = out + (<usize>v << 2);
-        if (k === 4) eigen4(v128.load(p), v128.load(p + sp), v128.load(p + 2 * sp), v128.load(p + 3 * sp), v128.load(p + 4 * sp), v128.load(p + 5 * sp), o, op, 4);
-        else eigen4(loadPart(p, k), loadPart(p + sp, k), loadPart(p + 2 * sp, k), loadPart(p + 3 * sp, k), loadPart(p + 4 * sp, k), loadPart(p + 5 * sp, k), o, op, k);
+        eigen2(loadLanes(p, k), loadLanes(p + sp, k), loadLanes(p + 2 * sp, k), loadLanes(p + 3 * sp, k), loadLanes(p + 4 * sp, k), loadLanes(p + 5 * sp, k), out + (<usize>v << 2), op, k);
         v += k;
       }
     }
