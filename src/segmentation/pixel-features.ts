@@ -44,6 +44,7 @@ export function featureHalo(sigmasUm: number[], voxelSize: Vec3): Vec3 {
   return [0, 1, 2].map((a) => axisGaussianRadius(smax / voxelSize[a]) + 2 + axisGaussianRadius(smax / 2 / voxelSize[a])) as Vec3;
 }
 
+const PREDICT_ROOM = 4 << 20;
 const volume = (b: Box3): number => b.size[0] * b.size[1] * b.size[2];
 const offset = (outer: Box3, inner: Box3): Vec3 => inner.start.map((s, a) => s - outer.start[a]) as Vec3;
 
@@ -155,7 +156,9 @@ export function withPixelFeatures<T>(data: ArrayLike<number>, read: Box3, core: 
   const maxRadius = Math.max(0, ...svs.flatMap((sv) => sv.map(axisGaussianRadius)));
   const tensorVoxels = Math.max(0, ...svs.map((sv) => volume(tensorBox(read, core, sv.map((s) => s / 2) as Vec3))));
   const m = arena(read, tensorVoxels, count * n, maxRadius);
-  const { kernels, memory } = featureKernels(m.bytes);
+  // Room past the features for a forest (up to 4 MB of nodes) and its n outputs: predicting on the
+  // view then needs no growth, which would detach it.
+  const { kernels, memory } = featureKernels(m.bytes + 4 * n + PREDICT_ROOM);
   const heap = new Float32Array(memory.buffer);
   heap.set(data, m.input / 4);
   rawPlane(heap, m, read, core);
