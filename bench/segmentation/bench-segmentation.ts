@@ -6,6 +6,12 @@
  * of each, both single-threaded, and the speed ratio per core (peer CPU seconds / ours). The peer
  * runs twice: with scikit-image's gallery settings and with scikit-learn's forest defaults.
  *
+ * Per core, fairly: both sides are timed by the CPU time of their whole process, all threads
+ * included (ours: process.cpuUsage(), with V8's GC and compiler threads; the peer:
+ * time.process_time(), with any OpenMP/BLAS/joblib threads), around features + fit + predict only
+ * (not imports, not file reading). The peer runs with n_jobs=1, num_workers=1 and one BLAS/OpenMP
+ * thread, and reports its thread count (`threads`) so a silently parallel peer would show.
+ *
  * Run: npx tsx bench/segmentation/bench-segmentation.ts [edge=96] [fraction=0.003]
  */
 import { execFileSync } from 'node:child_process';
@@ -84,6 +90,7 @@ interface PeerResult {
   train_s: number;
   predict_s: number;
   features: number;
+  threads: number;
 }
 /** The peer in one configuration: trees, max_depth (0: none), max_samples ('none': all). */
 function peer(trees: number, maxDepth: number, maxSamples: string): PeerResult {
@@ -99,6 +106,6 @@ rmSync(dir, { recursive: true, force: true });
 console.log(`volume ${edge}³ (${phantom.mask.length} voxels), labelled ${labelled} (${((100 * labelled) / labels.length).toFixed(2)} %), σ ${sigmas.join(', ')} µm`);
 console.log(`stitchgraph classifier : Dice ${ourDice.toFixed(3)}  ${ourSeconds.toFixed(2)} s CPU (features ${featureSeconds.toFixed(2)}, fit ${trainSeconds.toFixed(2)}, predict ${predictSeconds.toFixed(2)}; ${model!.forest.treeCount} trees, ${features!.count} features)`);
 const line = (name: string, p: PeerResult) =>
-  console.log(`${name}: Dice ${p.dice.toFixed(3)}  ${p.total_s.toFixed(2)} s CPU (features ${p.features_s.toFixed(2)}, fit ${p.train_s.toFixed(2)}, predict ${p.predict_s.toFixed(2)}; ${p.features} features)  speed ratio per core ${(p.total_s / ourSeconds).toFixed(2)}×`);
+  console.log(`${name}: Dice ${p.dice.toFixed(3)}  ${p.total_s.toFixed(2)} s CPU (features ${p.features_s.toFixed(2)}, fit ${p.train_s.toFixed(2)}, predict ${p.predict_s.toFixed(2)}; ${p.features} features, ${p.threads} threads)  speed ratio per core ${(p.total_s / ourSeconds).toFixed(2)}×`);
 line('skimage + RF, gallery (50 trees, depth 10, 5 % samples)', gallery);
 line('skimage + RF, sklearn defaults (100 trees, full depth) ', defaults);
