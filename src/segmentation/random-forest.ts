@@ -6,7 +6,9 @@
  * row arrays and trees as nested objects, and predict one sample at a time through them; applying a
  * forest to 10⁸–10¹⁰ voxels needs flat typed arrays and a tight loop. Here all trees live in four
  * flat arrays, splits are found on quantile bins (training is linear in the samples), and
- * prediction walks the trees over interleaved features (one voxel's features share cache lines).
+ * prediction over a block's feature planes runs in a WebAssembly kernel (`_forest-kernel.ts`:
+ * branch-free fixed-depth walks, four voxels at a time); `predict` keeps a JavaScript walk for
+ * interleaved rows.
  * Measured by `bench/segmentation` against scikit-learn's RandomForestClassifier (n_jobs=1) on
  * the same features and labels: see bench/RESULTS.md.
  */
