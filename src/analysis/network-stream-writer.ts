@@ -44,7 +44,7 @@ export class NetworkStreamWriter {
     private readonly dir: string,
     private readonly shape: Vec3,
     private readonly frame: ImageFrame,
-    settings: Pick<AnalysisSettings, 'export_max_branches' | 'export_max_swc_samples'>,
+    settings: Partial<Pick<AnalysisSettings, 'export_max_branches' | 'export_max_swc_samples'>>,
   ) {
     this.maxBranches = settings.export_max_branches ?? MAX_GRAPH_EXPORT_EDGES;
     this.maxSamples = settings.export_max_swc_samples ?? 50_000_000;
