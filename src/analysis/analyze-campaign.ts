@@ -33,7 +33,9 @@ export interface AnalyzeCampaignOptions {
 
 /**
  * `stitchgraph analyze` as a library call: segment, label, measure and skeletonise the campaign's
- * stitched volume block by block on the campaign's executor, and write `network/`.
+ * stitched volume block by block on the campaign's executor, and write `network/` by streaming
+ * (the returned analysis carries components and summary; its `graph` and `skeleton` are empty:
+ * read them from `network/`).
  */
 export async function analyzeCampaign(campaign: Campaign, opts: AnalyzeCampaignOptions = {}): Promise<{ outDir: string; files: string[]; analysis: VolumeAnalysis; input: string }> {
   const log = getLogger();
