@@ -120,9 +120,8 @@ interface TilePlan {
  * quotient), so the result is the same to the bit; it spares the 17 bytes per voxel of sums, their
  * clearing and the final divide pass.
  */
-function composeNearestRows(start: Vec3, size: Vec3, tiles: TileBlock[], opts: ComposeOptions): Float32Array {
+function composeNearestRows(start: Vec3, size: Vec3, tiles: TileBlock[], opts: ComposeOptions, data: Float32Array): Float32Array {
   const [d, h, w] = size;
-  const data = new Float32Array(d * h * w);
   const plans: TilePlan[] = [];
   for (const tb of tiles) {
     const pz = planAxis(start[0], d, tb.position[0], tb.tileShape[0], tb.lo[0], opts);
@@ -213,13 +212,15 @@ export function tileRangeForRegion(start: number, n: number, pos: number, tileN:
  * Composite a region of the global frame from tile blocks: each output voxel takes the valid
  * samples of the tiles covering it (nearest voxel, or trilinear when every neighbour with non-zero
  * weight is valid), corrects their intensity and blends them; voxels no tile covers get the fill
- * value. Tiles are taken in the given order (`first` keeps the earliest).
+ * value. Tiles are taken in the given order (`first` keeps the earliest). `into`: an array of the
+ * region's voxels to compose into (every voxel is written) instead of a fresh one.
  */
-export function composeRegion(start: Vec3, size: Vec3, tiles: TileBlock[], opts: ComposeOptions): ComposedRegion {
+export function composeRegion(start: Vec3, size: Vec3, tiles: TileBlock[], opts: ComposeOptions, into?: Float32Array): ComposedRegion {
   const [d, h, w] = size;
   const n = d * h * w;
+  if (into && into.length !== n) throw new RangeError(`composeRegion: the array given holds ${into.length} voxels, the region ${n}`);
   if (opts.interpolation === 'nearest' && (opts.blend === 'average' || opts.blend === 'linear' || opts.blend === 'cosine') && !tiles.some((t) => t.cylinder)) {
-    return { data: composeNearestRows(start, size, tiles, opts), shape: [...size] };
+    return { data: composeNearestRows(start, size, tiles, opts, into ?? new Float32Array(n)), shape: [...size] };
   }
   const { acc, wsum, covered } = scratchSums(n);
   const isMax = opts.blend === 'max', isFirst = opts.blend === 'first';
@@ -299,7 +300,7 @@ export function composeRegion(start: Vec3, size: Vec3, tiles: TileBlock[], opts:
       }
     }
   }
-  const data = new Float32Array(n);
+  const data = into ?? new Float32Array(n);
   const fill = opts.fillValue;
   if (isFirst || isMax) for (let o = 0; o < n; o++) data[o] = covered[o] ? acc[o] : fill;
   else for (let o = 0; o < n; o++) data[o] = covered[o] ? acc[o] / wsum[o] : fill;
