@@ -145,12 +145,18 @@ export class ZarrV2Array {
     }
   }
 
-  /** Read a region (clipped parts and missing chunks read as the fill value). */
-  async readRegion(start: number[], shape: number[]): Promise<TileTypedArray> {
+  /**
+   * Read a region (clipped parts and missing chunks read as the fill value), into `into` when
+   * given (an array of the array's dtype and the region's voxels, reused by a caller reading
+   * region after region) or a fresh array.
+   */
+  async readRegion(start: number[], shape: number[], into?: TileTypedArray): Promise<TileTypedArray> {
     const { chunks, dtype } = this.meta;
     const nd = chunks.length;
-    const out = allocTyped(dtype, shape.reduce((p, c) => p * c, 1));
-    if (this.meta.fillValue !== 0) out.fill(this.meta.fillValue);
+    const n = shape.reduce((p, c) => p * c, 1);
+    if (into && (into.length !== n || into.constructor !== allocTyped(dtype, 0).constructor)) throw new RangeError(`Cannot read a region of ${n} voxels of ${this.dir} into a ${into.constructor.name} of ${into.length}`);
+    const out = into ?? allocTyped(dtype, n);
+    if (into || this.meta.fillValue !== 0) out.fill(this.meta.fillValue);
     const lo = start.map((s, a) => Math.max(0, Math.floor(s / chunks[a])));
     const hi = start.map((s, a) => Math.min(Math.ceil(this.meta.shape[a] / chunks[a]), Math.ceil((s + shape[a]) / chunks[a])));
     const idx = [...lo];

@@ -7,9 +7,10 @@ import type { TileTypedArray } from '../zarrio/dtypes.js';
  * darkened by voxels beyond the volume. Output voxels with no child inside get `fillValue`.
  *
  * `start` is the input region's start in the finer level's global frame (a multiple of `factor`);
- * the output covers `start / factor` with `ceil(size / factor)` voxels.
+ * the output covers `start / factor` with `ceil(size / factor)` voxels, in `into` when given
+ * (every voxel written) or a fresh array.
  */
-export function downsampleMean(data: Float32Array | TileTypedArray, start: Vec3, size: Vec3, factor: Vec3, extentLo: Vec3, extentHi: Vec3, fillValue: number): { data: Float32Array; shape: Vec3 } {
+export function downsampleMean(data: Float32Array | TileTypedArray, start: Vec3, size: Vec3, factor: Vec3, extentLo: Vec3, extentHi: Vec3, fillValue: number, into?: Float32Array): { data: Float32Array; shape: Vec3 } {
   const shape: Vec3 = [0, 1, 2].map((a) => Math.ceil(size[a] / factor[a])) as Vec3;
   const [D, H, W] = shape;
   // Per axis and output index: the first child inside the extent and how many there are (0..factor).
@@ -27,7 +28,8 @@ export function downsampleMean(data: Float32Array | TileTypedArray, start: Vec3,
     return { first, count };
   };
   const cz = children(0, D), cy = children(1, H), cx = children(2, W);
-  const out = new Float32Array(D * H * W);
+  if (into && into.length !== D * H * W) throw new RangeError(`downsampleMean: the array given holds ${into.length} voxels, the output ${D * H * W}`);
+  const out = into ?? new Float32Array(D * H * W);
   // Gathered per output row: each voxel's children summed in C order (z, y, x), as the scatter of
   // the children into float64 sums did, so the means are the same to the bit.
   const row = new Float64Array(W);

@@ -78,7 +78,14 @@ export async function fuseBlocks(p: FuseBlockPayload): Promise<{ level: number; 
     } finally {
       scratches.push(scratch);
     }
-  } else for (const block of p.blocks) if (!(await fuseFromLevelBelow(volume, arr, child, p, block))) empty++;
+  } else {
+    const scratch = takeScratch();
+    try {
+      for (const block of p.blocks) if (!(await fuseFromLevelBelow(volume, arr, child, p, block, scratch))) empty++;
+    } finally {
+      scratches.push(scratch);
+    }
+  }
   return { level: p.level, blocks: p.blocks.length, empty };
 }
 
@@ -101,13 +108,21 @@ function chunkRuns(blocks: Vec3[], most: number): Vec3[][] {
 /** Arrays a job reuses from chunk to chunk and piece to piece (see TileBlockBuffers for why). */
 interface FuseScratch {
   blocks: TileBlockBuffers;
+  /** A chunk as float (composed, or the mean of the level below), then in the output type. */
   float: Float32Array;
   out: TileTypedArray;
+  /** The level below's voxels under a chunk. */
+  below: TileTypedArray;
+}
+
+function ensureChunkArrays(scratch: FuseScratch, n: number, dtype: TileDtype): void {
+  if (scratch.float.length !== n) scratch.float = new Float32Array(n);
+  if (scratch.out.length !== n || scratch.out.constructor !== allocTyped(dtype, 0).constructor) scratch.out = allocTyped(dtype, n);
 }
 /** Scratches of finished jobs, for the next ones in this process (one per job running at once). */
 const scratches: FuseScratch[] = [];
 function takeScratch(): FuseScratch {
-  return scratches.pop() ?? { blocks: new TileBlockBuffers(), float: new Float32Array(0), out: new Uint8Array(0) };
+  return scratches.pop() ?? { blocks: new TileBlockBuffers(), float: new Float32Array(0), out: new Uint8Array(0), below: new Uint8Array(0) };
 }
 
 /** The tile blocks of the box of a run of chunks of level 0, read into the scratch's arrays. */
@@ -124,10 +139,8 @@ async function writeComposedChunk(volume: StitchedVolume, arr: ZarrV2Array, bloc
   const chunk = arr.meta.chunks as Vec3;
   const ext = volume.levelExtent(0);
   const start = block.map((b, a) => ext.lo[a] + b * chunk[a]) as Vec3;
-  const n = chunk[0] * chunk[1] * chunk[2];
-  if (scratch.float.length !== n) scratch.float = new Float32Array(n);
   const dtype = arr.meta.dtype;
-  if (scratch.out.length !== n || scratch.out.constructor !== allocTyped(dtype, 0).constructor) scratch.out = allocTyped(dtype, n);
+  ensureChunkArrays(scratch, chunk[0] * chunk[1] * chunk[2], dtype);
   // The same voxels as getView's (composeRegion's values do not depend on the region's bounds).
   const data = composeRegion(start, chunk, blocks, p.options, scratch.float).data;
   // The chunk is encoded (copied into the encoder) before writeBlock first awaits, so the arrays are free again after.
@@ -135,7 +148,7 @@ async function writeComposedChunk(volume: StitchedVolume, arr: ZarrV2Array, bloc
 }
 
 /** One chunk of level L > 0: the mean of the level below as already written; false when empty. */
-async function fuseFromLevelBelow(volume: StitchedVolume, arr: ZarrV2Array, child: ZarrV2Array, p: FuseBlockPayload, block: Vec3): Promise<boolean> {
+async function fuseFromLevelBelow(volume: StitchedVolume, arr: ZarrV2Array, child: ZarrV2Array, p: FuseBlockPayload, block: Vec3, scratch: FuseScratch): Promise<boolean> {
   const chunk = arr.meta.chunks as Vec3;
   const ext = volume.levelExtent(p.level);
   const start = block.map((b, a) => ext.lo[a] + b * chunk[a]) as Vec3;
@@ -143,10 +156,14 @@ async function fuseFromLevelBelow(volume: StitchedVolume, arr: ZarrV2Array, chil
   const below = volume.levelExtent(p.level - 1);
   const childStart = start.map((s, a) => s * f[a]) as Vec3;
   const childSize = chunk.map((s, a) => s * f[a]) as Vec3;
-  const raw = await child.readRegion(childStart.map((s, a) => s - below.lo[a]), childSize);
+  const dtype = arr.meta.dtype;
+  const n = chunk[0] * chunk[1] * chunk[2], nChild = childSize[0] * childSize[1] * childSize[2];
+  if (scratch.below.length !== nChild || scratch.below.constructor !== allocTyped(dtype, 0).constructor) scratch.below = allocTyped(dtype, nChild);
+  ensureChunkArrays(scratch, n, dtype);
+  const raw = await child.readRegion(childStart.map((s, a) => s - below.lo[a]), childSize, scratch.below);
   // Any voxel type: the sums are float64 either way (no float copy of the 8 chunks read).
-  const data = downsampleMean(raw, childStart, childSize, f, below.lo, below.hi, p.options.fillValue).data;
-  return writeIfReached(arr, block, convertDtype(data, arr.meta.dtype));
+  const data = downsampleMean(raw, childStart, childSize, f, below.lo, below.hi, p.options.fillValue, scratch.float).data;
+  return writeIfReached(arr, block, convertDtype(data, dtype, scratch.out));
 }
 
 /** Write a chunk unless every voxel is the fill value: a block no tile reaches stays unwritten (readers see the fill value). */
