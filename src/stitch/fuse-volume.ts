@@ -30,8 +30,9 @@ export interface FuseOptions extends Omit<ViewOptions, 'level' | 'dtype'> {
   /** Voxel type of the output. @default 'float32' */
   dtype?: 'tile' | TileDtype;
   /**
-   * Chunk compressor of the output: blosc (lz4, byte shuffle; zarr-python 2's default, several
-   * times faster to write than zlib) or zlib (the format of earlier versions).
+   * Chunk compressor of the output: blosc (zstd level 1, byte shuffle, written by our WebAssembly
+   * encoder; read by zarr-python 2; several times faster to write than zlib) or zlib (the format
+   * of earlier versions).
    * @default 'blosc'
    */
   compressor?: 'blosc' | 'zlib';
