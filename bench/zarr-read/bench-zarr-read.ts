@@ -11,8 +11,9 @@
  * times (REPEATS timed reads each after a warm-up read), so that a change in the machine's load
  * hits both. Per row: MB/s of wall time (decoded region bytes / median seconds) and CPU time per
  * read of the whole process (all threads: our decode workers, blosc's threads), median; the ratios
- * are ours / zarr-python's speed (> 1: stitchgraph faster or cheaper). On a loaded machine only the
- * CPU columns mean much.
+ * are ours / zarr-python's speed (> 1: stitchgraph faster or cheaper), and "cores busy" is CPU / wall
+ * of each. On a loaded machine only the CPU columns mean much: a tool that needs two cores for its
+ * wall figure loses more of it to other processes than one that uses one.
  *
  *   npx tsx bench/zarr-read/bench-zarr-read.ts [--shape 128,512,512] [--repeats 5] [--rounds 2] [--extra]
  *
@@ -147,7 +148,9 @@ async function benchRow(name: string, label: string, box: Box3, into: boolean, t
   }
   const [a, p] = [mbps(bytes, median(mine.wall)), mbps(bytes, median(theirs.wall))];
   const [ca, cp] = [median(mine.cpu) * 1000, median(theirs.cpu) * 1000];
-  const cols = [name, `${label} [${box.start}]+[${box.size}]`, (bytes / 1e6).toFixed(1), a.toFixed(0), p.toFixed(0), `${(a / p).toFixed(2)}×`, ca.toFixed(1), cp.toFixed(1), `${(cp / ca).toFixed(2)}×`];
+  // Cores kept busy on average (CPU / wall): how much each tool leans on parallelism.
+  const busy = `${(median(mine.cpu) / median(mine.wall)).toFixed(1)} / ${(median(theirs.cpu) / median(theirs.wall)).toFixed(1)}`;
+  const cols = [name, `${label} [${box.start}]+[${box.size}]`, (bytes / 1e6).toFixed(1), a.toFixed(0), p.toFixed(0), `${(a / p).toFixed(2)}×`, ca.toFixed(1), cp.toFixed(1), `${(cp / ca).toFixed(2)}×`, busy];
   if (extra) cols.push(...(into ? ['', '', ''] : await extraColumns(tile, name, box, bytes, threads)));
   return `| ${cols.join(' | ')} |`;
 }
@@ -156,7 +159,7 @@ const threads = defaultDecodeThreads({});
 const peer = zarrPython(ARRAYS[0], { start: [0, 0, 0], size: [1, 1, 1] }, false);
 console.log(`load average ${loadavg().map((v) => v.toFixed(1)).join(' ')}; zarr-read bench: uint16 tile ${shape.join('×')}, chunks 64×128×128 (Zarr v2, zarr-python), median of ${rounds}×${repeats} reads alternating; node ${process.version}, ${cpus().length} CPUs`);
 console.log(`threads: stitchgraph main thread + ${threads} decode workers; zarr-python ${peer.zarr} / numcodecs ${peer.numcodecs}, blosc threads ${peer.blosc_threads} (use_threads ${String(peer.use_threads)})`);
-const head = ['array', 'region', 'MB decoded', 'stitchgraph MB/s (wall)', 'zarr-python MB/s (wall)', 'wall ratio', 'stitchgraph CPU ms/read (all threads)', 'zarr-python CPU ms/read (all threads)', 'CPU ratio'];
+const head = ['array', 'region', 'MB decoded', 'stitchgraph MB/s (wall)', 'zarr-python MB/s (wall)', 'wall ratio', 'stitchgraph CPU ms/read (all threads)', 'zarr-python CPU ms/read (all threads)', 'CPU ratio', 'cores busy (CPU / wall): stitchgraph / zarr-python'];
 if (extra) head.push('stitchgraph MB/s, main thread only', 'before: numcodecs.js blosc, decode pool', 'raw compressed bytes MB/s (decoded-equivalent)');
 console.log(`| ${head.join(' | ')} |`);
 console.log(`|${head.map(() => '---').join('|')}|`);
