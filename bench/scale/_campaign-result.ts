@@ -32,8 +32,10 @@ export interface CampaignResult {
   raw_read: { wall_s: number; cpu_s: number; peak_rss_mb: number };
   fuse_vs_read: { wall_ratio: number; cpu_ratio: number };
   serve: ServeFigures[];
-  analysis_coordinator: { peak_rss_mb: number; wall_s: number; cpu_s: number; worker_peak_rss_mb: number } | null;
+  analysis_coordinator: { peak_rss_mb: number; wall_s: number; cpu_s: number; worker_peak_rss_mb: number; worker_cpu_s: number } | null;
   disk_mb: Record<string, number>;
+  /** Wall seconds of the whole campaign, synth and probes included. */
+  elapsed_s: number;
 }
 
 export function stageFigures(m: Measured): StageFigures {

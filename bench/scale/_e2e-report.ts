@@ -8,7 +8,7 @@ const mvox = (voxels: number, s: number): string => f1(voxels / s / 1e6);
 
 export function campaignTable(r: CampaignResult): string {
   const lines = [
-    `### ${r.label}: ${r.grid.join('×')} tiles of ${r.tile.join('×')} uint16 (${f2(r.tile_voxels / 1e9)} G tile voxels, ${r.pairs} pairs)`,
+    `### ${r.label}: ${r.grid.join('×')} tiles of ${r.tile.join('×')} uint16 (${f2(r.tile_voxels / 1e9)} G tile voxels, ${r.pairs} pairs; whole run with synth ${f1(r.elapsed_s)} s)`,
     '',
     '| stage | wall s | CPU s | peak RSS MB | M tile voxels/s (wall) | M tile voxels per CPU-s |',
     '|---|---|---|---|---|---|',
@@ -25,8 +25,8 @@ export function campaignTable(r: CampaignResult): string {
   const a = r.analysis_coordinator;
   lines.push(
     a
-      ? `analysis coordinator alone (blocks on a NATS worker process): peak RSS **${f1(a.peak_rss_mb)} MB**, wall ${f1(a.wall_s)} s, CPU ${f1(a.cpu_s)} s; worker process peak RSS ${f1(a.worker_peak_rss_mb)} MB`
-      : `analysis coordinator: not measured alone (no nats-server, or --no-nats); \`analyze --workers 2\` peak RSS (coordinator + worker threads) ${f1(r.stages.find((s) => s.stage === 'analyze')?.peak_rss_mb ?? NaN)} MB`,
+      ? `analysis coordinator alone (blocks on a NATS worker process): peak RSS **${f1(a.peak_rss_mb)} MB**, wall ${f1(a.wall_s)} s, CPU ${f1(a.cpu_s)} s; worker process CPU ${f1(a.worker_cpu_s)} s, peak RSS ${f1(a.worker_peak_rss_mb)} MB`
+      : `analysis coordinator: not measured alone (no nats-server, or --analyze local); \`analyze --workers 2\` peak RSS (coordinator + worker threads) ${f1(r.stages.find((s) => s.stage === 'analyze')?.peak_rss_mb ?? NaN)} MB`,
     `disk: ${Object.entries(r.disk_mb).map(([k, v]) => `${k} ${f1(v)} MB`).join(', ')}`,
   );
   return lines.join('\n');
@@ -43,8 +43,10 @@ export function ratioTable(small: CampaignResult, large: CampaignResult): string
       const b = small.serve.find((x) => x.when === sv.when)?.chunks.find((x) => x.kind === c.kind);
       if (b) lines.push(`| serve ${sv.when} ${c.kind} chunk (cold) | ${f2(c.cold_ms / b.cold_ms)} | | ${f2(c.rss_peak_mb / b.rss_peak_mb)} |`);
     }
+  const coarse = (r: CampaignResult): number => r.serve.find((x) => x.when === 'before-fuse')?.chunks.find((c) => c.kind === 'coarsest')?.cold_ms ?? NaN;
   const ca = large.analysis_coordinator, cb = small.analysis_coordinator;
   if (ca && cb) lines.push(`| analysis coordinator | ${f2(ca.wall_s / cb.wall_s)} | ${f2(ca.cpu_s / cb.cpu_s)} | ${f2(ca.peak_rss_mb / cb.peak_rss_mb)} |`);
+  lines.push('', `coarsest-level chunk before fuse (composed from the tiles), cold, large/small: **${f2(coarse(large) / coarse(small))}×** (must not grow with the campaign)`);
   return lines.join('\n');
 }
 

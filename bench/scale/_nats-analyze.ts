@@ -7,7 +7,7 @@
  *   stitchgraph worker campaign.yaml --servers nats://127.0.0.1:PORT --concurrency 2
  *   /usr/bin/time -v stitchgraph analyze campaign.yaml --servers nats://127.0.0.1:PORT --workers 0 --out DIR
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -17,6 +17,17 @@ import { timedStep, type Measured } from './_timed-step.js';
 export interface CoordinatorRun {
   coordinator: Measured;
   worker_peak_rss_mb: number;
+  /** User + system CPU of the worker process (all its threads). */
+  worker_cpu_s: number;
+}
+
+/** Peak RSS and CPU of a live process of ours, from /proc (fields 14-15 of stat are in clock ticks). */
+function processFigures(pid: number): { peak_rss_mb: number; cpu_s: number } {
+  const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticks = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
+  return { peak_rss_mb: Number(hwm?.[1] ?? NaN) / 1024, cpu_s: (Number(fields[11]) + Number(fields[12])) / ticks };
 }
 
 function freePort(): Promise<number> {
@@ -61,8 +72,8 @@ export async function analyzeOnNats(cli: string[], config: string, outDir: strin
     const worker = await startUntil(cli[0], [...cli.slice(1), 'worker', config, '--servers', servers, '--concurrency', String(concurrency)], cwd, /"msg":"[^"]*(ready|listening|started|waiting)/i, 'stitchgraph worker');
     started.push(worker);
     const coordinator = await timedStep('analyze-coordinator', [...cli, 'analyze', config, '--servers', servers, '--workers', '0', '--out', outDir], cwd);
-    const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${worker.pid}/status`, 'utf8'));
-    return { coordinator, worker_peak_rss_mb: Number(hwm?.[1] ?? NaN) / 1024 };
+    const w = processFigures(worker.pid as number);
+    return { coordinator, worker_peak_rss_mb: w.peak_rss_mb, worker_cpu_s: w.cpu_s };
   } finally {
     for (const c of started.reverse()) await stopChild(c);
     rmSync(storeDir, { recursive: true, force: true });

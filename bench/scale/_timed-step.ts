@@ -40,7 +40,7 @@ export function timedStep(stage: string, argv: string[], cwd: string): Promise<M
     child.once('error', (e) => reject(new Error(`stage ${stage} could not start: ${e.message}`)));
     child.once('close', (code, signal) => {
       const at = stderr.lastIndexOf('\tCommand being timed:');
-      const tail = (at >= 0 ? stderr.slice(0, at) : stderr).slice(-4000);
+      const tail = (at >= 0 ? stderr.slice(0, at) : stderr).replace(/^Command (exited with non-zero status|terminated by signal).*\n?/m, '').slice(-4000);
       if (code !== 0) {
         reject(new Error(`stage ${stage} failed (exit ${code ?? signal}): ${argv.join(' ')}\n${tail}`));
         return;

@@ -14,6 +14,10 @@
  *   stitchgraph analyze  DIR/synth.yaml --servers NATS --workers 0   (coordinator alone; blocks on
  *                                                                     a `stitchgraph worker` process)
  *
+ * `--analyze local` runs only the first analyze (no coordinator figure), `--analyze nats` only the
+ * second (then it is the analyze stage too: saves the longest stage's second run), `both` (default)
+ * both.
+ *
  * Prints one table per campaign (wall, CPU, peak RSS of every stage; fuse / raw read throughput;
  * serve latency and server RSS; analysis coordinator peak RSS), the large/small ratios and the
  * projection to the brain campaign (10×10×10 tiles of 2160×2560×2560 uint16: worker-hours per stage,
@@ -21,7 +25,7 @@
  * Only the CLI and its outputs are used (and the tile reader for the raw-read ceiling).
  *
  *   npm run build && npx tsx bench/scale/end-to-end.ts [--small 128,512,512] [--large 256,1024,1024]
- *       [--grid 2,2,2] [--overlap 0.15] [--workers 2] [--only small|large] [--keep] [--dir /tmp] [--no-nats]
+ *       [--grid 2,2,2] [--overlap 0.15] [--workers 2] [--only small|large] [--keep] [--dir /tmp] [--analyze both|local|nats]
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
@@ -51,18 +55,29 @@ const { values: opt } = parseArgs({
     only: { type: 'string' },
     keep: { type: 'boolean', default: false },
     dir: { type: 'string', default: tmpdir() },
-    'no-nats': { type: 'boolean', default: false },
+    analyze: { type: 'string', default: 'both' },
   },
 });
+function usage(message: string): never {
+  process.stderr.write(`end-to-end: ${message}\n`);
+  process.exit(2);
+}
 const vec = (s: string, what: string): Vec3 => {
   const v = s.split(',').map(Number);
-  if (v.length !== 3 || v.some((x) => !Number.isInteger(x) || x < 1)) throw new Error(`--${what} must be three positive integers z,y,x, not "${s}"`);
+  if (v.length !== 3 || v.some((x) => !Number.isInteger(x) || x < 1)) usage(`--${what} must be three positive integers z,y,x, not "${s}"`);
   return v as Vec3;
 };
 const grid = vec(opt.grid, 'grid');
 const workers = opt.workers;
-if (opt.only !== undefined && opt.only !== 'small' && opt.only !== 'large') throw new Error(`--only must be small or large, not "${opt.only}"`);
-const hasNats = !opt['no-nats'] && spawnSync('nats-server', ['--version'], { encoding: 'utf8' }).status === 0;
+const overlap = Number(opt.overlap);
+if (!(overlap > 0 && overlap < 0.5)) usage(`--overlap must be a fraction between 0 and 0.5, not "${opt.overlap}"`);
+if (opt.only !== undefined && opt.only !== 'small' && opt.only !== 'large') usage(`--only must be small or large, not "${opt.only}"`);
+const shapes = { small: vec(opt.small, 'small'), large: vec(opt.large, 'large') };
+const analyzeMode = opt.analyze;
+if (analyzeMode !== 'local' && analyzeMode !== 'nats' && analyzeMode !== 'both') usage(`--analyze must be local, nats or both, not "${analyzeMode}"`);
+const natsFound = spawnSync('nats-server', ['--version'], { encoding: 'utf8' }).status === 0;
+if (analyzeMode === 'nats' && !natsFound) usage('--analyze nats needs nats-server on the PATH (bash scripts/setup.sh)');
+const hasNats = analyzeMode !== 'local' && natsFound;
 const log = (line: string): void => void process.stdout.write(`${line}\n`);
 
 /** Refuse to start a campaign the disk cannot hold: tiles + pyramids + fused + mask ≈ 3× the raw tile bytes. */
@@ -114,8 +129,21 @@ async function rawRead(cfg: string): Promise<{ wall_s: number; cpu_s: number; pe
   return { wall_s: j.seconds, cpu_s: j.cpu_s, peak_rss_mb: m.peak_rss_mb };
 }
 
+/**
+ * `analyze` with the coordinator in a process of its own (blocks on a NATS worker process). With
+ * `--analyze nats` this run is also the analyze stage: the coordinator's wall, both processes'
+ * CPU, the larger of the two peaks.
+ */
+async function coordinatorAlone(cfg: string, dir: string, stages: Measured[]): Promise<CampaignResult['analysis_coordinator']> {
+  const run = await analyzeOnNats(CLI, cfg, join(dir, 'network-nats'), root, Number(workers));
+  const c = run.coordinator;
+  log(`  analyze coordinator alone: wall ${c.wall_s.toFixed(1)} s, CPU ${c.cpu_s.toFixed(1)} s, peak RSS ${c.peak_rss_mb.toFixed(0)} MB (worker process: CPU ${run.worker_cpu_s.toFixed(1)} s, peak RSS ${run.worker_peak_rss_mb.toFixed(0)} MB)`);
+  if (analyzeMode === 'nats') stages.push({ ...c, stage: 'analyze', cpu_s: c.cpu_s + run.worker_cpu_s, peak_rss_mb: Math.max(c.peak_rss_mb, run.worker_peak_rss_mb) });
+  return { peak_rss_mb: c.peak_rss_mb, wall_s: c.wall_s, cpu_s: c.cpu_s, worker_peak_rss_mb: run.worker_peak_rss_mb, worker_cpu_s: run.worker_cpu_s };
+}
+
 /** The stages after synth, in the order a user runs them, with the probes between. */
-async function runStages(cfg: string, dir: string): Promise<Omit<CampaignResult, 'label' | 'grid' | 'tile' | 'tiles' | 'tile_voxels' | 'disk_mb'>> {
+async function runStages(cfg: string, dir: string): Promise<Omit<CampaignResult, 'label' | 'grid' | 'tile' | 'tiles' | 'tile_voxels' | 'disk_mb' | 'elapsed_s'>> {
   const stages: Measured[] = [];
   await stage('pyramid', [cfg, '--workers', workers], stages);
   await stage('register', [cfg, '--workers', workers], stages);
@@ -125,14 +153,8 @@ async function runStages(cfg: string, dir: string): Promise<Omit<CampaignResult,
   const raw = await rawRead(cfg);
   const fuse = await stage('fuse', [cfg, '--workers', workers, '--dtype', 'tile'], stages);
   serve.push(await serveAt('after-fuse', cfg));
-  await stage('analyze', [cfg, '--workers', workers], stages);
-  let coordinator: CampaignResult['analysis_coordinator'] = null;
-  if (hasNats) {
-    const run = await analyzeOnNats(CLI, cfg, join(dir, 'network-nats'), root, Number(workers));
-    const c = run.coordinator;
-    coordinator = { peak_rss_mb: c.peak_rss_mb, wall_s: c.wall_s, cpu_s: c.cpu_s, worker_peak_rss_mb: run.worker_peak_rss_mb };
-    log(`  analyze coordinator alone: wall ${c.wall_s.toFixed(1)} s, peak RSS ${c.peak_rss_mb.toFixed(0)} MB (worker process ${run.worker_peak_rss_mb.toFixed(0)} MB)`);
-  }
+  if (analyzeMode !== 'nats') await stage('analyze', [cfg, '--workers', workers], stages);
+  const coordinator = hasNats ? await coordinatorAlone(cfg, dir, stages) : null;
   return {
     pairs,
     pairs_by_kind: byKind,
@@ -149,6 +171,7 @@ async function runCampaign(label: CampaignResult['label'], tile: Vec3): Promise<
   const tile_voxels = tiles * tile[0] * tile[1] * tile[2];
   checkDisk(opt.dir, tile_voxels, label);
   const dir = mkdtempSync(join(opt.dir, `sg-e2e-${label}-`));
+  const t0 = performance.now();
   log(`${label}: ${grid.join('×')} tiles of ${tile.join('×')} (${(tile_voxels / 1e9).toFixed(2)} G voxels) in ${dir}`);
   try {
     const synth = await timedStep('synth', [...CLI, 'synth', '--grid', grid.join(','), '--tile', tile.join(','), '--overlap', opt.overlap, '--out', dir], root);
@@ -157,7 +180,7 @@ async function runCampaign(label: CampaignResult['label'], tile: Vec3): Promise<
     const rest = await runStages(cfg, dir);
     const wd = workdirOf(cfg);
     const disk_mb = { tiles: diskMb(join(dir, 'synth.zarr')), pyramids: diskMb(join(wd, 'pyramids.zarr')), fused: diskMb(join(wd, 'fused.ome.zarr')), network: diskMb(join(wd, 'network')) };
-    return { label, grid, tile, tiles, tile_voxels, disk_mb, ...rest };
+    return { label, grid, tile, tiles, tile_voxels, disk_mb, ...rest, elapsed_s: (performance.now() - t0) / 1000 };
   } finally {
     if (opt.keep) log(`  kept ${dir}`);
     else rmSync(dir, { recursive: true, force: true });
@@ -168,12 +191,11 @@ async function main(): Promise<void> {
   stopChildrenOnExit();
   const load0 = loadavg();
   const commit = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' }).stdout.trim();
-  log(`end to end, commit ${commit}, load ${load0.map((l) => l.toFixed(2)).join(' ')}, --workers ${workers}${hasNats ? '' : ', analysis coordinator not measured alone (no nats-server or --no-nats)'}`);
+  log(`end to end, commit ${commit}, load ${load0.map((l) => l.toFixed(2)).join(' ')}, --workers ${workers}, --analyze ${analyzeMode}${hasNats ? '' : ' (analysis coordinator not measured alone: no nats-server, or --analyze local)'}`);
   const results: CampaignResult[] = [];
-  const runs: [CampaignResult['label'], string][] = [['small', opt.small], ['large', opt.large]];
-  for (const [label, shape] of runs) if (!opt.only || opt.only === label) results.push(await runCampaign(label, vec(shape, label)));
+  for (const label of ['small', 'large'] as const) if (!opt.only || opt.only === label) results.push(await runCampaign(label, shapes[label]));
   const largest = results[results.length - 1];
-  const projection = projectBrain(largest, Number(opt.overlap));
+  const projection = projectBrain(largest, overlap);
   log('');
   for (const r of results) log(campaignTable(r) + '\n');
   if (results.length === 2) log(ratioTable(results[0], results[1]) + '\n');
