@@ -179,7 +179,7 @@ async function runCampaign(label: CampaignResult['label'], tile: Vec3): Promise<
     const cfg = join(dir, 'synth.yaml');
     const rest = await runStages(cfg, dir);
     const wd = workdirOf(cfg);
-    const disk_mb = { tiles: diskMb(join(dir, 'synth.zarr')), pyramids: diskMb(join(wd, 'pyramids.zarr')), fused: diskMb(join(wd, 'fused.ome.zarr')), network: diskMb(join(wd, 'network')) };
+    const disk_mb = { tiles: diskMb(join(dir, 'synth.zarr')), pyramids: diskMb(join(wd, 'pyramids.zarr')), fused: diskMb(join(wd, 'fused.ome.zarr')), network: diskMb(join(wd, 'network')), 'network (NATS run)': diskMb(join(dir, 'network-nats')) };
     return { label, grid, tile, tiles, tile_voxels, disk_mb, ...rest, elapsed_s: (performance.now() - t0) / 1000 };
   } finally {
     if (opt.keep) log(`  kept ${dir}`);
