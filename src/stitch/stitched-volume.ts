@@ -337,6 +337,12 @@ export class StitchedVolume {
     return this.intensityPromise;
   }
 
+  /** Use `model` (e.g. one stored by an earlier run) instead of estimating it. */
+  adoptIntensity(model: IntensityModel): void {
+    if (model.gain.length !== this.tiles.length) throw new Error(`intensity model for ${model.gain.length} tiles given to a volume of ${this.tiles.length}`);
+    this.intensityPromise = Promise.resolve(model);
+  }
+
   /** Overlapping tile pairs, with the box (whole voxels) both cover at their stitched positions. */
   overlappingPairs(): [PlacedTile, PlacedTile, Box3][] {
     // Whole voxels inside the tile: from ceil(position) to floor(position + shape).
@@ -354,32 +360,49 @@ export class StitchedVolume {
   }
 
   private async estimateIntensity(): Promise<IntensityModel> {
-    const samples: OverlapSamples[] = [];
-    // Both tiles sampled at the same global points (trilinear), so that sub-voxel offsets between
-    // them do not read as a difference in contrast.
-    const single = { blend: 'first' as const, blendWidth: 0, interpolation: 'linear' as const, fillValue: NaN };
-    for (const [a, b, box] of this.overlappingPairs()) {
-      const { start, size } = intensitySampleBox(box);
-      const sample = async (t: PlacedTile) => {
-        const tb = this.tileBoxFor(t, start, size, 'linear');
-        if (!tb) return undefined;
-        const data = await this.readTileBlock(t, tb);
-        const block: TileBlock = { position: t.position, tileShape: t.info.shape, lo: tb.start, size: tb.size, data, cylinder: false, gain: 1, offset: 0 };
-        return composeRegion(start, size, [block], single).data;
-      };
-      const [va, vb] = await Promise.all([sample(a), sample(b)]);
-      if (!va || !vb) continue;
-      const x: number[] = [], y: number[] = [];
-      for (let o = 0; o < va.length; o++) {
-        if (va[o] !== va[o] || vb[o] !== vb[o]) continue;
-        x.push(va[o]);
-        y.push(vb[o]);
+    const pairs = this.overlappingPairs();
+    const found: (OverlapSamples | undefined)[] = new Array(pairs.length);
+    // Several overlaps in flight keep the decode workers busy; the samples keep the pairs' order,
+    // so the model (its folds) does not depend on which read finished first.
+    let next = 0;
+    const worker = async () => {
+      while (next < pairs.length) {
+        const i = next++;
+        found[i] = await this.overlapSamples(pairs[i]);
       }
-      if (x.length >= 64) samples.push({ a: a.index, b: b.index, x: Float32Array.from(x), y: Float32Array.from(y) });
-    }
+    };
+    await Promise.all(Array.from({ length: Math.min(INTENSITY_READS_IN_FLIGHT, pairs.length) }, worker));
+    const samples = found.filter((s): s is OverlapSamples => s !== undefined);
     return intensityModel(this.tiles.length, samples);
   }
+
+  /** Both tiles' values over the central part of one overlap, sampled at the same global points. */
+  private async overlapSamples([a, b, box]: [PlacedTile, PlacedTile, Box3]): Promise<OverlapSamples | undefined> {
+    // Trilinear at the same global points, so that sub-voxel offsets between the tiles do not read
+    // as a difference in contrast.
+    const single = { blend: 'first' as const, blendWidth: 0, interpolation: 'linear' as const, fillValue: NaN };
+    const { start, size } = intensitySampleBox(box);
+    const sample = async (t: PlacedTile) => {
+      const tb = this.tileBoxFor(t, start, size, 'linear');
+      if (!tb) return undefined;
+      const data = await this.readTileBlock(t, tb);
+      const block: TileBlock = { position: t.position, tileShape: t.info.shape, lo: tb.start, size: tb.size, data, cylinder: false, gain: 1, offset: 0 };
+      return composeRegion(start, size, [block], single).data;
+    };
+    const [va, vb] = await Promise.all([sample(a), sample(b)]);
+    if (!va || !vb) return undefined;
+    const x: number[] = [], y: number[] = [];
+    for (let o = 0; o < va.length; o++) {
+      if (va[o] !== va[o] || vb[o] !== vb[o]) continue;
+      x.push(va[o]);
+      y.push(vb[o]);
+    }
+    return x.length >= 64 ? { a: a.index, b: b.index, x: Float32Array.from(x), y: Float32Array.from(y) } : undefined;
+  }
 }
+
+/** Overlaps sampled at once while estimating the intensity model. */
+const INTENSITY_READS_IN_FLIGHT = 8;
 
 /**
  * A tile's voxels as float, NaN where equal to the fill value, in one pass (a float32 read is
