@@ -52,9 +52,26 @@ export class ForegroundRuns {
   count = 0;
 
   constructor(capacity: number) {
-    this.edges = new Int32Array(2 * capacity);
-    this.parent = new Int32Array(capacity);
+    const space = scratchInts(3 * capacity);
+    this.edges = space.subarray(0, 2 * capacity);
+    this.parent = space.subarray(2 * capacity, 3 * capacity);
   }
+}
+
+/**
+ * Scratch integers for the runs, kept from one call to the next (up to 64 MiB): a fresh array of
+ * this size is page-faulted on first write and is external memory that forces V8 into full
+ * collections, which together cost 15–25 % of labelling 256³ of noise (bench/analysis/
+ * label-skeleton.ts). Every entry is written before it is read, so the contents need no clearing.
+ */
+let retainedScratch = new Int32Array(0);
+const MAX_RETAINED_SCRATCH = 2 ** 24;
+
+function scratchInts(length: number): Int32Array {
+  if (retainedScratch.length >= length) return retainedScratch.subarray(0, length);
+  const fresh = new Int32Array(length);
+  if (length <= MAX_RETAINED_SCRATCH) retainedScratch = fresh;
+  return fresh;
 }
 
 /**
@@ -88,6 +105,8 @@ function foregroundBits(mask: Uint8Array): Int32Array {
 /** The 32 bits of voxels [i, i + 32) (bit 0: voxel i). */
 function bitChunk(bits: Int32Array, i: number): number {
   const j = i >>> 5, s = i & 31;
+  // Rows whose width is a multiple of 32 (most volumes) start on a word: one read, not two.
+  if (s === 0) return bits[j];
   return (bits[j] >>> s) | ((bits[j + 1] << (31 - s)) << 1);
 }
 
