@@ -7,7 +7,9 @@
  * Python user would script: scipy.ndimage.label + skimage skeletonize_3d + distance_transform_edt
  * + a networkx graph of the skeleton voxels (26-neighbours). The last column is ours / peer in speed
  * (> 1: we are faster). Label rows also check that our label image equals scipy's, voxel for
- * voxel (the process exits 1 if not).
+ * voxel (the process exits 1 if not). Both sides run under the allocator setting of the
+ * `stitchgraph` launcher (transparent huge pages for large mappings, as numpy asks for its arrays;
+ * bench/_huge-pages.ts).
  * Run: npx tsx bench/analysis/label-skeleton.ts [edge=256] [skelEdge=160] [analyzeShape=97,965,964]
  */
 import { execFileSync } from 'node:child_process';
@@ -17,9 +19,13 @@ import { join } from 'node:path';
 import { generateVesselNetwork } from '../../src/synth/vessel-network.js';
 import { PhantomRenderer } from '../../src/synth/render-phantom.js';
 import { labelComponents } from '../../src/analysis/label-components.js';
+import { rerunWithHugePages } from '../_huge-pages.js';
 import { skeletonizeLee } from '../../src/analysis/skeletonize-lee.js';
 import { analyzeVolume } from '../../src/analysis/analyze-volume.js';
 import type { Vec3 } from '../../src/geometry/box.js';
+
+// Both sides under the allocator setting of the stitchgraph launcher (see bench/_huge-pages.ts).
+rerunWithHugePages();
 
 const edge = Number(process.argv[2] ?? 256);
 const skelEdge = Number(process.argv[3] ?? 160);
