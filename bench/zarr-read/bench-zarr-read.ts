@@ -19,7 +19,10 @@
  *
  * --extra adds stitchgraph on the main thread only (STITCHGRAPH_DECODE_THREADS=0), the decode pool
  * with numcodecs.js' blosc (STITCHGRAPH_DECODER=numcodecs) and raw chunk-file reading.
- * Data is made once by make_data.py under bench/out/zarr-read (git-ignored).
+ * Data is made once by make_data.py under bench/out/zarr-read (git-ignored). Both tools run with
+ * GLIBC_TUNABLES=glibc.malloc.hugetlb=1, as the `stitchgraph` launcher starts the CLI (numpy asks
+ * for huge pages for its arrays by itself; Node cannot, and a fresh 64 MiB region otherwise costs
+ * ~16,000 page faults).
  */
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -31,6 +34,10 @@ import { openTileArray, openFileStore, type TileArray } from '../../src/zarrio/t
 import { configureDecodePool, defaultDecodeThreads } from '../../src/zarrio/decode-pool.js';
 import { allocTyped } from '../../src/zarrio/dtypes.js';
 import type { Box3, Vec3 } from '../../src/geometry/box.js';
+import { rerunWithHugePages } from '../_huge-pages.js';
+
+// Both tools under the allocator setting of the stitchgraph launcher (see bench/_huge-pages.ts).
+rerunWithHugePages();
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 const args = process.argv.slice(2);
