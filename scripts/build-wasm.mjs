@@ -8,7 +8,10 @@ import { readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-const modules = [{ source: 'assembly/registration-kernels.ts', target: 'src/registration/wasm/registration-kernels.wasm.ts', name: 'registrationKernelsWasm' }];
+const modules = [
+  { source: 'assembly/registration-kernels.ts', target: 'src/registration/wasm/registration-kernels.wasm.ts', name: 'registrationKernelsWasm' },
+  { source: 'assembly/segmentation-kernels.ts', target: 'src/segmentation/wasm/segmentation-kernels.wasm.ts', name: 'segmentationKernelsWasm' },
+];
 const check = process.argv.includes('--check');
 let stale = 0;
 for (const m of modules) {
@@ -19,7 +22,8 @@ for (const m of modules) {
     console.error(stderr.toString());
     throw error;
   }
-  // Imported memory is PFFFT's heap: a data segment would overwrite it.
+  // Imported memory is PFFFT's heap (registration) or a bump-allocated arena (segmentation): a data
+  // segment would overwrite it.
   if (/\(data /.test(readFileSync(join(dir, 'module.wat'), 'utf8'))) throw new Error(`${m.source} has static data; the kernels must not`);
   const base64 = readFileSync(out).toString('base64');
   rmSync(dir, { recursive: true, force: true });

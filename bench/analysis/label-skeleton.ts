@@ -6,7 +6,10 @@
  * (one process, blocks inline: labelling, measures, thinning, radii, graph) against the pipeline a
  * Python user would script: scipy.ndimage.label + skimage skeletonize_3d + distance_transform_edt
  * + a networkx graph of the skeleton voxels (26-neighbours). The last column is ours / peer in speed
- * (> 1: we are faster).
+ * (> 1: we are faster). Label rows also check that our label image equals scipy's, voxel for
+ * voxel (the process exits 1 if not). Both sides run under the allocator setting of the
+ * `stitchgraph` launcher (transparent huge pages for large mappings, as numpy asks for its arrays;
+ * bench/_huge-pages.ts).
  * Run: npx tsx bench/analysis/label-skeleton.ts [edge=256] [skelEdge=160] [analyzeShape=97,965,964]
  */
 import { execFileSync } from 'node:child_process';
@@ -16,9 +19,13 @@ import { join } from 'node:path';
 import { generateVesselNetwork } from '../../src/synth/vessel-network.js';
 import { PhantomRenderer } from '../../src/synth/render-phantom.js';
 import { labelComponents } from '../../src/analysis/label-components.js';
+import { rerunWithHugePages } from '../_huge-pages.js';
 import { skeletonizeLee } from '../../src/analysis/skeletonize-lee.js';
 import { analyzeVolume } from '../../src/analysis/analyze-volume.js';
 import type { Vec3 } from '../../src/geometry/box.js';
+
+// Both sides under the allocator setting of the stitchgraph launcher (see bench/_huge-pages.ts).
+rerunWithHugePages();
 
 const edge = Number(process.argv[2] ?? 256);
 const skelEdge = Number(process.argv[3] ?? 160);
@@ -37,7 +44,7 @@ function best(f: () => void, reps: number): number {
   return t;
 }
 
-function py(code: string): Record<string, number> {
+function py(code: string): Record<string, number> & { same?: boolean } {
   return JSON.parse(execFileSync('/usr/bin/python3', ['-c', `import numpy as np, json, time\nD=${JSON.stringify(dir)}\n${code}`]).toString());
 }
 
@@ -115,15 +122,19 @@ try {
     writeFileSync(join(dir, 'm.raw'), m);
     for (const conn of [6, 26] as const) {
       const ours = best(() => labelComponents(m, shape, conn), 5);
-      const count = labelComponents(m, shape, conn).count;
+      const { labels, count } = labelComponents(m, shape, conn);
+      writeFileSync(join(dir, 'l.raw'), labels);
+      // Same numbering as scipy (raster order of first voxels), so the label images must be equal.
       const ref = py(`from scipy import ndimage as ndi
 m=np.fromfile(D+'/m.raw',np.uint8).reshape(${shape.join(',')})
 st=ndi.generate_binary_structure(3, ${conn === 6 ? 1 : 3})
 t=1e9
 for _ in range(5):
   t0=time.process_time(); l,n=ndi.label(m, st); t=min(t,time.process_time()-t0)
-print(json.dumps({'t':t,'n':int(n)}))`);
-      rows.push(`| label ${conn} | ${name} | ${mv(n, ours)} | ${mv(n, ref.t)} (scipy.ndimage.label) | ${count} / ${ref.n} | ${ratio(ours, ref.t)} |`);
+same=bool(np.array_equal(l, np.fromfile(D+'/l.raw',np.int32).reshape(l.shape)))
+print(json.dumps({'t':t,'n':int(n),'same':same}))`);
+      if (!ref.same || ref.n !== count) process.exitCode = 1;
+      rows.push(`| label ${conn} | ${name} | ${mv(n, ours)} | ${mv(n, ref.t)} (scipy.ndimage.label) | ${count} / ${ref.n}, labels ${ref.same ? 'identical' : 'DIFFER'} | ${ratio(ours, ref.t)} |`);
       console.log(rows[rows.length - 1]);
     }
   }

@@ -6,7 +6,6 @@ import { getLogger } from '../log.js';
 import type { VolumeAnalysis } from './analyze-volume.js';
 import { analyzeSegmented } from '../segmentation/analyze-segmented.js';
 import { openVolumeInput } from '../segmentation/open-volume-input.js';
-import { writeNetwork } from './write-network.js';
 import { campaignVolumeSource } from './campaign-volume-source.js';
 import type { BlockSource } from './block-source.js';
 import type { Vec3 } from '../geometry/box.js';
@@ -34,7 +33,9 @@ export interface AnalyzeCampaignOptions {
 
 /**
  * `stitchgraph analyze` as a library call: segment, label, measure and skeletonise the campaign's
- * stitched volume block by block on the campaign's executor, and write `network/`.
+ * stitched volume block by block on the campaign's executor, and write `network/` by streaming
+ * (the returned analysis carries components and summary; its `graph` and `skeleton` are empty:
+ * read them from `network/`).
  */
 export async function analyzeCampaign(campaign: Campaign, opts: AnalyzeCampaignOptions = {}): Promise<{ outDir: string; files: string[]; analysis: VolumeAnalysis; input: string }> {
   const log = getLogger();
@@ -48,7 +49,7 @@ export async function analyzeCampaign(campaign: Campaign, opts: AnalyzeCampaignO
     const seg = settings.segmentation;
     const labels = opts.labels ?? (seg.labels && !opts.model ? await openVolumeInput(seg.labels, 'analysis.segmentation.labels', dirname(campaign.file)) : undefined);
     const model = opts.model ?? (seg.model ? resolve(dirname(campaign.file), seg.model) : undefined);
-    const { analysis } = await analyzeSegmented(source, settings, opts.voxelSize ?? campaign.voxelSize, executor, {
+    const { analysis, network } = await analyzeSegmented(source, settings, opts.voxelSize ?? campaign.voxelSize, executor, {
       outDir,
       labels,
       model,
@@ -58,8 +59,7 @@ export async function analyzeCampaign(campaign: Campaign, opts: AnalyzeCampaignO
       onProgress: opts.onProgress,
     });
     for (const w of analysis.warnings) log.warn(w);
-    const { skipped } = await writeNetwork(outDir, analysis);
-    for (const k of skipped) log.warn({ file: k.file }, `${k.file} not written: ${k.reason}`);
+    for (const k of network.skipped) log.warn({ file: k.file }, `${k.file} not written: ${k.reason}`);
     return { outDir, files: [outDir], analysis, input: what };
   } finally {
     await executor.close();

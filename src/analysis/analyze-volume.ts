@@ -5,12 +5,15 @@
  * Phases (each a batch of `analyze-block` jobs): intensity range and histogram (only for Otsu and
  * percentile thresholds), then per-block segmentation, labelling, measures and thinning. Per-block
  * tables are merged here as they arrive: labels by a streaming union-find across block faces
- * (streaming-label-merge.ts: only the faces a later block can touch are held), measures exactly,
- * skeleton voxels (typed arrays) into one sparse set from which the skeleton graph is built.
+ * (streaming-label-merge.ts: only the faces a later block can touch are held), measures exactly;
+ * skeleton voxels wait (spilled beside the block results) for the graph pass, which reads them back
+ * block by block and builds the graph component by component as each becomes whole
+ * (streaming-graph-merge.ts), the summary accumulated from the pieces.
  * When the largest radius measured exceeds the halo, the blocks are analysed again with a halo
  * that covers it (thick vessels otherwise break at block faces).
  */
 import { createHash } from 'node:crypto';
+import { rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Box3, Vec3 } from '../geometry/box.js';
@@ -24,8 +27,11 @@ import { histogramThreshold } from './histogram-threshold.js';
 import { STAT_STRIDE, componentRow, type ComponentRow } from './component-measures.js';
 import { BlockCollector } from './_block-collector.js';
 import { EULER_SCALE } from './euler-contributions.js';
-import { skeletonGraph, type SkeletonGraph } from '../graph/skeleton-graph.js';
-import { networkSummary, type NetworkSummary } from './network-summary.js';
+import type { SkeletonGraph } from '../graph/skeleton-graph.js';
+import type { NetworkSummary } from './network-summary.js';
+import type { StreamedLabels } from './streaming-label-merge.js';
+import type { GraphPiece } from './streaming-graph-merge.js';
+import { runGraphPass } from './_graph-pass.js';
 import type { Connectivity } from './label-components.js';
 import type { AnalyzeBlockPayload } from './analyze-block-job.js';
 import './analyze-block-job-kind.js';
@@ -45,6 +51,13 @@ export interface AnalyzeVolumeOptions {
   blockDir?: string;
   /** Position (µm, z y x) of voxel (0, 0, 0) in the image's physical frame: written with every export. @default [0, 0, 0] */
   originUm?: Vec3;
+  /** Each piece of the skeleton graph (whole components, global ids) as the graph pass finishes it. */
+  onGraphPiece?: (piece: GraphPiece) => void;
+  /**
+   * Gather the pieces into `graph` and `skeleton` of the result. false: those stay empty and the
+   * pieces reach only `onGraphPiece` (the coordinator then holds no whole network). @default true
+   */
+  keepGraph?: boolean;
 }
 
 export interface VolumeAnalysis {
@@ -72,9 +85,11 @@ export interface VolumeAnalysis {
   /**
    * Coordinator state: shell voxels of the label merge held at most at once, and in all; skeleton
    * voxels received from the blocks, and held for the graph (those of components a block holds
-   * whole and the size filter rejects are dropped on arrival).
+   * whole and the size filter rejects are dropped on arrival, the rest waits for the graph pass, on
+   * disk when there is a block directory); skeleton voxels the graph pass held at most at once
+   * (those of components not yet whole), and in all.
    */
-  mergeState: { peakRetainedShellVoxels: number; totalShellVoxels: number; skeletonVoxelsSeen: number; skeletonVoxelsHeld: number };
+  mergeState: { peakRetainedShellVoxels: number; totalShellVoxels: number; skeletonVoxelsSeen: number; skeletonVoxelsHeld: number; peakRetainedGraphVoxels: number; graphVoxels: number };
 }
 
 /** The blocks tiling a volume, in raster order. */
@@ -160,8 +175,10 @@ export async function analyzeVolume(
       boxes.map((core, i): Job<AnalyzeBlockPayload> => ({ id: `analyze-${idTag}-${i}`, kind: 'analyze-block', payload: parseJobPayload('analyze-block', AnalyzeBlockPayloadSchema, { ...base, phase: phase as AnalyzeBlockPayload['phase'], core, ...extra }) as AnalyzeBlockPayload }));
     const threshold = await resolveThreshold(settings, exec, mk, opts);
     const seg: SegmentParams = { threshold, smooth_sigma: settings.smooth_sigma, open_radius: settings.open_radius, close_radius: settings.close_radius, fill_holes: settings.fill_holes };
+    // Block skeletons wait for the graph pass on disk beside the block results, not in memory.
+    const spillDir = opts.blockDir ? join(opts.blockDir, 'skeleton-spill') : undefined;
     const analyzeBlocks = async (halo: number) => {
-      const collector = new BlockCollector(shape, block, settings.connectivity as Connectivity, { min: settings.min_size, max: settings.max_size });
+      const collector = new BlockCollector(shape, block, settings.connectivity as Connectivity, { min: settings.min_size, max: settings.max_size }, spillDir);
       const payload = { tables_version: 2, segment: seg, halo: segmentationHalo(seg) + halo, connectivity: settings.connectivity as Connectivity, voxelSize, noSkeleton: opts.noSkeleton ?? false };
       // A grown halo's results are kept under their own names: a resumed run finds both passes.
       const tag = halo === settings.halo ? 'analyze' : `analyze-halo${halo}`;
@@ -189,7 +206,11 @@ export async function analyzeVolume(
         `Thick structures: largest radius ${collected.maxRadius.toFixed(2)} µm needs a halo of ${needed()} voxels, more than the ${halo} used; ` +
           `set analysis.block ≥ ${2 * needed()} (and analysis.halo: ${needed()}) so that they do not break at block faces`,
       );
-    return assembleAnalysis(collected, shape, voxelSize, settings, threshold, { originUm: opts.originUm ?? [0, 0, 0], haloUsed: halo, warnings });
+    try {
+      return assembleAnalysis(collected, shape, block, voxelSize, settings, threshold, { originUm: opts.originUm ?? [0, 0, 0], haloUsed: halo, warnings, onGraphPiece: opts.onGraphPiece, keepGraph: opts.keepGraph ?? true });
+    } finally {
+      if (spillDir) rmSync(spillDir, { recursive: true, force: true });
+    }
   } finally {
     if (typeof source === 'function') releaseBlockSource(src);
   }
@@ -217,74 +238,90 @@ async function resolveThreshold(
   return histogramThreshold(settings.threshold, { lo, hi, counts });
 }
 
-/** Merge the collected block tables into components, skeleton graph and summary. */
+/** Merge the collected block tables into components, then stream the skeleton graph and its summary. */
 function assembleAnalysis(
   collected: BlockCollector,
   shape: Vec3,
+  block: Vec3,
   voxelSize: Vec3,
   settings: AnalysisSettings,
   threshold: number,
-  extra: { originUm: Vec3; haloUsed: number; warnings: string[] },
+  extra: { originUm: Vec3; haloUsed: number; warnings: string[]; onGraphPiece?: (piece: GraphPiece) => void; keepGraph: boolean },
 ): VolumeAnalysis {
   const merged = collected.labels.finish();
-  // Size filter, then renumber the kept components in raster order.
-  const keep = new Int32Array(merged.count + 1);
-  const components: ComponentRow[] = [];
-  let keptVoxels = 0, euler = 0, loops = 0;
-  for (let c = 1; c <= merged.count; c++) {
-    const n = merged.stats[c * STAT_STRIDE];
-    if (n < settings.min_size || (settings.max_size !== undefined && n > settings.max_size)) continue;
-    keep[c] = components.length + 1;
-    components.push(componentRow(keep[c], merged.stats, c * STAT_STRIDE, voxelSize));
-    keptVoxels += n;
-    const chi = merged.euler[c] / EULER_SCALE;
-    euler += chi;
-    // β1 = β0 + β2 − χ: a component without cavities has 1 − χ independent loops; one with
-    // cavities (χ ≥ 2 and no tunnel) gives a negative value, counted as none.
-    loops += Math.max(0, 1 - chi);
-  }
-  const skeleton = keptSkeleton(collected, merged.map, keep);
-  const graph = skeletonGraph(skeleton, shape, voxelSize, { pruneLengthUm: settings.prune_length_um, pruneRadiusFactor: settings.prune_radius_factor, lengthSmoothing: settings.length_smoothing });
-  const summary = networkSummary(graph, {
+  const kept = keptComponents(merged, settings, voxelSize);
+  const graph: SkeletonGraph = { nodes: [], branches: [] };
+  const pieces: GraphPiece['skeleton'][] = [];
+  const pass = runGraphPass(
+    collected,
+    {
+      shape, block, voxelSize, touching: settings.connectivity === 6, map: merged.map, keep: kept.keep, kept: kept.components.length, stats: merged.stats,
+      graphOptions: { pruneLengthUm: settings.prune_length_um, pruneRadiusFactor: settings.prune_radius_factor, lengthSmoothing: settings.length_smoothing },
+    },
+    (piece) => {
+      extra.onGraphPiece?.(piece);
+      if (!extra.keepGraph) return;
+      for (const n of piece.nodes) graph.nodes.push(n);
+      for (const b of piece.branches) graph.branches.push(b);
+      pieces.push(piece.skeleton);
+    },
+  );
+  const summary = pass.summary.finish({
     shape,
     voxelSize,
     originUm: extra.originUm,
-    foregroundVoxels: keptVoxels,
-    skeletonRadii: skeleton.radii,
-    labelledComponents: components.length,
-    eulerNumber: Number.isNaN(euler) ? undefined : euler,
-    maskLoops: Number.isNaN(loops) ? undefined : loops,
+    foregroundVoxels: kept.voxels,
+    skeletonRadii: [],
+    labelledComponents: kept.components.length,
+    eulerNumber: Number.isNaN(kept.euler) ? undefined : kept.euler,
+    maskLoops: Number.isNaN(kept.loops) ? undefined : kept.loops,
     beforeSizeFilter: { components: merged.count, foregroundVoxels: collected.foreground },
     parameters: { ...settings, threshold_value: threshold, voxel_size: voxelSize, shape, halo_used: extra.haloUsed },
   });
   return {
-    shape, voxelSize, threshold, settings, components, labelledComponents: merged.count, graph, skeleton, summary, foregroundVoxels: keptVoxels,
+    shape, voxelSize, threshold, settings, components: kept.components, labelledComponents: merged.count, graph, skeleton: concatSkeletons(pieces), summary, foregroundVoxels: kept.voxels,
     originUm: extra.originUm, haloUsed: extra.haloUsed, warnings: extra.warnings,
     mergeState: {
       peakRetainedShellVoxels: collected.labels.peakRetainedShellVoxels,
       totalShellVoxels: collected.labels.totalShellVoxels,
       skeletonVoxelsSeen: collected.skeletonVoxelsSeen,
       skeletonVoxelsHeld: collected.skeletonVoxelsKept,
+      peakRetainedGraphVoxels: pass.peakRetainedSkeletonVoxels,
+      graphVoxels: pass.skeletonVoxels,
     },
   };
 }
 
-/** Skeleton voxels of the components kept, labelled with their final component number. */
-function keptSkeleton(collected: BlockCollector, map: Int32Array[], keep: Int32Array): VolumeAnalysis['skeleton'] {
+/** Size filter, then the kept components renumbered in raster order, with their χ and loops. */
+function keptComponents(merged: StreamedLabels, settings: AnalysisSettings, voxelSize: Vec3) {
+  const keep = new Int32Array(merged.count + 1);
+  const components: ComponentRow[] = [];
+  let voxels = 0, euler = 0, loops = 0;
+  for (let c = 1; c <= merged.count; c++) {
+    const n = merged.stats[c * STAT_STRIDE];
+    if (n < settings.min_size || (settings.max_size !== undefined && n > settings.max_size)) continue;
+    keep[c] = components.length + 1;
+    components.push(componentRow(keep[c], merged.stats, c * STAT_STRIDE, voxelSize));
+    voxels += n;
+    const chi = merged.euler[c] / EULER_SCALE;
+    euler += chi;
+    // β1 = β0 + β2 − χ: a component without cavities has 1 − χ independent loops; one with
+    // cavities (χ ≥ 2 and no tunnel) gives a negative value, counted as none.
+    loops += Math.max(0, 1 - chi);
+  }
+  return { keep, components, voxels, euler, loops };
+}
+
+function concatSkeletons(parts: GraphPiece['skeleton'][]): VolumeAnalysis['skeleton'] {
   let n = 0;
-  collected.skeletons.forEach((s, i) => {
-    for (let k = 0; k < s.label.length; k++) if (keep[map[i][s.label[k]]] !== 0) n++;
-  });
+  for (const p of parts) n += p.indices.length;
   const out = { indices: new Float64Array(n), radii: new Float32Array(n), component: new Int32Array(n) };
   let o = 0;
-  collected.skeletons.forEach((s, i) => {
-    for (let k = 0; k < s.label.length; k++) {
-      const c = keep[map[i][s.label[k]]];
-      if (c === 0) continue;
-      out.indices[o] = s.index[k];
-      out.radii[o] = s.radius[k];
-      out.component[o++] = c;
-    }
-  });
+  for (const p of parts) {
+    out.indices.set(p.indices, o);
+    out.radii.set(p.radii, o);
+    out.component.set(p.component, o);
+    o += p.indices.length;
+  }
   return out;
 }

@@ -1,5 +1,6 @@
 import type { Vec3 } from '../geometry/box.js';
 import type { SkeletonGraph } from '../graph/skeleton-graph.js';
+import { NetworkSummaryAccumulator } from './network-summary-accumulator.js';
 
 /** summary.json of `network/` (ARCHITECTURE.md), totals of the whole network. */
 export interface NetworkSummary {
@@ -62,62 +63,10 @@ export interface SummaryInputs {
   parameters: Record<string, unknown>;
 }
 
-/** Totals of a skeleton graph (the reduced network) and its volume. */
+/** Totals of a skeleton graph (the reduced network) and its volume, held whole (the streamed merge feeds `NetworkSummaryAccumulator` piece by piece). */
 export function networkSummary(g: SkeletonGraph, inp: SummaryInputs): NetworkSummary {
-  const { shape, voxelSize } = inp;
-  const voxels = shape[0] * shape[1] * shape[2];
-  const volumeUm3 = voxels * voxelSize[0] * voxelSize[1] * voxelSize[2];
-  let total = 0, rl = 0, border = 0;
-  for (const b of g.branches) {
-    total += b.length_um;
-    rl += b.mean_radius_um * b.length_um;
-    if (b.on_border) border++;
-  }
-  const parent = g.nodes.map((n) => n.id);
-  const find = (a: number): number => {
-    while (parent[a] !== a) a = parent[a] = parent[parent[a]];
-    return a;
-  };
-  for (const b of g.branches) parent[find(b.src)] = find(b.dst);
-  let graphComps = 0;
-  for (let i = 0; i < parent.length; i++) if (find(i) === i) graphComps++;
-  const labelled = g.nodes.length > 0 && g.nodes.every((n) => n.component > 0);
-  const comps = labelled ? new Set(g.nodes.map((n) => n.component)).size : graphComps;
-  const graphLoops = g.branches.length - g.nodes.length + graphComps;
-  const degrees: Record<string, number> = {};
-  for (const n of g.nodes) degrees[n.degree] = (degrees[n.degree] ?? 0) + 1;
-  const binW = Math.min(...voxelSize);
-  const counts: number[] = [];
-  for (let i = 0; i < inp.skeletonRadii.length; i++) {
-    const b = Math.floor(inp.skeletonRadii[i] / binW);
-    while (counts.length <= b) counts.push(0);
-    counts[b]++;
-  }
-  return {
-    total_length_um: total,
-    n_branches: g.branches.length,
-    n_junctions: g.nodes.filter((n) => n.kind === 'junction').length,
-    n_endpoints: g.nodes.filter((n) => n.kind === 'endpoint').length,
-    n_isolated_points: g.nodes.filter((n) => n.kind === 'isolated').length,
-    n_isolated_loops: g.nodes.filter((n) => n.kind === 'loop').length,
-    n_nodes: g.nodes.length,
-    n_components: comps,
-    cyclomatic_number: inp.maskLoops ?? graphLoops,
-    graph_cyclomatic_number: graphLoops,
-    euler_number: inp.eulerNumber ?? null,
-    volume_fraction: voxels > 0 ? inp.foregroundVoxels / voxels : 0,
-    foreground_voxels: inp.foregroundVoxels,
-    n_components_before_size_filter: inp.beforeSizeFilter?.components ?? inp.labelledComponents,
-    volume_fraction_before_size_filter: voxels > 0 ? (inp.beforeSizeFilter?.foregroundVoxels ?? inp.foregroundVoxels) / voxels : 0,
-    voxel_size_um: [voxelSize[0], voxelSize[1], voxelSize[2]],
-    origin_um: inp.originUm ? [inp.originUm[0], inp.originUm[1], inp.originUm[2]] : [0, 0, 0],
-    volume_um3: volumeUm3,
-    length_density_per_mm3: volumeUm3 > 0 ? total / (volumeUm3 / 1e9) : 0,
-    mean_radius_um: total > 0 ? rl / total : 0,
-    radius_histogram: { bin_width_um: binW, counts },
-    degree_distribution: degrees,
-    n_border_branches: border,
-    n_labelled_components: inp.labelledComponents,
-    parameters: inp.parameters,
-  };
+  const acc = new NetworkSummaryAccumulator(Math.min(...inp.voxelSize));
+  acc.addGraph(g.nodes, g.branches);
+  acc.addRadii(inp.skeletonRadii);
+  return acc.finish(inp);
 }

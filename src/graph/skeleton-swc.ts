@@ -2,6 +2,14 @@ import type { Vec3 } from '../geometry/box.js';
 import { frameFields, type ImageFrame } from './skeleton-attributes.js';
 import { SkeletonVoxelHash } from './skeleton-voxel-hash.js';
 
+/** A part of an SWC file written piece by piece (whole connected pieces of the skeleton). */
+export interface SwcPart {
+  /** Id of the first sample. @default 1 */
+  firstId?: number;
+  /** Write the header lines. @default true */
+  header?: boolean;
+}
+
 /**
  * SWC of a skeleton (Cannon et al. 1998, J. Neurosci. Methods 84:49–54,
  * doi:10.1016/S0165-0270(98)00091-0), line by line: one sample per skeleton voxel,
@@ -11,7 +19,7 @@ import { SkeletonVoxelHash } from './skeleton-voxel-hash.js';
  * skeleton, so each loop loses one of its links (the graph files keep them); every tree's root
  * has parent −1.
  */
-export function* skeletonSwcLines(indices: ArrayLike<number>, radii: ArrayLike<number>, shape: Vec3, frame: ImageFrame): Generator<string> {
+export function* skeletonSwcLines(indices: ArrayLike<number>, radii: ArrayLike<number>, shape: Vec3, frame: ImageFrame, part: SwcPart = {}): Generator<string> {
   const [, h, w] = shape;
   const [vz, vy, vx] = frame.voxelSize, [oz, oy, ox] = frame.originUm;
   const n = indices.length;
@@ -19,9 +27,11 @@ export function* skeletonSwcLines(indices: ArrayLike<number>, radii: ArrayLike<n
   const id = new Int32Array(n);
   const parent = new Int32Array(n);
   const queue = new Int32Array(n);
-  yield '# stitchgraph skeleton: id type x y z radius parent (µm, image frame: origin + voxel index × voxel size)';
-  yield `# ${frameFields(frame).map(([k, v]) => `${k}=${v}`).join(' ')}`;
-  let next = 1;
+  if (part.header ?? true) {
+    yield '# stitchgraph skeleton: id type x y z radius parent (µm, image frame: origin + voxel index × voxel size)';
+    yield `# ${frameFields(frame).map(([k, v]) => `${k}=${v}`).join(' ')}`;
+  }
+  let next = part.firstId ?? 1;
   for (let s = 0; s < n; s++) {
     if (id[s] !== 0) continue;
     let head = 0, tail = 0;

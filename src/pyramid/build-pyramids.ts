@@ -117,7 +117,12 @@ async function buildLevel(run: BuildRun, k: number): Promise<void> {
   run.finished += skippedHere;
   opts.onProgress?.(run.finished, run.total);
   const failures: string[] = [];
-  for await (const o of executor.run<PyramidBlockPayload, PyramidBlockResult>(work.flatMap((w) => w.jobs), { signal: opts.signal })) {
+  for await (const o of executor.run<PyramidBlockPayload, PyramidBlockResult>(work.flatMap((w) => w.jobs), {
+    signal: opts.signal,
+    // The level of every tile still pending, not the blocks left: a rerun sends fewer blocks, and a
+    // restarted NATS coordinator must adopt the run of the one it replaces rather than start another.
+    work: { store, level: k, tiles: work.map((w) => w.s.plan.tile.id) },
+  })) {
     run.finished++;
     if (o.ok) {
       run.computed++;

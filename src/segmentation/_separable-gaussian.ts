@@ -11,7 +11,8 @@ export function axisGaussianRadius(sigmaVox: number): number {
   return sigmaVox >= 0.1 ? Math.ceil(4 * sigmaVox) : 0;
 }
 
-function kernel(sigma: number): Float32Array {
+/** The normalised taps of a Gaussian of σ (voxels), 2·radius + 1 of them. */
+export function gaussianKernel(sigma: number): Float32Array {
   const r = axisGaussianRadius(sigma);
   const k = new Float32Array(2 * r + 1);
   let s = 0;
@@ -74,21 +75,12 @@ function passOuter(out: Float32Array, outer: number, len: number, run: number, k
   }
 }
 
-/** Smooth `c` interleaved channels (value of voxel v, channel ch at v·c + ch) in place, σ in voxels per axis. */
-export function separableGaussianChannels(data: Float32Array, shape: Vec3, sigmaVox: Vec3, c: number): Float32Array {
-  const [d, h, w] = shape;
-  if (w > 1 && axisGaussianRadius(sigmaVox[2]) > 0) passX(data, d * h, w, kernel(sigmaVox[2]), c);
-  if (h > 1 && axisGaussianRadius(sigmaVox[1]) > 0) passOuter(data, d, h, w * c, kernel(sigmaVox[1]));
-  if (d > 1 && axisGaussianRadius(sigmaVox[0]) > 0) passOuter(data, 1, d, h * w * c, kernel(sigmaVox[0]));
-  return data;
-}
-
 /** Smooth `data` (shape z, y, x) by a Gaussian of σ (voxels) per axis; returns a new array. */
 export function separableGaussian(data: ArrayLike<number>, shape: Vec3, sigmaVox: Vec3): Float32Array {
   const [d, h, w] = shape;
   const out = Float32Array.from(data);
-  if (w > 1 && axisGaussianRadius(sigmaVox[2]) > 0) passX(out, d * h, w, kernel(sigmaVox[2]));
-  if (h > 1 && axisGaussianRadius(sigmaVox[1]) > 0) passOuter(out, d, h, w, kernel(sigmaVox[1]));
-  if (d > 1 && axisGaussianRadius(sigmaVox[0]) > 0) passOuter(out, 1, d, h * w, kernel(sigmaVox[0]));
+  if (w > 1 && axisGaussianRadius(sigmaVox[2]) > 0) passX(out, d * h, w, gaussianKernel(sigmaVox[2]));
+  if (h > 1 && axisGaussianRadius(sigmaVox[1]) > 0) passOuter(out, d, h, w, gaussianKernel(sigmaVox[1]));
+  if (d > 1 && axisGaussianRadius(sigmaVox[0]) > 0) passOuter(out, 1, d, h * w, gaussianKernel(sigmaVox[0]));
   return out;
 }

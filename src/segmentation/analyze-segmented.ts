@@ -6,6 +6,8 @@ import type { AnalysisSettings } from '../campaign/sections/analysis.js';
 import type { BlockSource } from '../analysis/block-source.js';
 import { analyzeVolume, type VolumeAnalysis } from '../analysis/analyze-volume.js';
 import { segmentVolume, type VolumeSegmentation } from './segment-volume.js';
+import { NetworkStreamWriter } from '../analysis/network-stream-writer.js';
+import type { WriteNetworkResult } from '../analysis/write-network.js';
 
 export interface AnalyzeSegmentedOptions {
   /** Output folder: `segmentation.ome.zarr`, `classifier.json` (when trained) and `blocks/` go here. */
@@ -31,10 +33,17 @@ function relativeToOut(outDir: string, path: string): string {
 /**
  * Segment a volume into `outDir/segmentation.ome.zarr` (any method), then label, measure and
  * thin that mask block by block (`analyzeVolume` with the threshold at 0.5 on the 0/1 mask: the
- * segmentation settings have been applied already). The summary's `parameters` record the
+ * segmentation settings have been applied already), and write the network files into `outDir`
+ * by streaming (network-stream-writer.ts): the returned analysis holds no graph or skeleton. The summary's `parameters` record the
  * segmentation: method, threshold value and model file.
  */
-export async function analyzeSegmented(source: BlockSource, settings: AnalysisSettings, voxelSize: Vec3, executor: Executor, opts: AnalyzeSegmentedOptions): Promise<{ analysis: VolumeAnalysis; segmentation: VolumeSegmentation }> {
+export async function analyzeSegmented(
+  source: BlockSource,
+  settings: AnalysisSettings,
+  voxelSize: Vec3,
+  executor: Executor,
+  opts: AnalyzeSegmentedOptions,
+): Promise<{ analysis: VolumeAnalysis; segmentation: VolumeSegmentation; network: WriteNetworkResult }> {
   const blockDir = join(opts.outDir, 'blocks');
   const segmentation = await segmentVolume(source, settings, voxelSize, executor, {
     maskStore: join(opts.outDir, SEGMENTATION_STORE),
@@ -48,7 +57,16 @@ export async function analyzeSegmented(source: BlockSource, settings: AnalysisSe
   // The analysis blocks' resume key names the mask store, not its content: a new mask voids them.
   if (segmentation.blocksRun > 0) await rm(blockDir, { recursive: true, force: true });
   const onMask: AnalysisSettings = { ...settings, threshold: 0.5, smooth_sigma: 0, open_radius: 0, close_radius: 0, fill_holes: false };
-  const analysis = await analyzeVolume(segmentation.mask, source.shape, onMask, voxelSize, executor, { blockDir, signal: opts.signal, onProgress: opts.onProgress });
+  // The network is written piece by piece as the graph pass finishes each component: the
+  // coordinator never holds the whole graph.
+  const writer = new NetworkStreamWriter(opts.outDir, source.shape, { voxelSize, originUm: [0, 0, 0] }, settings);
+  let analysis: VolumeAnalysis;
+  try {
+    analysis = await analyzeVolume(segmentation.mask, source.shape, onMask, voxelSize, executor, { blockDir, signal: opts.signal, onProgress: opts.onProgress, keepGraph: false, onGraphPiece: (p) => writer.add(p) });
+  } catch (err) {
+    writer.discard();
+    throw err;
+  }
   const parameters = {
     ...settings,
     ...analysis.summary.parameters,
@@ -60,5 +78,7 @@ export async function analyzeSegmented(source: BlockSource, settings: AnalysisSe
     threshold_value: segmentation.threshold,
     segmentation: { ...settings.segmentation, method: segmentation.method, threshold_value: segmentation.threshold, ...(segmentation.modelPath ? { model: relativeToOut(opts.outDir, segmentation.modelPath) } : {}), mask: SEGMENTATION_STORE },
   };
-  return { analysis: { ...analysis, threshold: segmentation.threshold, settings, summary: { ...analysis.summary, parameters } }, segmentation };
+  const summary = { ...analysis.summary, parameters };
+  const network = await writer.finish(analysis.components, summary);
+  return { analysis: { ...analysis, threshold: segmentation.threshold, settings, summary }, segmentation, network };
 }

@@ -5,7 +5,7 @@
  */
 import type { Box3, Vec3 } from '../geometry/box.js';
 import { StitchgraphError } from '../errors.js';
-import { featureHalo, featureNames, pixelFeatures, type PixelFeatures } from './pixel-features.js';
+import { featureHalo, featureNames, withPixelFeatures, type PixelFeatures } from './pixel-features.js';
 import { RandomForest, type RandomForestJson, type RandomForestOptions } from './random-forest.js';
 
 /** The model file's content (`classifier.json`). */
@@ -34,19 +34,19 @@ export function labelledSamples(data: ArrayLike<number>, read: Box3, core: Box3,
   for (let i = 0; i < labels.length && !any; i++) any = labels[i] === 1 || labels[i] === 2;
   const F = featureNames(sigmasUm).length;
   if (!any) return { X: new Float32Array(0), classes: new Uint8Array(0), n: 0, featureCount: F };
-  return samplesFromFeatures(pixelFeatures(data, read, core, { sigmasUm, voxelSize }), labels);
+  return withPixelFeatures(data, read, core, { sigmasUm, voxelSize }, (f) => samplesFromFeatures(f, labels));
 }
 
 /** The labelled voxels' rows of a feature table (`labels` in the same voxel order). */
 export function samplesFromFeatures(f: PixelFeatures, labels: ArrayLike<number>): TrainingSamples {
-  const F = f.count;
+  const F = f.count, V = f.voxels;
   let n = 0;
   for (let i = 0; i < labels.length; i++) if (labels[i] === 1 || labels[i] === 2) n++;
   const X = new Float32Array(n * F), classes = new Uint8Array(n);
   for (let i = 0, k = 0; i < labels.length; i++) {
     const l = labels[i];
     if (l !== 1 && l !== 2) continue;
-    X.set(f.values.subarray(i * F, (i + 1) * F), k * F);
+    for (let j = 0; j < F; j++) X[k * F + j] = f.values[j * V + i];
     classes[k++] = l === 2 ? 1 : 0;
   }
   return { X, classes, n, featureCount: F };
@@ -91,8 +91,7 @@ export class PixelClassifier {
 
   /** Probability of structure for every voxel of `core`, from the voxels of `read`. */
   probability(data: ArrayLike<number>, read: Box3, core: Box3, voxelSize: Vec3 = this.voxelSize): Float32Array {
-    const f = pixelFeatures(data, read, core, { sigmasUm: this.sigmasUm, voxelSize });
-    return this.forest.predict(f.values, core.size[0] * core.size[1] * core.size[2]);
+    return withPixelFeatures(data, read, core, { sigmasUm: this.sigmasUm, voxelSize }, (f) => this.forest.predictFeatureMajor(f.values, f.voxels));
   }
 
   toJSON(): PixelClassifierJson {

@@ -7,12 +7,13 @@
  *
  * Features are computed over a box read with a halo (`featureHalo`) and returned for its core only,
  * so a block's features equal the whole volume's wherever the halo is clipped by nothing but the
- * volume's own faces.
+ * volume's own faces. The arithmetic runs in WebAssembly kernels (assembly/segmentation-kernels.ts,
+ * 4 float32 lanes: 3-5× the JavaScript loops they replaced); the values are feature-major (one plane
+ * per feature), the layout both the kernels and the forest's voxel-by-voxel traversal read fastest.
  */
 import type { Box3, Vec3 } from '../geometry/box.js';
-import { axisGaussianRadius, separableGaussian, separableGaussianChannels } from './_separable-gaussian.js';
-import { gradient, hessianFromGradient } from './_finite-differences.js';
-import { symmetricEigenvalues } from './_symmetric-eigenvalues.js';
+import { axisGaussianRadius, gaussianKernel } from './_separable-gaussian.js';
+import { featureKernels, FloatLayout, type FeatureKernels } from './_feature-kernels.js';
 
 export interface PixelFeatureOptions {
   /** Scales in µm (z, y, x share them; each axis converts with its voxel size). */
@@ -21,9 +22,11 @@ export interface PixelFeatureOptions {
 }
 
 export interface PixelFeatures {
-  /** Interleaved: voxel v's feature k at `values[v * count + k]`, voxels of the core in C order. */
+  /** Feature-major: feature k of voxel v at `values[k * voxels + v]`, voxels of the core in C order. */
   values: Float32Array;
   count: number;
+  /** Voxels of the core (the length of one feature's plane). */
+  voxels: number;
   names: string[];
 }
 
@@ -41,37 +44,9 @@ export function featureHalo(sigmasUm: number[], voxelSize: Vec3): Vec3 {
   return [0, 1, 2].map((a) => axisGaussianRadius(smax / voxelSize[a]) + 2 + axisGaussianRadius(smax / 2 / voxelSize[a])) as Vec3;
 }
 
-/** Offsets of `inner` inside `outer` and the strides of `outer`. */
-function placement(outer: Box3, inner: Box3): { oz: number; oy: number; ox: number; h: number; w: number } {
-  return { oz: inner.start[0] - outer.start[0], oy: inner.start[1] - outer.start[1], ox: inner.start[2] - outer.start[2], h: outer.size[1], w: outer.size[2] };
-}
-
-/**
- * Calls `each(r, v)` for every core voxel: r its index in the box `outer`, v its index in the core.
- * Per-voxel work that only the core needs (eigenvalues) runs here rather than over the halo.
- */
-function forCore(outer: Box3, core: Box3, each: (r: number, v: number) => void): void {
-  const { oz, oy, ox, h, w } = placement(outer, core);
-  const [cd, ch, cw] = core.size;
-  for (let z = 0, v = 0; z < cd; z++)
-    for (let y = 0; y < ch; y++) {
-      let r = ((z + oz) * h + y + oy) * w + ox;
-      for (let x = 0; x < cw; x++, v++, r++) each(r, v);
-    }
-}
-
-/** The box `inner` cut out of an array over `outer`. */
-function cut(src: Float32Array, outer: Box3, inner: Box3): Float32Array {
-  const out = new Float32Array(inner.size[0] * inner.size[1] * inner.size[2]);
-  const { oz, oy, ox, h, w } = placement(outer, inner);
-  const [d, ih, iw] = inner.size;
-  for (let z = 0; z < d; z++)
-    for (let y = 0; y < ih; y++) {
-      const s = ((z + oz) * h + y + oy) * w + ox;
-      out.set(src.subarray(s, s + iw), (z * ih + y) * iw);
-    }
-  return out;
-}
+const PREDICT_ROOM = 4 << 20;
+const volume = (b: Box3): number => b.size[0] * b.size[1] * b.size[2];
+const offset = (outer: Box3, inner: Box3): Vec3 => inner.start.map((s, a) => s - outer.start[a]) as Vec3;
 
 /** The box grown by `halo` per axis, clipped to `bounds`. */
 function within(box: Box3, halo: Vec3, bounds: Box3): Box3 {
@@ -80,50 +55,118 @@ function within(box: Box3, halo: Vec3, bounds: Box3): Box3 {
   return { start, size };
 }
 
-/**
- * The nine features of one scale, written for the core voxels into columns k..k+8 of `out`.
- * Smoothing and derivatives run over the box read; the structure tensor is smoothed over the core
- * plus its own kernel radius only, and eigenvalues are taken at core voxels only.
- */
-function scaleFeatures(data: ArrayLike<number>, read: Box3, core: Box3, sigmaUm: number, voxelSize: Vec3, out: Float32Array, count: number, k: number): void {
-  const sv = voxelSize.map((v) => sigmaUm / v) as Vec3;
-  const g = separableGaussian(data, read.size, sv);
-  const grad = gradient(g, read.size, voxelSize);
-  const [gz, gy, gx] = grad;
-  const [zz, zy, zx, yy, yx, xx] = hessianFromGradient(grad, read.size, voxelSize);
-  forCore(read, core, (r, v) => {
-    const o = v * count + k;
-    out[o] = g[r];
-    out[o + 1] = Math.sqrt(gz[r] * gz[r] + gy[r] * gy[r] + gx[r] * gx[r]);
-    out[o + 2] = zz[r] + yy[r] + xx[r];
-    symmetricEigenvalues(zz[r], zy[r], zx[r], yy[r], yx[r], xx[r], out, o + 3);
-  });
-  const outer = sv.map((s) => s / 2) as Vec3;
-  const stBox = within(core, outer.map(axisGaussianRadius) as Vec3, read);
-  const [cz, cy, cx] = [cut(gz, read, stBox), cut(gy, read, stBox), cut(gx, read, stBox)];
-  // The six tensor entries interleaved, smoothed in one pass (they share every loop).
-  const t = new Float32Array(6 * cz.length);
-  for (let o = 0, p = 0; o < cz.length; o++, p += 6) {
-    const a = cz[o], b = cy[o], c = cx[o];
-    t[p] = a * a;
-    t[p + 1] = a * b;
-    t[p + 2] = a * c;
-    t[p + 3] = b * b;
-    t[p + 4] = b * c;
-    t[p + 5] = c * c;
+/** Byte offsets of one call's arrays in the kernels' memory. */
+interface Arena {
+  input: number;
+  g: number;
+  scratch: number;
+  gz: number;
+  gy: number;
+  gx: number;
+  tensor: number;
+  out: number;
+  taps: number;
+  line: number;
+  rows: number;
+  bytes: number;
+}
+
+function arena(read: Box3, tensorVoxels: number, outFloats: number, maxRadius: number): Arena {
+  const L = new FloatLayout();
+  const R = volume(read);
+  const taps = 2 * maxRadius + 1;
+  const a = { input: L.floats(R), g: L.floats(R), scratch: L.floats(R), gz: L.floats(R), gy: L.floats(R), gx: L.floats(R) };
+  const b = { tensor: L.floats(6 * tensorVoxels), out: L.floats(outFloats), taps: L.floats(taps), line: L.floats(read.size[2] + 2 * maxRadius), rows: L.floats(taps) };
+  return { ...a, ...b, bytes: L.bytes };
+}
+
+/** Separable Gaussian (σ in voxels per axis, edges clamped) of the array at `at` in place; `scratch` as big. */
+function gaussianInPlace(k: FeatureKernels, heap: Float32Array, m: Arena, at: number, shape: Vec3, sigmaVox: Vec3): void {
+  const [d, h, w] = shape;
+  let cur = at, other = m.scratch;
+  const pass = (axis: number, n: number): number => {
+    if (n <= 1 || axisGaussianRadius(sigmaVox[axis]) === 0) return -1;
+    const taps = gaussianKernel(sigmaVox[axis]);
+    heap.set(taps, m.taps / 4);
+    return (taps.length - 1) / 2;
+  };
+  const rx = pass(2, w);
+  if (rx >= 0) k.gaussX(cur, d * h, w, m.taps, rx, m.line);
+  for (const [axis, outer, len, run] of [[1, d, h, w], [0, 1, d, h * w]]) {
+    const r = pass(axis, len);
+    if (r < 0) continue;
+    k.gaussOuter(cur, other, outer, len, run, m.taps, r, m.rows);
+    [cur, other] = [other, cur];
   }
-  separableGaussianChannels(t, stBox.size, outer, 6);
-  forCore(stBox, core, (r, v) => symmetricEigenvalues(t[6 * r], t[6 * r + 1], t[6 * r + 2], t[6 * r + 3], t[6 * r + 4], t[6 * r + 5], out, v * count + k + 6));
+  if (cur !== at) heap.copyWithin(at / 4, cur / 4, cur / 4 + d * h * w);
+}
+
+/** The structure tensor's box for a scale: the core plus the tensor Gaussian's radius, inside `read`. */
+function tensorBox(read: Box3, core: Box3, tensorSigmaVox: Vec3): Box3 {
+  return within(core, tensorSigmaVox.map(axisGaussianRadius) as Vec3, read);
+}
+
+/** The nine features of one scale into planes k..k+8 of the output (planes of `n` values). */
+function scaleFeatures(k: FeatureKernels, heap: Float32Array, m: Arena, read: Box3, core: Box3, sigmaUm: number, vs: Vec3, plane: number): void {
+  const [d, h, w] = read.size;
+  const n = volume(core);
+  const sv = vs.map((v) => sigmaUm / v) as Vec3;
+  heap.copyWithin(m.g / 4, m.input / 4, m.input / 4 + d * h * w);
+  gaussianInPlace(k, heap, m, m.g, read.size, sv);
+  k.gradient3(m.g, m.gz, m.gy, m.gx, d, h, w, vs[0], vs[1], vs[2]);
+  const [oz, oy, ox] = offset(read, core);
+  const out = m.out + 4 * plane * n;
+  const [cd, ch, cw] = core.size;
+  // The Hessian's six planes (core voxels) go where the tensor's will: that room is free until then.
+  k.hessianFeatures(m.g, m.gz, m.gy, m.gx, d, h, w, oz, oy, ox, cd, ch, cw, vs[0], vs[1], vs[2], out, m.tensor, n);
+  k.eigenRows(m.tensor, n, ch, cw, 0, 0, 0, cd, ch, cw, out + 4 * 3 * n, n);
+  const tsv = sv.map((s) => s / 2) as Vec3;
+  const st = tensorBox(read, core, tsv);
+  const [sz0, sy0, sx0] = offset(read, st);
+  const tn = volume(st);
+  k.tensorProducts(m.gz, m.gy, m.gx, h, w, sz0, sy0, sx0, st.size[0], st.size[1], st.size[2], m.tensor);
+  for (let c = 0; c < 6; c++) gaussianInPlace(k, heap, m, m.tensor + 4 * c * tn, st.size, tsv);
+  const [tz, ty, tx] = offset(st, core);
+  k.eigenRows(m.tensor, tn, st.size[1], st.size[2], tz, ty, tx, cd, ch, cw, out + 4 * 6 * n, n);
+}
+
+/** The raw values of the core voxels into plane 0. */
+function rawPlane(heap: Float32Array, m: Arena, read: Box3, core: Box3): void {
+  const [oz, oy, ox] = offset(read, core);
+  const [, h, w] = read.size;
+  const [cd, ch, cw] = core.size;
+  for (let z = 0; z < cd; z++)
+    for (let y = 0; y < ch; y++) {
+      const s = m.input / 4 + ((z + oz) * h + y + oy) * w + ox;
+      heap.copyWithin(m.out / 4 + (z * ch + y) * cw, s, s + cw);
+    }
 }
 
 /**
- * Features of the `core` voxels from `data`, the voxels of the box `read` (which holds the core).
+ * Features of the `core` voxels from `data`, the voxels of the box `read` (which holds the core),
+ * handed to `use` in place: `values` is a view of the kernels' memory, valid only until the next
+ * feature or forest kernel call (prediction reads it where it lies; nothing is copied).
  */
-export function pixelFeatures(data: ArrayLike<number>, read: Box3, core: Box3, opts: PixelFeatureOptions): PixelFeatures {
+export function withPixelFeatures<T>(data: ArrayLike<number>, read: Box3, core: Box3, opts: PixelFeatureOptions, use: (f: PixelFeatures) => T): T {
   const names = featureNames(opts.sigmasUm);
   const count = names.length;
-  const values = new Float32Array(core.size[0] * core.size[1] * core.size[2] * count);
-  forCore(read, core, (r, v) => (values[v * count] = data[r]));
-  opts.sigmasUm.forEach((s, i) => scaleFeatures(data, read, core, s, opts.voxelSize, values, count, 1 + 9 * i));
-  return { values, count, names };
+  const n = volume(core);
+  const vs = opts.voxelSize;
+  const svs = opts.sigmasUm.map((s) => vs.map((v) => s / v) as Vec3);
+  const maxRadius = Math.max(0, ...svs.flatMap((sv) => sv.map(axisGaussianRadius)));
+  const tensorVoxels = Math.max(0, ...svs.map((sv) => volume(tensorBox(read, core, sv.map((s) => s / 2) as Vec3))));
+  const m = arena(read, tensorVoxels, count * n, maxRadius);
+  // Room past the features for a forest (up to 4 MB of nodes) and its n outputs: predicting on the
+  // view then needs no growth, which would detach it.
+  const { kernels, memory } = featureKernels(m.bytes + 4 * n + PREDICT_ROOM);
+  const heap = new Float32Array(memory.buffer);
+  heap.set(data, m.input / 4);
+  rawPlane(heap, m, read, core);
+  opts.sigmasUm.forEach((s, i) => scaleFeatures(kernels, heap, m, read, core, s, vs, 1 + 9 * i));
+  return use({ values: heap.subarray(m.out / 4, m.out / 4 + count * n), count, voxels: n, names });
+}
+
+/** Features of the `core` voxels from `data`, the voxels of the box `read` (which holds the core). */
+export function pixelFeatures(data: ArrayLike<number>, read: Box3, core: Box3, opts: PixelFeatureOptions): PixelFeatures {
+  return withPixelFeatures(data, read, core, opts, (f) => ({ ...f, values: f.values.slice() }));
 }

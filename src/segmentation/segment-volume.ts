@@ -127,9 +127,9 @@ async function openMaskStore(dir: string, shape: Vec3, block: number, voxelSize:
   return { array, resume: false };
 }
 
-async function runBatch<R>(executor: Executor, jobs: Job<SegmentBlockPayload>[], phase: string, opts: SegmentVolumeOptions): Promise<R[]> {
+async function runBatch<R>(executor: Executor, jobs: Job<SegmentBlockPayload>[], phase: string, opts: SegmentVolumeOptions, work?: unknown): Promise<R[]> {
   const out = new Map<string, R>();
-  for await (const o of executor.run<SegmentBlockPayload, R>(jobs, { signal: opts.signal, onProgress: (d, t) => opts.onProgress?.(phase, d, t) })) {
+  for await (const o of executor.run<SegmentBlockPayload, R>(jobs, { signal: opts.signal, work, onProgress: (d, t) => opts.onProgress?.(phase, d, t) })) {
     if (!o.ok) throw new StitchgraphError('JobFailed', `Cannot segment block ${o.id}: ${o.error}`, { details: { job: o.id } });
     out.set(o.id, o.value);
   }
@@ -170,6 +170,8 @@ export async function segmentVolume(source: BlockSource, settings: AnalysisSetti
     if (store.resume && (await store.array.hasChunk(job.payload.core.start.map((s) => s / block)))) continue;
     jobs.push(job);
   }
-  await runBatch(executor, jobs, 'segment', opts);
+  // A resumed run sends only the missing blocks: the identity of the work is the whole mask, so that
+  // a restarted NATS coordinator adopts its predecessor's run instead of starting another.
+  await runBatch(executor, jobs, 'segment', opts, key === undefined ? undefined : { mask: key, blocks: boxes.length, phase: 'segment' });
   return { mask: await zarrBlockSource(opts.maskStore, '0'), method, threshold, ...(model ? { modelPath: model.path } : {}), trained: model?.trained ?? false, blocksRun: jobs.length };
 }

@@ -20,7 +20,7 @@ export const SegmentationSettingsSchema = z
     /** Rule on the response: `otsu`, a number or pNN. Default: vesselness half the Otsu level of its response; classifier 0.5 (probability of structure). */
     threshold: z.union([z.literal('otsu'), z.number(), z.string().regex(/^p\d+(\.\d+)?$/)]).optional(),
     /** Random forest size. */
-    trees: z.number().int().min(1).default(32),
+    trees: z.number().int().min(1).default(48),
     max_depth: z.number().int().min(1).max(40).default(12),
     /**
      * Block edge (voxels) of the segmentation jobs and the mask's chunks. Features need a halo of

@@ -104,6 +104,101 @@ function addNearestWeighted(tb: TileBlock, pz: AxisPlan, py: AxisPlan, px: AxisP
   }
 }
 
+/** A tile's sampling plans for a region (empty when the tile does not reach it). */
+interface TilePlan {
+  tb: TileBlock;
+  pz: AxisPlan;
+  py: AxisPlan;
+  px: AxisPlan;
+}
+
+/**
+ * The common case of fusion (nearest sampling, weighted blending, a full field of view), row by
+ * row: a row one tile covers (most rows: tiles overlap only at their borders) is written straight
+ * into the output; only rows several tiles cover are summed, in a scratch row. The arithmetic is
+ * the whole-region sums' own (each voxel's sum and weight in float64, in tile order, then their
+ * quotient), so the result is the same to the bit; it spares the 17 bytes per voxel of sums, their
+ * clearing and the final divide pass.
+ */
+function composeNearestRows(start: Vec3, size: Vec3, tiles: TileBlock[], opts: ComposeOptions, data: Float32Array): Float32Array {
+  const [d, h, w] = size;
+  const plans: TilePlan[] = [];
+  for (const tb of tiles) {
+    const pz = planAxis(start[0], d, tb.position[0], tb.tileShape[0], tb.lo[0], opts);
+    const py = planAxis(start[1], h, tb.position[1], tb.tileShape[1], tb.lo[1], opts);
+    const px = planAxis(start[2], w, tb.position[2], tb.tileShape[2], tb.lo[2], opts);
+    if (pz.last >= pz.first && py.last >= py.first && px.last >= px.first) plans.push({ tb, pz, py, px });
+  }
+  const fill = opts.fillValue;
+  const row = scratchSums(w);
+  const covering: TilePlan[] = [];
+  for (let k = 0; k < d; k++)
+    for (let j = 0; j < h; j++) {
+      const o0 = (k * h + j) * w;
+      covering.length = 0;
+      for (const p of plans) if (k >= p.pz.first && k <= p.pz.last && p.pz.i0[k] >= 0 && j >= p.py.first && j <= p.py.last && p.py.i0[j] >= 0) covering.push(p);
+      if (covering.length === 0) data.fill(fill, o0, o0 + w);
+      else if (covering.length === 1) writeRowOfOne(covering[0], k, j, data, o0, w, fill);
+      else {
+        row.acc.fill(0);
+        row.wsum.fill(0);
+        row.covered.fill(0);
+        for (const p of covering) addRow(p, k, j, row.acc, row.wsum, row.covered);
+        for (let i = 0; i < w; i++) data[o0 + i] = row.covered[i] ? row.acc[i] / row.wsum[i] : fill;
+      }
+    }
+  return data;
+}
+
+/** One tile's samples of output row (k, j) added into the row sums (addNearestWeighted for one row). */
+function addRow(p: TilePlan, k: number, j: number, acc: Float64Array, wsum: Float64Array, covered: Uint8Array): void {
+  const { tb, pz, py, px } = p;
+  const buf = tb.data, gain = tb.gain, offset = tb.offset;
+  const base = pz.i0[k] * tb.size[1] * tb.size[2] + py.i0[j] * tb.size[2], wzy = pz.w[k] * py.w[j];
+  const xi = px.i0, xw = px.w;
+  for (let i = px.first; i <= px.last; i++) {
+    const v = buf[base + xi[i]];
+    if (v !== v) continue;
+    let wt = wzy * xw[i];
+    if (wt < MIN_WEIGHT) wt = MIN_WEIGHT;
+    acc[i] += wt * (gain * v + offset);
+    wsum[i] += wt;
+    covered[i] = 1;
+  }
+}
+
+/**
+ * Output row (k, j) covered by one tile: each voxel is its sum over its weight, (w·x)/w. Without
+ * intensity correction x is the float32 sample itself, and (w·x)/w, within a few float64 ulps of
+ * x, rounds back to exactly x: the sample is copied.
+ */
+function writeRowOfOne(p: TilePlan, k: number, j: number, data: Float32Array, o0: number, w: number, fill: number): void {
+  const { tb, pz, py, px } = p;
+  const buf = tb.data, gain = tb.gain, offset = tb.offset;
+  const base = pz.i0[k] * tb.size[1] * tb.size[2] + py.i0[j] * tb.size[2], wzy = pz.w[k] * py.w[j];
+  const xi = px.i0, xw = px.w, x0 = px.first, x1 = px.last;
+  if (x0 > 0) data.fill(fill, o0, o0 + x0);
+  if (x1 < w - 1) data.fill(fill, o0 + x1 + 1, o0 + w);
+  if (gain === 1 && offset === 0) {
+    for (let i = x0; i <= x1; i++) {
+      const v = buf[base + xi[i]];
+      data[o0 + i] = v === v ? v : fill;
+    }
+    return;
+  }
+  for (let i = x0; i <= x1; i++) {
+    const v = buf[base + xi[i]];
+    if (v !== v) {
+      data[o0 + i] = fill;
+      continue;
+    }
+    let wt = wzy * xw[i];
+    if (wt < MIN_WEIGHT) wt = MIN_WEIGHT;
+    // Inside the blending border the weight is 1, and (1·x)/1 is x.
+    data[o0 + i] = wt === 1 ? gain * v + offset : (wt * (gain * v + offset)) / wt;
+  }
+}
+
 /** The range of tile-local voxels a region needs along one axis (nearest or linear), clipped to the tile. */
 export function tileRangeForRegion(start: number, n: number, pos: number, tileN: number, interpolation: Interpolation): [number, number] | undefined {
   const l0 = start - pos, l1 = start + n - 1 - pos;
@@ -117,11 +212,16 @@ export function tileRangeForRegion(start: number, n: number, pos: number, tileN:
  * Composite a region of the global frame from tile blocks: each output voxel takes the valid
  * samples of the tiles covering it (nearest voxel, or trilinear when every neighbour with non-zero
  * weight is valid), corrects their intensity and blends them; voxels no tile covers get the fill
- * value. Tiles are taken in the given order (`first` keeps the earliest).
+ * value. Tiles are taken in the given order (`first` keeps the earliest). `into`: an array of the
+ * region's voxels to compose into (every voxel is written) instead of a fresh one.
  */
-export function composeRegion(start: Vec3, size: Vec3, tiles: TileBlock[], opts: ComposeOptions): ComposedRegion {
+export function composeRegion(start: Vec3, size: Vec3, tiles: TileBlock[], opts: ComposeOptions, into?: Float32Array): ComposedRegion {
   const [d, h, w] = size;
   const n = d * h * w;
+  if (into && into.length !== n) throw new RangeError(`composeRegion: the array given holds ${into.length} voxels, the region ${n}`);
+  if (opts.interpolation === 'nearest' && (opts.blend === 'average' || opts.blend === 'linear' || opts.blend === 'cosine') && !tiles.some((t) => t.cylinder)) {
+    return { data: composeNearestRows(start, size, tiles, opts, into ?? new Float32Array(n)), shape: [...size] };
+  }
   const { acc, wsum, covered } = scratchSums(n);
   const isMax = opts.blend === 'max', isFirst = opts.blend === 'first';
   if (isMax) acc.fill(-Infinity);
@@ -200,7 +300,7 @@ export function composeRegion(start: Vec3, size: Vec3, tiles: TileBlock[], opts:
       }
     }
   }
-  const data = new Float32Array(n);
+  const data = into ?? new Float32Array(n);
   const fill = opts.fillValue;
   if (isFirst || isMax) for (let o = 0; o < n; o++) data[o] = covered[o] ? acc[o] : fill;
   else for (let o = 0; o < n; o++) data[o] = covered[o] ? acc[o] / wsum[o] : fill;

@@ -17,9 +17,11 @@ const BYTES: Record<TileDtype, number> = { uint8: 1, uint16: 2, int16: 2, uint32
  */
 export function omeroMetadata(values: ArrayLike<number>, label: string): Record<string, unknown> {
   const step = Math.max(1, Math.floor(values.length / 262_144));
-  const sample: number[] = [];
-  for (let i = 0; i < values.length; i += step) if (Number.isFinite(values[i])) sample.push(values[i]);
-  sample.sort((a, b) => a - b);
+  const picked = new Float64Array(Math.ceil(values.length / step));
+  let count = 0;
+  for (let i = 0; i < values.length; i += step) if (Number.isFinite(values[i])) picked[count++] = values[i];
+  // A typed array's numeric sort, not an array's with a comparator (several times faster at 262 k values).
+  const sample = picked.subarray(0, count).sort();
   const at = (q: number) => (sample.length ? sample[Math.min(sample.length - 1, Math.floor(q * (sample.length - 1)))] : 0);
   const window = { min: at(0), max: at(1), start: at(0.005), end: at(0.995) };
   return { name: label, version: '0.4', channels: [{ label, color: 'FFFFFF', active: true, inverted: false, coefficient: 1, family: 'linear', window }], rdefs: { model: 'greyscale', defaultZ: 0 } };

@@ -5,6 +5,8 @@ import { openCampaignOnce } from '../campaign/open-campaign-once.js';
 import { openStitchedVolume } from './open-stitched-volume.js';
 import { convertDtype, type ResolvedViewOptions, type StitchedVolume } from './stitched-volume.js';
 import { downsampleMean } from './downsample-mean.js';
+import { composeRegion, type TileBlock } from './compose-region.js';
+import { TileBlockBuffers } from './tile-block-buffers.js';
 import { ZarrV2Array } from '../imageio/zarr-v2-array.js';
 import { allocTyped, type TileDtype, type TileTypedArray } from '../zarrio/dtypes.js';
 import type { JobHandler } from '../distributed/job-handlers.js';
@@ -65,13 +67,25 @@ export async function fuseBlocks(p: FuseBlockPayload): Promise<{ level: number; 
   let empty = 0;
   if (!child) {
     // Level 0: piece by piece (runs of chunks along x no bigger than the volume composes at once),
-    // each read in big boxes past the cache and converted chunk by chunk straight into the output
-    // type. (Composing the whole job first held a float copy of it and copied every chunk out.)
-    for (const piece of chunkRuns(p.blocks, Math.max(1, Math.floor(volume.maxPieceVoxels / chunkVoxels(arr))))) {
-      const region = await composePiece(volume, arr, p, piece);
-      for (const block of piece) if (!(await writeComposedChunk(volume, arr, region, p, block))) empty++;
+    // the tiles read once per piece in big boxes past the cache, then composed chunk by chunk
+    // straight into reused chunk arrays. (Composing the whole job first held a float copy of it.)
+    const scratch = takeScratch();
+    try {
+      for (const piece of chunkRuns(p.blocks, Math.max(1, Math.floor(volume.maxPieceVoxels / chunkVoxels(arr))))) {
+        const blocks = await pieceBlocks(volume, arr, p, piece, scratch);
+        for (const block of piece) if (!(await writeComposedChunk(volume, arr, blocks, p, block, scratch))) empty++;
+      }
+    } finally {
+      scratches.push(scratch);
     }
-  } else for (const block of p.blocks) if (!(await fuseFromLevelBelow(volume, arr, child, p, block))) empty++;
+  } else {
+    const scratch = takeScratch();
+    try {
+      for (const block of p.blocks) if (!(await fuseFromLevelBelow(volume, arr, child, p, block, scratch))) empty++;
+    } finally {
+      scratches.push(scratch);
+    }
+  }
   return { level: p.level, blocks: p.blocks.length, empty };
 }
 
@@ -91,31 +105,50 @@ function chunkRuns(blocks: Vec3[], most: number): Vec3[][] {
   return runs;
 }
 
-interface ComposedPiece {
-  start: Vec3;
-  size: Vec3;
-  data: Float32Array;
+/** Arrays a job reuses from chunk to chunk and piece to piece (see TileBlockBuffers for why). */
+interface FuseScratch {
+  blocks: TileBlockBuffers;
+  /** A chunk as float (composed, or the mean of the level below), then in the output type. */
+  float: Float32Array;
+  out: TileTypedArray;
+  /** The level below's voxels under a chunk. */
+  below: TileTypedArray;
 }
 
-/** Level 0 over the box of a run of chunks, composed from the tiles. */
-async function composePiece(volume: StitchedVolume, arr: ZarrV2Array, p: FuseBlockPayload, piece: Vec3[]): Promise<ComposedPiece> {
+function ensureChunkArrays(scratch: FuseScratch, n: number, dtype: TileDtype): void {
+  if (scratch.float.length !== n) scratch.float = new Float32Array(n);
+  if (scratch.out.length !== n || scratch.out.constructor !== allocTyped(dtype, 0).constructor) scratch.out = allocTyped(dtype, n);
+}
+/** Scratches of finished jobs, for the next ones in this process (one per job running at once). */
+const scratches: FuseScratch[] = [];
+function takeScratch(): FuseScratch {
+  return scratches.pop() ?? { blocks: new TileBlockBuffers(), float: new Float32Array(0), out: new Uint8Array(0), below: new Uint8Array(0) };
+}
+
+/** The tile blocks of the box of a run of chunks of level 0, read into the scratch's arrays. */
+async function pieceBlocks(volume: StitchedVolume, arr: ZarrV2Array, p: FuseBlockPayload, piece: Vec3[], scratch: FuseScratch): Promise<TileBlock[]> {
   const chunk = arr.meta.chunks as Vec3;
   const ext = volume.levelExtent(0);
   const start = [0, 1, 2].map((a) => ext.lo[a] + piece[0][a] * chunk[a]) as Vec3;
   const size: Vec3 = [chunk[0], chunk[1], chunk[2] * piece.length];
-  return { start, size, data: await volume.viewFloat(0, start, size, p.options, { uncached: true }) };
+  return volume.tileBlocks(start, size, p.options, { uncached: true }, undefined, scratch.blocks);
 }
 
-/** One chunk of level 0 out of its composed piece; false when no tile reaches it (left unwritten). */
-async function writeComposedChunk(volume: StitchedVolume, arr: ZarrV2Array, piece: ComposedPiece, p: FuseBlockPayload, block: Vec3): Promise<boolean> {
+/** One chunk of level 0 composed from its piece's tile blocks; false when no tile reaches it (left unwritten). */
+async function writeComposedChunk(volume: StitchedVolume, arr: ZarrV2Array, blocks: TileBlock[], p: FuseBlockPayload, block: Vec3, scratch: FuseScratch): Promise<boolean> {
   const chunk = arr.meta.chunks as Vec3;
   const ext = volume.levelExtent(0);
-  const at = block.map((b, a) => ext.lo[a] + b * chunk[a] - piece.start[a]) as Vec3;
-  return writeIfReached(arr, block, convertBox(piece.data, piece.size, at, chunk, arr.meta.dtype));
+  const start = block.map((b, a) => ext.lo[a] + b * chunk[a]) as Vec3;
+  const dtype = arr.meta.dtype;
+  ensureChunkArrays(scratch, chunk[0] * chunk[1] * chunk[2], dtype);
+  // The same voxels as getView's (composeRegion's values do not depend on the region's bounds).
+  const data = composeRegion(start, chunk, blocks, p.options, scratch.float).data;
+  // The chunk is encoded (copied into the encoder) before writeBlock first awaits, so the arrays are free again after.
+  return writeIfReached(arr, block, convertDtype(data, dtype, scratch.out));
 }
 
 /** One chunk of level L > 0: the mean of the level below as already written; false when empty. */
-async function fuseFromLevelBelow(volume: StitchedVolume, arr: ZarrV2Array, child: ZarrV2Array, p: FuseBlockPayload, block: Vec3): Promise<boolean> {
+async function fuseFromLevelBelow(volume: StitchedVolume, arr: ZarrV2Array, child: ZarrV2Array, p: FuseBlockPayload, block: Vec3, scratch: FuseScratch): Promise<boolean> {
   const chunk = arr.meta.chunks as Vec3;
   const ext = volume.levelExtent(p.level);
   const start = block.map((b, a) => ext.lo[a] + b * chunk[a]) as Vec3;
@@ -123,10 +156,14 @@ async function fuseFromLevelBelow(volume: StitchedVolume, arr: ZarrV2Array, chil
   const below = volume.levelExtent(p.level - 1);
   const childStart = start.map((s, a) => s * f[a]) as Vec3;
   const childSize = chunk.map((s, a) => s * f[a]) as Vec3;
-  const raw = await child.readRegion(childStart.map((s, a) => s - below.lo[a]), childSize);
+  const dtype = arr.meta.dtype;
+  const n = chunk[0] * chunk[1] * chunk[2], nChild = childSize[0] * childSize[1] * childSize[2];
+  if (scratch.below.length !== nChild || scratch.below.constructor !== allocTyped(dtype, 0).constructor) scratch.below = allocTyped(dtype, nChild);
+  ensureChunkArrays(scratch, n, dtype);
+  const raw = await child.readRegion(childStart.map((s, a) => s - below.lo[a]), childSize, scratch.below);
   // Any voxel type: the sums are float64 either way (no float copy of the 8 chunks read).
-  const data = downsampleMean(raw, childStart, childSize, f, below.lo, below.hi, p.options.fillValue).data;
-  return writeIfReached(arr, block, convertDtype(data, arr.meta.dtype));
+  const data = downsampleMean(raw, childStart, childSize, f, below.lo, below.hi, p.options.fillValue, scratch.float).data;
+  return writeIfReached(arr, block, convertDtype(data, dtype, scratch.out));
 }
 
 /** Write a chunk unless every voxel is the fill value: a block no tile reaches stays unwritten (readers see the fill value). */
@@ -140,32 +177,3 @@ async function writeIfReached(arr: ZarrV2Array, block: Vec3, out: TileTypedArray
 }
 
 export const fuseBlockHandler: JobHandler = (payload) => fuseBlocks(parseJobPayload('fuse-block', FuseBlockPayloadSchema, payload));
-
-/**
- * The box at `at` of shape `size` out of a C-order float array of shape `shape`, in `dtype`
- * (as convertDtype converts): to uint8/uint16 in one pass, without a float copy of the box.
- */
-function convertBox(src: Float32Array, shape: Vec3, at: Vec3, size: Vec3, dtype: TileDtype): TileTypedArray {
-  const n = size[0] * size[1] * size[2];
-  if (dtype !== 'uint8' && dtype !== 'uint16') {
-    const box = new Float32Array(n);
-    for (let z = 0, o = 0; z < size[0]; z++)
-      for (let y = 0; y < size[1]; y++, o += size[2]) {
-        const s = ((at[0] + z) * shape[1] + at[1] + y) * shape[2] + at[2];
-        box.set(src.subarray(s, s + size[2]), o);
-      }
-    return convertDtype(box, dtype);
-  }
-  const out = allocTyped(dtype, n);
-  const hi = dtype === 'uint8' ? 255 : 65535;
-  for (let z = 0, o = 0; z < size[0]; z++)
-    for (let y = 0; y < size[1]; y++) {
-      const s = ((at[0] + z) * shape[1] + at[1] + y) * shape[2] + at[2];
-      // As convertDtype: (v + 0.5) | 0 rounds like Math.round for v ≥ 0; NaN → 0.
-      for (let i = 0; i < size[2]; i++, o++) {
-        const v = src[s + i];
-        out[o] = v > 0 ? (v < hi ? (v + 0.5) | 0 : hi) : 0;
-      }
-    }
-  return out;
-}

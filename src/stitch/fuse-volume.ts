@@ -16,6 +16,7 @@ import './fuse-block-job-kind.js';
 import { parseJobPayload } from '../distributed/parse-job-payload.js';
 import { FuseBlockPayloadSchema } from './fuse-block-payload.js';
 import { intensitySummary } from './intensity-summary.js';
+import { storedIntensityModel } from './stored-intensity-model.js';
 
 export interface FuseOptions extends Omit<ViewOptions, 'level' | 'dtype'> {
   /** The OME-Zarr group to write. @default `<workdir>/fused.ome.zarr` */
@@ -29,8 +30,9 @@ export interface FuseOptions extends Omit<ViewOptions, 'level' | 'dtype'> {
   /** Voxel type of the output. @default 'float32' */
   dtype?: 'tile' | TileDtype;
   /**
-   * Chunk compressor of the output: blosc (lz4, byte shuffle; zarr-python 2's default, several
-   * times faster to write than zlib) or zlib (the format of earlier versions).
+   * Chunk compressor of the output: blosc (zstd level 1, byte shuffle, written by our WebAssembly
+   * encoder; read by zarr-python 2; several times faster to write than zlib) or zlib (the format
+   * of earlier versions).
    * @default 'blosc'
    */
   compressor?: 'blosc' | 'zlib';
@@ -149,7 +151,7 @@ export async function fuseVolume(volume: StitchedVolume, executor: Executor, opt
 
   let intensity: { gain: number[]; offset: number[]; helps: boolean } | undefined;
   if (options.intensityCorrection) {
-    const m = await volume.intensity();
+    const { model: m } = await storedIntensityModel(volume);
     intensity = { gain: Array.from(m.gain), offset: Array.from(m.offset), helps: m.helps };
     const summary = intensitySummary(m, volume.tiles.map((t) => t.info.id));
     log.info({ heldOutBefore: m.rmsBefore, heldOutAfter: m.rmsAfter, applied: m.helps, tiles: summary.tiles }, `intensity correction ${m.reason}`);

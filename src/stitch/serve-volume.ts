@@ -9,6 +9,7 @@ import { LruCache } from '../cache/lru-cache.js';
 import { getLogger } from '../log.js';
 import { httpBody } from './_http-body.js';
 import { fusedSource } from './_fused-source.js';
+import { storedIntensityModel } from './stored-intensity-model.js';
 import { FUSE_COMPLETE_MARKER, PARAMS_FILE } from './fuse-volume.js';
 import { join } from 'node:path';
 
@@ -91,6 +92,11 @@ export async function serveVolume(volume: StitchedVolume, opts: ServeOptions = {
   const fusedDir = opts.fused === undefined ? join(volume.campaign.workdir, 'fused.ome.zarr') : opts.fused;
   const fused = fusedDir === null ? undefined : await fusedSource(fusedDir, volume, viewOpts, chunk, PARAMS_FILE, FUSE_COMPLETE_MARKER);
   if (fused) log.info({ fused: fusedDir, levels: fused.levels }, 'serve: chunks come from the fused output');
+  if (viewOpts.intensityCorrection && (!fused || fused.levels < levels)) {
+    // Estimated (or read back) before the first request, so that no request pays for every overlap.
+    const { model, reused } = await storedIntensityModel(volume);
+    log.info({ applied: model.helps, stored: reused }, `intensity correction ${model.reason}`);
+  }
 
   /**
    * A chunk's voxels: level 0 composed from the tiles; level L the mean of the level L-1 chunks

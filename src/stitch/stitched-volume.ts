@@ -4,6 +4,7 @@ import { allocTyped, isTileDtype, type TileDtype, type TileTypedArray } from '..
 import { ChunkCache } from '../zarrio/chunk-cache.js';
 import type { TileArray } from '../zarrio/tile-array.js';
 import { StitchgraphError } from '../errors.js';
+import type { BlockBuffers, TileBlockBuffers } from './tile-block-buffers.js';
 import { composeRegion, tileRangeForRegion, type Interpolation, type TileBlock } from './compose-region.js';
 import { downsampleMean } from './downsample-mean.js';
 import { BLEND_MODES, type BlendMode } from './blend-weight.js';
@@ -280,15 +281,31 @@ export class StitchedVolume {
   private async compose(position: Vec3, size: Vec3, o: ResolvedViewOptions, read: ReadMode, at?: { sources: TileLevel[]; factor: Vec3 }): Promise<Float32Array> {
     const n = size[0] * size[1] * size[2];
     if (n === 0) return new Float32Array(0);
+    const blocks = await this.tileBlocks(position, size, o, read, at);
+    const opts = at ? { ...o, blendWidth: o.blendWidth / Math.max(...at.factor) } : o;
+    return composeRegion(position, size, blocks, opts).data;
+  }
+
+  /**
+   * The tiles' voxels a level-0 region needs (or, with `at`, a region of the tiles' level of those
+   * factors), ready for composeRegion: any sub-region of it composes from the same blocks
+   * (fusion reads a run of chunks once and composes it chunk by chunk). With `buffers`, the voxels
+   * are read into the caller's reused arrays instead of fresh ones.
+   */
+  async tileBlocks(position: Vec3, size: Vec3, o: ResolvedViewOptions, read: ReadMode, at?: { sources: TileLevel[]; factor: Vec3 }, buffers?: TileBlockBuffers): Promise<TileBlock[]> {
     const model = o.intensityCorrection ? await this.intensity() : undefined;
     const useModel = model?.helps === true;
+    const placedTiles = this.tiles.map((t) => {
+      const source = at?.sources[t.index];
+      const placed: PlacedTile = source && at ? { ...t, position: t.position.map((p, a) => p / at.factor[a]) as Vec3, info: { ...t.info, shape: source.shape } } : t;
+      return { t, source, placed, box: this.tileBoxFor(placed, position, size, o.interpolation) };
+    });
+    // Buffers go by the order of the tiles a region meets, so their number is bounded by the tiles one region meets.
+    let slot = 0;
     const blocks = await Promise.all(
-      this.tiles.map(async (t) => {
-        const source = at?.sources[t.index];
-        const placed: PlacedTile = source && at ? { ...t, position: t.position.map((p, a) => p / at.factor[a]) as Vec3, info: { ...t.info, shape: source.shape } } : t;
-        const box = this.tileBoxFor(placed, position, size, o.interpolation);
+      placedTiles.map(async ({ t, source, placed, box }) => {
         if (!box) return undefined;
-        const data = await this.readTileBlock(placed, box, read, source?.array);
+        const data = await this.readTileBlock(placed, box, read, source?.array, buffers?.slot(slot++));
         const block: TileBlock = {
           position: placed.position,
           tileShape: placed.info.shape,
@@ -302,8 +319,7 @@ export class StitchedVolume {
         return block;
       }),
     );
-    const opts = at ? { ...o, blendWidth: o.blendWidth / Math.max(...at.factor) } : o;
-    return composeRegion(position, size, blocks.filter((b): b is TileBlock => b !== undefined), opts).data;
+    return blocks.filter((b): b is TileBlock => b !== undefined);
   }
 
   /** The tile-local box a region needs from a tile, or undefined when they do not meet. */
@@ -319,11 +335,12 @@ export class StitchedVolume {
   }
 
   /** A box of a tile as float, NaN where the voxel carries no image (fill value, outside the field of view, NaN). */
-  async readTileBlock(t: PlacedTile, box: Box3, read: ReadMode = {}, array?: TileArray): Promise<Float32Array> {
+  async readTileBlock(t: PlacedTile, box: Box3, read: ReadMode = {}, array?: TileArray, buffers?: BlockBuffers): Promise<Float32Array> {
     const arr = array ?? (await this.campaign.openTile(t.info.id));
-    const region = await arr.readRegion(box, { cache: read.uncached ? null : this.cache });
-    // readRegion hands back a fresh array: a float32 one is ours to mark.
-    const out = toFloatMarked(region.data, t.info.fillValue);
+    const n = box.size[0] * box.size[1] * box.size[2];
+    const region = await arr.readRegion(box, { cache: read.uncached ? null : this.cache, into: buffers?.raw(arr.dtype, n) });
+    // readRegion hands back a fresh array (or the caller's): a float32 one is ours to mark.
+    const out = toFloatMarked(region.data, t.info.fillValue, buffers?.float(n));
     markInvalid(out, box, t.info);
     return out;
   }
@@ -335,6 +352,12 @@ export class StitchedVolume {
       throw err;
     });
     return this.intensityPromise;
+  }
+
+  /** Use `model` (e.g. one stored by an earlier run) instead of estimating it. */
+  adoptIntensity(model: IntensityModel): void {
+    if (model.gain.length !== this.tiles.length) throw new Error(`intensity model for ${model.gain.length} tiles given to a volume of ${this.tiles.length}`);
+    this.intensityPromise = Promise.resolve(model);
   }
 
   /** Overlapping tile pairs, with the box (whole voxels) both cover at their stitched positions. */
@@ -354,39 +377,56 @@ export class StitchedVolume {
   }
 
   private async estimateIntensity(): Promise<IntensityModel> {
-    const samples: OverlapSamples[] = [];
-    // Both tiles sampled at the same global points (trilinear), so that sub-voxel offsets between
-    // them do not read as a difference in contrast.
-    const single = { blend: 'first' as const, blendWidth: 0, interpolation: 'linear' as const, fillValue: NaN };
-    for (const [a, b, box] of this.overlappingPairs()) {
-      const { start, size } = intensitySampleBox(box);
-      const sample = async (t: PlacedTile) => {
-        const tb = this.tileBoxFor(t, start, size, 'linear');
-        if (!tb) return undefined;
-        const data = await this.readTileBlock(t, tb);
-        const block: TileBlock = { position: t.position, tileShape: t.info.shape, lo: tb.start, size: tb.size, data, cylinder: false, gain: 1, offset: 0 };
-        return composeRegion(start, size, [block], single).data;
-      };
-      const [va, vb] = await Promise.all([sample(a), sample(b)]);
-      if (!va || !vb) continue;
-      const x: number[] = [], y: number[] = [];
-      for (let o = 0; o < va.length; o++) {
-        if (va[o] !== va[o] || vb[o] !== vb[o]) continue;
-        x.push(va[o]);
-        y.push(vb[o]);
+    const pairs = this.overlappingPairs();
+    const found: (OverlapSamples | undefined)[] = new Array(pairs.length);
+    // Several overlaps in flight keep the decode workers busy; the samples keep the pairs' order,
+    // so the model (its folds) does not depend on which read finished first.
+    let next = 0;
+    const worker = async () => {
+      while (next < pairs.length) {
+        const i = next++;
+        found[i] = await this.overlapSamples(pairs[i]);
       }
-      if (x.length >= 64) samples.push({ a: a.index, b: b.index, x: Float32Array.from(x), y: Float32Array.from(y) });
-    }
+    };
+    await Promise.all(Array.from({ length: Math.min(INTENSITY_READS_IN_FLIGHT, pairs.length) }, worker));
+    const samples = found.filter((s): s is OverlapSamples => s !== undefined);
     return intensityModel(this.tiles.length, samples);
   }
+
+  /** Both tiles' values over the central part of one overlap, sampled at the same global points. */
+  private async overlapSamples([a, b, box]: [PlacedTile, PlacedTile, Box3]): Promise<OverlapSamples | undefined> {
+    // Trilinear at the same global points, so that sub-voxel offsets between the tiles do not read
+    // as a difference in contrast.
+    const single = { blend: 'first' as const, blendWidth: 0, interpolation: 'linear' as const, fillValue: NaN };
+    const { start, size } = intensitySampleBox(box);
+    const sample = async (t: PlacedTile) => {
+      const tb = this.tileBoxFor(t, start, size, 'linear');
+      if (!tb) return undefined;
+      const data = await this.readTileBlock(t, tb);
+      const block: TileBlock = { position: t.position, tileShape: t.info.shape, lo: tb.start, size: tb.size, data, cylinder: false, gain: 1, offset: 0 };
+      return composeRegion(start, size, [block], single).data;
+    };
+    const [va, vb] = await Promise.all([sample(a), sample(b)]);
+    if (!va || !vb) return undefined;
+    const x: number[] = [], y: number[] = [];
+    for (let o = 0; o < va.length; o++) {
+      if (va[o] !== va[o] || vb[o] !== vb[o]) continue;
+      x.push(va[o]);
+      y.push(vb[o]);
+    }
+    return x.length >= 64 ? { a: a.index, b: b.index, x: Float32Array.from(x), y: Float32Array.from(y) } : undefined;
+  }
 }
+
+/** Overlaps sampled at once while estimating the intensity model. */
+const INTENSITY_READS_IN_FLIGHT = 8;
 
 /**
  * A tile's voxels as float, NaN where equal to the fill value, in one pass (a float32 read is
  * fresh, so ours to mark in place).
  */
-function toFloatMarked(data: TileTypedArray, fillValue: number | undefined): Float32Array {
-  const out = data instanceof Float32Array ? data : new Float32Array(data.length);
+function toFloatMarked(data: TileTypedArray, fillValue: number | undefined, into?: Float32Array): Float32Array {
+  const out = data instanceof Float32Array ? data : (into ?? new Float32Array(data.length));
   const n = data.length;
   if (fillValue === undefined) {
     if (out !== data) out.set(data);
@@ -422,9 +462,9 @@ const RANGE: Partial<Record<TileDtype, [number, number]>> = {
 };
 
 /** Float voxels in another dtype: integers rounded to nearest and clamped to the type's range. */
-export function convertDtype(data: Float32Array, dtype: TileDtype): TileTypedArray {
+export function convertDtype(data: Float32Array, dtype: TileDtype, into?: TileTypedArray): TileTypedArray {
   if (dtype === 'float32') return data;
-  const out = allocTyped(dtype, data.length);
+  const out = into ?? allocTyped(dtype, data.length);
   const r = RANGE[dtype];
   if (!r) {
     out.set(data);

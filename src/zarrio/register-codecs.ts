@@ -4,6 +4,7 @@ import { inflate, deflate, gunzip, gzip } from 'node:zlib';
 import { sharedDecodePool, type PoolCodec } from './decode-pool.js';
 import { loadFastBlosc, useFastDecoders } from './fast-blosc.js';
 import { loadFastZstd } from './fast-zstd.js';
+import { inflateChunkSize, type ChunkMeta } from './inflate-chunk-size.js';
 
 const inflateAsync = promisify(inflate);
 const deflateAsync = promisify(deflate);
@@ -25,17 +26,19 @@ function makeCodec(name: 'zlib' | 'gzip') {
   return class NodeZlibCodec {
     readonly kind = 'bytes_to_bytes' as const;
     readonly level: number;
-    constructor(level: number) {
+    readonly #chunkSize: number | undefined;
+    constructor(level: number, chunkSize?: number) {
       this.level = level;
+      this.#chunkSize = chunkSize;
     }
-    static fromConfig(config: { level?: number } | undefined): NodeZlibCodec {
-      return new NodeZlibCodec(config?.level ?? 5);
+    static fromConfig(config: { level?: number } | undefined, meta?: ChunkMeta): NodeZlibCodec {
+      return new NodeZlibCodec(config?.level ?? 5, inflateChunkSize(meta));
     }
     async encode(bytes: Uint8Array): Promise<Uint8Array> {
       return view(await encode(bytes, { level: this.level }));
     }
     async decode(bytes: Uint8Array): Promise<Uint8Array> {
-      return view(await decode(bytes));
+      return view(await decode(bytes, this.#chunkSize ? { chunkSize: this.#chunkSize } : {}));
     }
   };
 }

@@ -45,6 +45,43 @@ np.array([n],np.int32).tofile(D+'/n.raw')`,
   return { labels: new Int32Array(out.l.buffer, out.l.byteOffset, out.l.byteLength / 4), count: new Int32Array(out.n.buffer, out.n.byteOffset, 1)[0] };
 }
 
+/**
+ * Reference labelling by breadth-first flood fill from each unlabelled foreground voxel in raster
+ * order, so labels are numbered like scipy.ndimage.label: slow and obviously right.
+ */
+function floodLabel(mask: Uint8Array, shape: Vec3, connectivity: Connectivity): { labels: Int32Array; count: number } {
+  const [d, h, w] = shape;
+  const labels = new Int32Array(mask.length);
+  const offsets: Vec3[] = [];
+  for (let dz = -1; dz <= 1; dz++)
+    for (let dy = -1; dy <= 1; dy++)
+      for (let dx = -1; dx <= 1; dx++) {
+        const k = Math.abs(dz) + Math.abs(dy) + Math.abs(dx);
+        if (k > 0 && (connectivity === 26 || k === 1)) offsets.push([dz, dy, dx]);
+      }
+  let count = 0;
+  const queue: number[] = [];
+  for (let o = 0; o < mask.length; o++) {
+    if (mask[o] === 0 || labels[o] !== 0) continue;
+    labels[o] = ++count;
+    queue.push(o);
+    while (queue.length > 0) {
+      const q = queue.pop()!;
+      const x = q % w, y = Math.floor(q / w) % h, z = Math.floor(q / (w * h));
+      for (const [dz, dy, dx] of offsets) {
+        const zz = z + dz, yy = y + dy, xx = x + dx;
+        if (zz < 0 || zz >= d || yy < 0 || yy >= h || xx < 0 || xx >= w) continue;
+        const r = (zz * h + yy) * w + xx;
+        if (mask[r] !== 0 && labels[r] === 0) {
+          labels[r] = count;
+          queue.push(r);
+        }
+      }
+    }
+  }
+  return { labels, count };
+}
+
 describe('labelComponents', () => {
   const cases: [Vec3, number, number][] = [
     [[23, 31, 37], 1, 0.3],
@@ -101,4 +138,107 @@ describe('labelComponents', () => {
       }
     });
   }
+  // Widths around the 32-voxel words the rows are read in, and rows that do not start on a word.
+  const widths = [1, 2, 5, 31, 32, 33, 63, 64, 65, 97];
+  for (const connectivity of [6, 26] as Connectivity[]) {
+    it(`equals a flood fill on rows of every width around 32 (${connectivity}-connected)`, () => {
+      widths.forEach((w, i) => {
+        for (const density of [0.15, 0.5, 0.85]) {
+          const shape: Vec3 = [4 + (i % 3), 3 + (i % 4), w];
+          const mask = randomMask(shape, 100 + i, density);
+          const ours = labelComponents(mask, shape, connectivity);
+          const ref = floodLabel(mask, shape, connectivity);
+          expect(ours.count, `shape ${shape} density ${density}`).toBe(ref.count);
+          expect(Array.from(ours.labels), `shape ${shape} density ${density}`).toEqual(Array.from(ref.labels));
+        }
+      });
+    });
+  }
+
+  it('reads any non-zero byte as foreground, and masks that do not start on a 4-byte boundary', () => {
+    const shape: Vec3 = [5, 7, 45];
+    const plain = randomMask(shape, 21, 0.4);
+    const n = plain.length;
+    const values = [1, 2, 127, 128, 129, 255];
+    const buffer = new Uint8Array(n + 3);
+    const shifted = buffer.subarray(3); // byteOffset 3: no 32-bit view
+    const aligned = new Uint8Array(n);
+    for (let o = 0; o < n; o++) shifted[o] = aligned[o] = plain[o] === 0 ? 0 : values[o % values.length];
+    for (const connectivity of [6, 26] as Connectivity[]) {
+      const ref = labelComponents(plain, shape, connectivity);
+      for (const m of [aligned, shifted]) {
+        const ours = labelComponents(m, shape, connectivity);
+        expect(ours.count).toBe(ref.count);
+        expect(Array.from(ours.labels)).toEqual(Array.from(ref.labels));
+      }
+    }
+  });
+
+  for (const connectivity of [6, 26] as Connectivity[]) {
+    it(`labels empty, full and single-voxel volumes (${connectivity}-connected)`, () => {
+      const shape: Vec3 = [3, 4, 37];
+      const n = 3 * 4 * 37;
+      const empty = labelComponents(new Uint8Array(n), shape, connectivity);
+      expect(empty.count).toBe(0);
+      expect(empty.labels.every((l) => l === 0)).toBe(true);
+      const full = labelComponents(new Uint8Array(n).fill(1), shape, connectivity);
+      expect(full.count).toBe(1);
+      expect(full.labels.every((l) => l === 1)).toBe(true);
+      for (const o of [0, 36, 37, n - 1, 77]) {
+        const one = new Uint8Array(n);
+        one[o] = 1;
+        const r = labelComponents(one, shape, connectivity);
+        expect(r.count).toBe(1);
+        expect(r.labels[o]).toBe(1);
+        expect(r.labels.reduce((a, b) => a + b, 0)).toBe(1);
+      }
+      expect(labelComponents(new Uint8Array(0), [0, 4, 5], connectivity).count).toBe(0);
+      expect(labelComponents(new Uint8Array([1]), [1, 1, 1], connectivity).count).toBe(1);
+    });
+  }
+
+  it('joins runs that touch the volume borders and wrap to the next row only when they are neighbours', () => {
+    // Row y ends at x = w-1 and row y+1 starts at x = 0: adjacent in memory, never neighbours.
+    const shape: Vec3 = [1, 2, 40];
+    const m = new Uint8Array(80);
+    m.fill(1, 30, 40); // row 0, x 30..39
+    m.fill(1, 40, 45); // row 1, x 0..4
+    for (const connectivity of [6, 26] as Connectivity[]) expect(labelComponents(m, shape, connectivity).count).toBe(2);
+    // The same runs one plane apart and overlapping at the last voxel of the row: one component.
+    const s2: Vec3 = [2, 1, 40];
+    const m2 = new Uint8Array(80);
+    m2.fill(1, 0, 40);
+    m2[79] = 1;
+    for (const connectivity of [6, 26] as Connectivity[]) expect(labelComponents(m2, s2, connectivity).count).toBe(1);
+  });
+
+  it('joins edge and corner neighbours only with 26-connectivity, in every direction', () => {
+    const shape: Vec3 = [3, 3, 3];
+    for (let dz = -1; dz <= 1; dz++)
+      for (let dy = -1; dy <= 1; dy++)
+        for (let dx = -1; dx <= 1; dx++) {
+          const k = Math.abs(dz) + Math.abs(dy) + Math.abs(dx);
+          if (k === 0) continue;
+          const m = new Uint8Array(27);
+          m[13] = 1; // the centre
+          m[(1 + dz) * 9 + (1 + dy) * 3 + 1 + dx] = 1;
+          expect(labelComponents(m, shape, 6).count, `offset ${dz},${dy},${dx}`).toBe(k === 1 ? 1 : 2);
+          expect(labelComponents(m, shape, 26).count, `offset ${dz},${dy},${dx}`).toBe(1);
+        }
+  });
+
+  it('numbers components by their first voxel in raster order, even when a later row joins them', () => {
+    // Row 0 has voxels at x 0, 4 and 8; row 1 at x 0 and 8; row 2 is full. The runs at x 0 and 8
+    // meet only in row 2, so they are one component (label 1) and x 4 alone is label 2.
+    const shape: Vec3 = [1, 3, 9];
+    const m = new Uint8Array(27);
+    for (const o of [0, 4, 8, 9, 17]) m[o] = 1;
+    m.fill(1, 18, 27);
+    for (const connectivity of [6, 26] as Connectivity[]) {
+      const r = labelComponents(m, shape, connectivity);
+      expect(r.count).toBe(2);
+      expect([r.labels[0], r.labels[4], r.labels[8], r.labels[26]]).toEqual([1, 2, 1, 1]);
+      expect(Array.from(r.labels)).toEqual(Array.from(floodLabel(m, shape, connectivity).labels));
+    }
+  });
 });

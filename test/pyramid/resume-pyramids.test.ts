@@ -12,9 +12,12 @@ import { pyramidCampaign } from './_pyramid-helpers.js';
 class CountingExecutor implements Executor {
   readonly name = 'counting';
   jobs = 0;
+  /** The identity (`work`) of each batch, as the NATS executor names its run from it. */
+  works: string[] = [];
   private readonly inner = new InlineExecutor();
   run<P, R>(jobs: Job<P>[], opts?: RunOptions): AsyncIterable<JobOutcome<R>> {
     this.jobs += jobs.length;
+    this.works.push(JSON.stringify(opts?.work));
     return this.inner.run<P, R>(jobs, opts);
   }
   close(): Promise<void> {
@@ -72,5 +75,9 @@ describe('pyramid build resume', () => {
     expect(second.jobs).toBe(total - doneBefore);
     expect(res.skipped).toBe(doneBefore);
     expect(await allLevels(campaign)).toEqual(expected);
+    // The resumed level is the same piece of work although fewer blocks were sent, so a restarted
+    // NATS coordinator adopts the run of the one it replaces.
+    expect(second.works[0]).not.toBe(JSON.stringify(undefined));
+    expect(second.works[0]).toBe(first.works.at(-1));
   });
 });

@@ -64,13 +64,13 @@ describe('pixel classifier on a phantom where Otsu fails (uneven gain and backgr
     const core: Box3 = { start: [24, 20, 30], size: [16, 12, 10] };
     const read = growBox(core, featureHalo(sigmas, vs), shape);
     const part = pixelFeatures(crop(phantom.image, read), read, core, { sigmasUm: sigmas, voxelSize: vs });
-    const F = all.count;
+    const F = all.count, V = all.voxels, n = part.voxels;
     let worst = 0;
     for (let z = 0, v = 0; z < core.size[0]; z++)
       for (let y = 0; y < core.size[1]; y++)
         for (let x = 0; x < core.size[2]; x++, v++) {
           const g = ((core.start[0] + z) * shape[1] + core.start[1] + y) * shape[2] + core.start[2] + x;
-          for (let k = 0; k < F; k++) worst = Math.max(worst, Math.abs(all.values[g * F + k] - part.values[v * F + k]) / (1e-3 + Math.abs(all.values[g * F + k])));
+          for (let k = 0; k < F; k++) worst = Math.max(worst, Math.abs(all.values[k * V + g] - part.values[k * n + v]) / (1e-3 + Math.abs(all.values[k * V + g])));
         }
     expect(worst).toBeLessThan(1e-4);
   });

@@ -9,7 +9,6 @@ import { analyzeSegmented, SEGMENTATION_STORE } from '../../segmentation/analyze
 import { openVolumeInput } from '../../segmentation/open-volume-input.js';
 import { SEGMENTATION_METHODS } from '../../segmentation/segmentation-settings.js';
 import { analyzeCampaign } from '../../analysis/analyze-campaign.js';
-import { writeNetwork } from '../../analysis/write-network.js';
 import type { BlockSource } from '../../analysis/block-source.js';
 import { StitchgraphError } from '../../errors.js';
 import { getLogger } from '../../log.js';
@@ -93,7 +92,7 @@ export function addAnalyzeCommand(program: Command): void {
             a = r.analysis;
             if (r.segmentation.trained) log.info({ model: r.segmentation.modelPath }, 'classifier model written');
             for (const w of a.warnings) log.warn(w);
-            for (const k of (await writeNetwork(outDir, a)).skipped) log.warn({ file: k.file }, `${k.file} not written: ${k.reason}`);
+            for (const k of r.network.skipped) log.warn({ file: k.file }, `${k.file} not written: ${k.reason}`);
           } finally {
             await executor.close();
           }

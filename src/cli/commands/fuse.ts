@@ -20,7 +20,7 @@ export function addFuseCommand(program: Command): void {
     .option('--chunk <d,h,w>', 'chunk = block shape (default: fusion.chunk)')
     .option('--blend <mode>', 'average | linear | cosine | max | first (default: fusion.blend)')
     .option('--dtype <type>', 'float32 | tile | uint16 | ...', 'float32')
-    .option('--compressor <name>', 'blosc (lz4, zarr-python 2 default) | zlib', 'blosc')
+    .option('--compressor <name>', 'blosc (zstd level 1, byte shuffle; read by zarr-python 2) | zlib', 'blosc')
     .option('--ngff <version>', '0.4 (Zarr v2, zarr-python 2) | 0.5 (Zarr v3) (default: fusion.ngff)')
     .option('--no-intensity-correction', 'do not apply the per-tile gain/offset')
     .option('--workers <n>', 'local workers (overrides distributed.workers)')

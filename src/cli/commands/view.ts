@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { intensitySummary } from '../../stitch/intensity-summary.js';
+import { storedIntensityModel } from '../../stitch/stored-intensity-model.js';
 import { resolve } from 'node:path';
 import { rm } from 'node:fs/promises';
 import { openCampaign } from '../../campaign/open-campaign.js';
@@ -95,16 +96,16 @@ export function addViewCommand(program: Command): void {
       const outside = checkViewRegion(pos, size, volume.levelExtent(opts.level ?? 0) as ViewExtent);
       if (outside) log.warn({ pos, size }, outside);
       const t0 = performance.now();
+      if (volume.resolveViewOptions(opts).intensityCorrection) {
+        const { model: m, reused } = await storedIntensityModel(volume);
+        log.info({ applied: m.helps, stored: reused, tiles: intensitySummary(m, volume.tiles.map((t) => t.info.id)).tiles }, `intensity correction ${m.reason}`);
+      }
       if (ext === 'zarr') await writeViewZarr(out, volume, pos, size, opts, campaign.file);
       else {
         const view = await volume.getView(pos, size, opts);
         if (ext === 'png') await writePngPlane(out, view.data, size[2], size[1]);
         else if (ext === 'npy') await writeNpy(out, view.data, size, view.dtype);
         else await writeTiffStack(out, view.data, size, view.dtype, viewCalibration(volume, pos, opts.level ?? 0));
-      }
-      if (volume.resolveViewOptions(opts).intensityCorrection) {
-        const m = await volume.intensity();
-        log.info({ applied: m.helps, tiles: intensitySummary(m, volume.tiles.map((t) => t.info.id)).tiles }, `intensity correction ${m.reason}`);
       }
       log.info({ out, shape: size, seconds: (performance.now() - t0) / 1000 }, 'view written');
       process.stdout.write(`${out}\n`);
