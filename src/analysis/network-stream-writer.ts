@@ -19,7 +19,15 @@ import type { ComponentRow } from './component-measures.js';
 import type { NetworkSummary } from './network-summary.js';
 import { AppendLines } from './_append-lines.js';
 import { componentLines } from './_component-lines.js';
-import { MAX_GRAPH_EXPORT_EDGES, type WriteNetworkResult } from './write-network.js';
+
+/** Default of `analysis.export_max_branches` (graph.graphml / graph.gexf skipped above it). */
+export const MAX_GRAPH_EXPORT_EDGES = 5_000_000;
+
+export interface WriteNetworkResult {
+  written: string[];
+  /** Files left out, with the reason (a size above the user's limit). */
+  skipped: { file: string; reason: string }[];
+}
 
 interface GraphFile {
   name: string;
