@@ -109,8 +109,16 @@ function totalMismatch(pairs: PairQuantiles[], m: FittedModel): number {
 export const FOLDS = 5;
 
 export function intensityModel(nTiles: number, samples: OverlapSamples[]): IntensityModel {
+  return intensityModelOfSummaries(nTiles, samples.filter((s) => s.x.length >= MIN_SAMPLES).map(fitPairQuantiles));
+}
+
+/**
+ * The same from each overlap's summary (`fitPairQuantiles` of its samples): callers that sample
+ * many overlaps summarise each as it is read, so the estimate holds ~200 bytes per overlap, not
+ * its voxels (48³ × 8 bytes each; 11 GB for the 13,000 overlaps of a whole organ).
+ */
+export function intensityModelOfSummaries(nTiles: number, all: PairQuantiles[]): IntensityModel {
   const none = identity(nTiles);
-  const all = samples.filter((s) => s.x.length >= MIN_SAMPLES).map(fitPairQuantiles);
   if (all.length === 0) return { ...none, rmsBefore: 0, rmsAfter: 0, helps: false, reason: 'no overlap with enough common voxels' };
   const fitted = fitModel(nTiles, all);
   // Cross-validation over overlaps: each fold's overlaps are judged by a model fitted on the others.

@@ -8,7 +8,8 @@ import type { BlockBuffers, TileBlockBuffers } from './tile-block-buffers.js';
 import { composeRegion, tileRangeForRegion, type Interpolation, type TileBlock } from './compose-region.js';
 import { downsampleMean } from './downsample-mean.js';
 import { BLEND_MODES, type BlendMode } from './blend-weight.js';
-import { intensityModel, type IntensityModel, type OverlapSamples } from './intensity-model.js';
+import { intensityModelOfSummaries, type IntensityModel } from './intensity-model.js';
+import { fitPairQuantiles, type PairQuantiles } from './_overlap-quantiles.js';
 import { intensitySampleBox } from './intensity-sample-box.js';
 
 /** Options of one view. Defaults come from the campaign's `fusion:` section (see resolveViewOptions). */
@@ -378,7 +379,7 @@ export class StitchedVolume {
 
   private async estimateIntensity(): Promise<IntensityModel> {
     const pairs = this.overlappingPairs();
-    const found: (OverlapSamples | undefined)[] = new Array(pairs.length);
+    const found: (PairQuantiles | undefined)[] = new Array(pairs.length);
     // Several overlaps in flight keep the decode workers busy; the samples keep the pairs' order,
     // so the model (its folds) does not depend on which read finished first.
     let next = 0;
@@ -389,12 +390,12 @@ export class StitchedVolume {
       }
     };
     await Promise.all(Array.from({ length: Math.min(INTENSITY_READS_IN_FLIGHT, pairs.length) }, worker));
-    const samples = found.filter((s): s is OverlapSamples => s !== undefined);
-    return intensityModel(this.tiles.length, samples);
+    const summaries = found.filter((s): s is PairQuantiles => s !== undefined);
+    return intensityModelOfSummaries(this.tiles.length, summaries);
   }
 
-  /** Both tiles' values over the central part of one overlap, sampled at the same global points. */
-  private async overlapSamples([a, b, box]: [PlacedTile, PlacedTile, Box3]): Promise<OverlapSamples | undefined> {
+  /** The summary of both tiles' values over the central part of one overlap, sampled at the same global points. */
+  private async overlapSamples([a, b, box]: [PlacedTile, PlacedTile, Box3]): Promise<PairQuantiles | undefined> {
     // Trilinear at the same global points, so that sub-voxel offsets between the tiles do not read
     // as a difference in contrast.
     const single = { blend: 'first' as const, blendWidth: 0, interpolation: 'linear' as const, fillValue: NaN };
@@ -414,7 +415,7 @@ export class StitchedVolume {
       x.push(va[o]);
       y.push(vb[o]);
     }
-    return x.length >= 64 ? { a: a.index, b: b.index, x: Float32Array.from(x), y: Float32Array.from(y) } : undefined;
+    return x.length >= 64 ? fitPairQuantiles({ a: a.index, b: b.index, x: Float32Array.from(x), y: Float32Array.from(y) }) : undefined;
   }
 }
 
