@@ -94,7 +94,7 @@ export async function serveVolume(volume: StitchedVolume, opts: ServeOptions = {
   if (fused) log.info({ fused: fusedDir, levels: fused.levels }, 'serve: chunks come from the fused output');
   if (viewOpts.intensityCorrection && (!fused || fused.levels < levels)) {
     // Estimated (or read back) before the first request, so that no request pays for every overlap.
-    const { model, reused } = await storedIntensityModel(volume);
+    const { model, reused } = await storedIntensityModel(volume, (overlaps) => log.info({ overlaps }, 'serve: estimating the intensity correction from the overlaps before the first request (once; kept in intensity-model.json)'));
     log.info({ applied: model.helps, stored: reused }, `intensity correction ${model.reason}`);
   }
 

@@ -26,9 +26,10 @@ interface StoredModel {
  * `<workdir>/intensity-model.json`: the estimate samples every overlap at full resolution, so on
  * an organ of a thousand tiles it costs minutes that `serve` and `view` must not pay again at
  * every start (nor inside the first request). A file made for other tiles or positions is
- * ignored and replaced. Returns the model and whether it came from the file.
+ * ignored and replaced. `onEstimate` hears the number of overlaps before an estimate (it can take
+ * minutes). Returns the model and whether it came from the file.
  */
-export async function storedIntensityModel(volume: StitchedVolume): Promise<{ model: IntensityModel; reused: boolean }> {
+export async function storedIntensityModel(volume: StitchedVolume, onEstimate?: (overlaps: number) => void): Promise<{ model: IntensityModel; reused: boolean }> {
   const file = join(volume.campaign.workdir, INTENSITY_MODEL_FILE);
   const key = intensityModelKey(volume);
   const stored = await readStored(file);
@@ -44,6 +45,7 @@ export async function storedIntensityModel(volume: StitchedVolume): Promise<{ mo
     volume.adoptIntensity(model);
     return { model, reused: true };
   }
+  onEstimate?.(volume.overlappingPairs().length);
   const model = await volume.intensity();
   const out: StoredModel = {
     version: 1,

@@ -9,8 +9,10 @@ import { writePositionsFile } from '../../src/formats/positions.js';
 describe('stored intensity model', () => {
   it('is estimated once per campaign and positions, then read back without touching the tiles', async () => {
     const { volume, campaign, positionsPath, synth } = await makeCampaign({ seed: 21, gainRange: [0.6, 1.4], noise: 0.02, tileShape: [16, 28, 28], overlap: 0.3 });
-    const first = await storedIntensityModel(volume);
+    const heard: number[] = [];
+    const first = await storedIntensityModel(volume, (n) => heard.push(n));
     expect(first.reused).toBe(false);
+    expect(heard).toEqual([volume.overlappingPairs().length]);
     expect(first.model.helps).toBe(true);
     const file = join(campaign.workdir, INTENSITY_MODEL_FILE);
     expect(existsSync(file)).toBe(true);
@@ -23,7 +25,8 @@ describe('stored intensity model', () => {
       tileReads++;
       return read(...args);
     };
-    const second = await storedIntensityModel(again);
+    const second = await storedIntensityModel(again, (n) => heard.push(n));
+    expect(heard.length).toBe(1);
     expect(second.reused).toBe(true);
     expect(tileReads).toBe(0);
     expect(Array.from(second.model.gain)).toEqual(Array.from(first.model.gain));
